@@ -1,0 +1,72 @@
+// Environment configuration, read once and validated, with the documented defaults.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  dataDir: string;
+  /** postgres://... to use PostgreSQL; otherwise SQLite at <dataDir>/wsc.db. */
+  databaseUrl: string | null;
+  host: string;
+  port: number;
+  /** IANA zone for start_date/end_date, e.g. Asia/Seoul. */
+  timeZone: string;
+  maxConcurrentJobs: number;
+  /** Signed requests per second allowed per access key (0 = unlimited). */
+  rateLimitPerKey: number;
+  rateLimitBurst: number;
+  /** Request body limit for the API, bytes. */
+  bodyLimit: number;
+  /** Signature timestamp window, ms. */
+  clockSkewMs: number;
+  rescanMax: number;
+  rescanDays: number;
+  reportDays: number;
+  /** Public base URL of the OAST listener, when deployed behind a public name. */
+  oastUrl: string | null;
+  templatesDir: string | null;
+  logLevel: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.WSC_DATA_DIR ?? join(homedir(), '.wsc'));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const timeZone = env.WSC_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new Error(`WSC_TIMEZONE "${timeZone}" is not a known IANA time zone`);
+  }
+  const databaseUrl = env.WSC_DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('WSC_DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite store)');
+  }
+  return {
+    dataDir: defaultDataDir(env),
+    databaseUrl,
+    host: env.WSC_HOST ?? '127.0.0.1',
+    port: int(env, 'WSC_PORT', 8080),
+    timeZone,
+    maxConcurrentJobs: int(env, 'WSC_MAX_CONCURRENT_JOBS', 2, 1),
+    rateLimitPerKey: int(env, 'WSC_RATE_LIMIT', 100),
+    rateLimitBurst: int(env, 'WSC_RATE_BURST', 200, 1),
+    bodyLimit: int(env, 'WSC_BODY_LIMIT', 1024 * 1024, 1024),
+    clockSkewMs: int(env, 'WSC_CLOCK_SKEW_MS', 5 * 60 * 1000),
+    rescanMax: int(env, 'WSC_RESCAN_MAX', 2),
+    rescanDays: int(env, 'WSC_RESCAN_DAYS', 60),
+    reportDays: int(env, 'WSC_REPORT_DAYS', 90),
+    oastUrl: env.WSC_OAST_URL || null,
+    templatesDir: env.WSC_TEMPLATES_DIR || null,
+    logLevel: env.WSC_LOG_LEVEL ?? 'info',
+    ...overrides,
+  };
+}

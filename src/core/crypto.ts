@@ -1,19 +1,25 @@
 // Secrets at rest (API secret keys, job auth headers) are sealed with AES-256-GCM under a master
 // key taken from WSC_MASTER_KEY or a generated 0600 file in the data dir.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Sealer {
   seal(plain: string): string;
   open(sealed: string): string;
+  /** A keyed MAC (base64url) under a key derived from the master key, for tokens the server can recompute. */
+  mac(data: string): string;
 }
 
 const VERSION = 'v1';
 
 export function createSealer(masterKey: Buffer): Sealer {
   if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
+  const macKey = createHmac('sha256', masterKey).update('wsc-mac-v1').digest();
   return {
+    mac(data) {
+      return createHmac('sha256', macKey).update(data, 'utf8').digest('base64url');
+    },
     seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', masterKey, iv);

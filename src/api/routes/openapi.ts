@@ -1,0 +1,81 @@
+// OpenAPI 3 document generated from the zod schemas that validate requests.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { assetUrlSchema, createJobSchema, envelopeSchema, errorSchema, jobListSchema, searchJobsSchema } from '../schemas.js';
+
+function json(schema: z.ZodType): Record<string, unknown> {
+  const out = z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+}
+
+const signed = [{ accessKey: [], timestamp: [], signature: [] }];
+
+function op(summary: string, operationId: string, body: z.ZodType | null, resources: z.ZodType, extra: Record<string, unknown> = {}) {
+  return {
+    summary,
+    operationId,
+    security: signed,
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: json(body) } } } } : {}),
+    responses: {
+      '200': { description: 'Request Success', content: { 'application/json': { schema: json(envelopeSchema(resources)) } } },
+      '400': { description: 'Service error (160433, 160451, 901)', content: { 'application/json': { schema: json(errorSchema) } } },
+      '401': { description: 'Authentication Failed (200) or Permission Denied (210)', content: { 'application/json': { schema: json(errorSchema) } } },
+      '413': { description: 'Request Entity Too Large (430)' },
+      '429': { description: 'Rate Limited (420)' },
+    },
+    ...extra,
+  };
+}
+
+const idParam = [{ name: 'instanceId', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d+$' } }];
+
+export function openapiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'wsc: Web Security Checker API',
+      version: '1',
+      description:
+        "NAVER Cloud Platform Web Security Checker compatible API. Every call is signed with NCP API Gateway signature v2: x-ncp-apigw-signature-v2 = base64(HMAC-SHA256(secretKey, METHOD + ' ' + URI + '\\n' + timestamp + '\\n' + accessKey)).",
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        accessKey: { type: 'apiKey', in: 'header', name: 'x-ncp-iam-access-key' },
+        timestamp: { type: 'apiKey', in: 'header', name: 'x-ncp-apigw-timestamp' },
+        signature: { type: 'apiKey', in: 'header', name: 'x-ncp-apigw-signature-v2' },
+      },
+    },
+    paths: {
+      '/api/v1/job': {
+        put: op('createJob: new diagnosis or re-diagnosis (MasterInstanceNo)', 'createJob', createJobSchema, z.null(), {
+          description: 'resources is null; the new instanceNo is also sent in the x-wsc-instance-no response header (wsc extension).',
+        }),
+      },
+      '/api/v1/jobs': {
+        get: op('getJobs', 'getJobs', null, jobListSchema, {
+          parameters: [
+            { name: 'limit', in: 'query', required: true, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            { name: 'page', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
+          ],
+        }),
+      },
+      '/api/v1/jobs/search': { post: op('searchJobs', 'searchJobs', searchJobsSchema, jobListSchema) },
+      '/api/v1/jobs/{instanceId}/stop': { patch: op('stopJob', 'stopJob', null, z.null(), { parameters: idParam }) },
+      '/api/v1/jobs/{instanceId}/cancel': { patch: op('cancelJob', 'cancelJob', null, z.null(), { parameters: idParam }) },
+      '/api/v1/assets': { get: op('List the account assets (wsc extension)', 'listAssets', null, z.object({ assets: z.array(z.object({ kind: z.string(), value: z.string(), source: z.string() })) })) },
+      '/api/v1/assets/verify': {
+        post: op('Issue an ownership token for an origin (wsc extension)', 'verifyAsset', assetUrlSchema, z.object({ token: z.string(), url_to_place: z.string(), content: z.string(), expires_at: z.number() })),
+      },
+      '/api/v1/assets/verify/check': {
+        post: op('Fetch the token from the site and add the host as an asset (wsc extension)', 'checkAsset', assetUrlSchema, z.object({ host: z.string(), verified: z.boolean() })),
+      },
+    },
+  };
+}
+
+export async function openapiRoutes(app: FastifyInstance): Promise<void> {
+  const doc = openapiDocument();
+  app.get('/openapi.json', async () => doc);
+}

@@ -1,0 +1,307 @@
+// The job runner: takes pending jobs up to a concurrency limit and drives each through URL
+// collection (12 -> 13 -> 14) and diagnosis (2 -> 3 -> 4) by calling the engine, with failures
+// 15 and 5. Stop (92 -> 93) and cancel (91) reach the engine through an AbortSignal. Every status
+// change is a guarded transition, so a stop or cancel racing the runner never gets overwritten.
+import { randomUUID } from 'node:crypto';
+import { isSpeedWord, isUserAgentWord, resolveVulnItems } from '../core/items.js';
+import type { Logger } from '../core/log.js';
+import type { Finding } from '../core/model.js';
+import { STATUS, type JobStatus } from '../core/status.js';
+import type { Clock } from '../core/time.js';
+import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
+import { CrawlError } from '../engine/types.js';
+import type { JobRow, Store } from './store.js';
+
+export type EngineFn = (job: EngineJob, hooks: EngineHooks, signal: AbortSignal) => Promise<EngineResult>;
+
+export interface RunnerOptions {
+  store: Store;
+  engine: EngineFn;
+  clock: Clock;
+  log: Logger;
+  maxConcurrent: number;
+  /** How often the queue and the running jobs' statuses are polled, ms. */
+  pollMs?: number;
+  /** A running job whose heartbeat is older than this is taken to be orphaned (multi-process stores). */
+  staleMs?: number;
+  /** True when no other process can be running jobs on this store (embedded SQLite). */
+  soleRunner: boolean;
+  /** After a stop, how long the engine gets to settle before the job is marked stopped anyway. */
+  stopGraceMs?: number;
+}
+
+const CRAWL_PHASE: readonly JobStatus[] = [STATUS.CRAWL_RUNNING, STATUS.CRAWL_DONE];
+const RUNNING: readonly JobStatus[] = [STATUS.CRAWL_RUNNING, STATUS.CRAWL_DONE, STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING];
+
+interface Active {
+  controller: AbortController;
+  done: Promise<void>;
+  /** Set once the runner has written a final status itself (the engine may still be settling). */
+  detached: boolean;
+}
+
+export class Runner {
+  readonly id = randomUUID();
+  private readonly active = new Map<number, Active>();
+  private timer: NodeJS.Timeout | null = null;
+  private filling = false;
+  private refill = false;
+  private closed = false;
+  private readonly pollMs: number;
+  private readonly staleMs: number;
+  private readonly stopGraceMs: number;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.pollMs = o.pollMs ?? 1000;
+    this.staleMs = o.staleMs ?? 30_000;
+    this.stopGraceMs = o.stopGraceMs ?? 1500;
+  }
+
+  async start(): Promise<void> {
+    await this.recover();
+    this.timer = setInterval(() => void this.tick(), this.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  runningCount(): number {
+    return this.active.size;
+  }
+
+  /** Look for pending work now. Concurrent calls coalesce. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    this.filling = true;
+    void this.fill()
+      .catch((err: unknown) => this.o.log.error({ err }, 'runner could not take pending jobs'))
+      .finally(() => {
+        this.filling = false;
+        if (this.refill) {
+          this.refill = false;
+          this.kick();
+        }
+      });
+  }
+
+  abort(jobId: number): void {
+    const a = this.active.get(jobId);
+    if (!a) return;
+    a.controller.abort(new Error('stopped by request'));
+    // The engine is expected to settle at once; if a target holds it, the job is stopped anyway.
+    setTimeout(() => void this.forceStopped(jobId), this.stopGraceMs).unref();
+  }
+
+  /** Stops taking work, aborts running engines and waits for them; their jobs are re-queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const waits: Promise<void>[] = [];
+    for (const a of this.active.values()) {
+      a.controller.abort(new Error('server shutting down'));
+      waits.push(a.done);
+    }
+    await Promise.race([Promise.allSettled(waits), new Promise((r) => setTimeout(r, 3000).unref())]);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.heartbeat();
+      if (!this.o.soleRunner) await this.recover();
+      this.kick();
+    } catch (err) {
+      this.o.log.error({ err }, 'runner tick failed');
+    }
+  }
+
+  /** Refreshes heartbeats and notices stops made by other processes sharing the store. */
+  private async heartbeat(): Promise<void> {
+    const now = this.o.clock.now();
+    for (const [id, a] of this.active) {
+      if (a.detached) continue;
+      const job = await this.o.store.getJob(id);
+      if (!job || job.status === STATUS.STOPPING || job.status === STATUS.CANCELED) {
+        if (!a.controller.signal.aborted) this.abort(id);
+        continue;
+      }
+      await this.o.store.updateJob(id, { heartbeatAt: now }, RUNNING);
+    }
+  }
+
+  /**
+   * Jobs left running by a runner that is gone: with the embedded store that is every job not ours
+   * (one process owns the file); with a shared store, jobs whose heartbeat went stale. They fail with
+   * a cause, keeping what they stored; a job caught stopping is marked stopped.
+   */
+  private async recover(): Promise<void> {
+    const now = this.o.clock.now();
+    const orphans = (await this.o.store.jobsInStatus([...RUNNING, STATUS.STOPPING])).filter(
+      (j) =>
+        !this.active.has(j.id) &&
+        j.runnerId !== this.id &&
+        (this.o.soleRunner || j.heartbeatAt === null || now - j.heartbeatAt > this.staleMs),
+    );
+    for (const j of orphans) {
+      const patch = { endedAt: now, runnerId: null };
+      if (j.status === STATUS.STOPPING) {
+        await this.o.store.transition(j.id, [STATUS.STOPPING], STATUS.STOPPED, patch);
+      } else if (CRAWL_PHASE.includes(j.status)) {
+        await this.o.store.transition(j.id, CRAWL_PHASE, STATUS.CRAWL_FAILED, {
+          ...patch,
+          resultDesc: 'Interrupted: the server stopped while URLs were being collected. Create the job again to rerun it.',
+        });
+      } else {
+        await this.o.store.transition(j.id, [STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING], STATUS.DIAG_FAILED, {
+          ...patch,
+          resultDesc: `Interrupted: the server stopped during diagnosis; the ${j.scanCount ?? 0} finding(s) stored before are kept.`,
+        });
+      }
+      this.o.log.warn({ jobId: j.id, status: j.status }, 'recovered a job left running by a previous process');
+    }
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.closed && this.active.size < this.o.maxConcurrent) {
+      const [next] = await this.o.store.jobsInStatus([STATUS.CRAWL_PENDING], 1);
+      if (!next) return;
+      const now = this.o.clock.now();
+      const claimed = await this.o.store.transition(next.id, [STATUS.CRAWL_PENDING], STATUS.CRAWL_RUNNING, {
+        runnerId: this.id,
+        startedAt: now,
+        heartbeatAt: now,
+        crawlCount: 0,
+      });
+      // Another runner (or a cancel) got there first: look again.
+      if (!claimed) continue;
+      this.launch(next);
+    }
+  }
+
+  private launch(job: JobRow): void {
+    const controller = new AbortController();
+    const entry: Active = { controller, done: Promise.resolve(), detached: false };
+    entry.done = this.execute(job, controller.signal)
+      .catch((err: unknown) => this.o.log.error({ err, jobId: job.id }, 'job runner failed'))
+      .finally(() => {
+        this.active.delete(job.id);
+        this.kick();
+      });
+    this.active.set(job.id, entry);
+  }
+
+  private async forceStopped(jobId: number): Promise<void> {
+    const a = this.active.get(jobId);
+    if (!a || a.detached) return;
+    const moved = await this.o.store.transition(jobId, [STATUS.STOPPING], STATUS.STOPPED, { endedAt: this.o.clock.now() });
+    if (moved) {
+      a.detached = true;
+      this.o.log.warn({ jobId }, 'engine did not settle after stop; job marked stopped');
+    }
+  }
+
+  private async execute(job: JobRow, signal: AbortSignal): Promise<void> {
+    const { store, clock, log } = this.o;
+    const id = job.id;
+    const items = resolveVulnItems(job.settings.vulnItems);
+    const s = job.settings;
+    if (!items || !isUserAgentWord(s.userAgent) || !isSpeedWord(s.speed)) {
+      await store.transition(id, [STATUS.CRAWL_RUNNING], STATUS.CRAWL_FAILED, {
+        endedAt: clock.now(),
+        resultDesc: 'The stored job settings are not valid.',
+      });
+      return;
+    }
+    const engineJob: EngineJob = {
+      startUrl: s.startUrl,
+      excludeUrls: s.excludeUrls,
+      headers: s.headers,
+      userAgent: s.userAgent,
+      speed: s.speed,
+      items,
+      limits: s.limits,
+    };
+    let phase: 'crawl' | 'scan' = 'crawl';
+    let findings = 0;
+    let lastWrite = 0;
+    const throttled = (patch: Parameters<Store['updateJob']>[1], onlyIn: readonly JobStatus[]) => {
+      const now = clock.now();
+      if (now - lastWrite < 250) return;
+      lastWrite = now;
+      store.updateJob(id, patch, onlyIn).catch((err: unknown) => log.warn({ err, jobId: id }, 'progress update failed'));
+    };
+    const assertActive = (moved: boolean) => {
+      if (!moved && !signal.aborted) throw new Error('job left the running states (stopped or canceled)');
+    };
+
+    const hooks: EngineHooks = {
+      onCrawlProgress: (n) => throttled({ crawlCount: n }, [STATUS.CRAWL_RUNNING]),
+      onUrls: async (urls) => {
+        await store.addUrls(id, urls);
+        assertActive(await store.transition(id, [STATUS.CRAWL_RUNNING], STATUS.CRAWL_DONE, { crawlCount: urls.length }));
+        assertActive(await store.transition(id, [STATUS.CRAWL_DONE], STATUS.DIAG_PENDING));
+        assertActive(await store.transition(id, [STATUS.DIAG_PENDING], STATUS.DIAG_RUNNING, { progress: 0, scanCount: 0 }));
+        phase = 'scan';
+      },
+      onScanProgress: (p) => throttled({ progress: Math.max(0, Math.min(99, Math.floor(p))) }, [STATUS.DIAG_RUNNING]),
+      onFinding: async (f: Finding) => {
+        if (await store.addFinding(id, f)) {
+          findings += 1;
+          await store.updateJob(id, { scanCount: findings }, [STATUS.DIAG_RUNNING, STATUS.STOPPING]);
+        }
+      },
+      log: (level, message, data) => log[level]({ jobId: id, ...data }, message),
+    };
+
+    log.info({ jobId: id, startUrl: s.startUrl, items: items.length }, 'job started');
+    try {
+      const result = await this.o.engine(engineJob, hooks, signal);
+      const now = clock.now();
+      const patch = { endedAt: now, progress: 100, stats: result.stats, scanCount: findings, runnerId: null };
+      if (phase === 'crawl') {
+        // An engine that ran no scan phase still completes the job through both phases.
+        await hooks.onUrls?.(result.urls);
+      }
+      const done = await store.transition(id, [STATUS.DIAG_RUNNING], STATUS.DIAG_DONE, patch);
+      if (done) {
+        log.info({ jobId: id, findings, ...result.stats, limitReached: result.limitReached }, 'job completed');
+        return;
+      }
+      await this.settleAborted(id, findings);
+    } catch (err) {
+      if (signal.aborted) {
+        await this.settleAborted(id, findings);
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      const now = clock.now();
+      if (phase === 'crawl' || err instanceof CrawlError) {
+        await store.transition(id, CRAWL_PHASE, STATUS.CRAWL_FAILED, { endedAt: now, resultDesc: `URL collection failed: ${message}`, runnerId: null });
+      } else {
+        await store.transition(id, [STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING], STATUS.DIAG_FAILED, {
+          endedAt: now,
+          resultDesc: `Diagnosis failed: ${message}`,
+          scanCount: findings,
+          runnerId: null,
+        });
+      }
+      log.warn({ jobId: id, err: message, phase }, 'job failed');
+    }
+  }
+
+  /** The engine ended because of a stop, a cancel or a shutdown: record which. */
+  private async settleAborted(id: number, findings: number): Promise<void> {
+    const now = this.o.clock.now();
+    if (await this.o.store.transition(id, [STATUS.STOPPING], STATUS.STOPPED, { endedAt: now, scanCount: findings, runnerId: null })) {
+      this.o.log.info({ jobId: id }, 'job stopped');
+      return;
+    }
+    if (this.closed) {
+      // Shutdown: put the job back in the queue; the next start runs it again (findings dedupe).
+      await this.o.store.transition(id, RUNNING, STATUS.CRAWL_PENDING, { runnerId: null, progress: null });
+      this.o.log.info({ jobId: id }, 'job re-queued for the next start');
+    }
+  }
+}

@@ -58,8 +58,16 @@ export async function buildApp(deps: AppDeps) {
 
   // Clients of the gateway send JSON with whatever Content-Type their tool picked (curl -d sends
   // form-urlencoded): every body is parsed as JSON, with prototype-poisoning protection.
+  // NCP's stop/cancel samples send Content-Type: application/json with no body: that is no body.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(req, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
 
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onResponse', async (req, reply) => {

@@ -75,6 +75,8 @@ export interface CheckContext {
   startUrl: string;
   signal: AbortSignal;
   log(message: string, data?: Record<string, unknown>): void;
+  /** Optional: how far the check is through its own targets, for the job's progress figure. */
+  progress?(done: number, total: number): void;
 }
 
 export interface Check {

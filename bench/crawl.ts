@@ -1,0 +1,158 @@
+// Crawler benchmark: a generated, deterministic site (each page links to a few others) served by a
+// child process on loopback; the crawler's pages/s at Speed "3" against autocannon's raw request
+// rate on the same site (the ceiling), and the crawler's peak RSS, for 10,000 and 100,000 pages.
+// Usage: npm run bench:crawl [-- --pages 10000 --big 100000 --seconds 5]
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { USER_AGENTS, SPEEDS } from '../src/core/items.js';
+import { crawl } from '../src/engine/crawler.js';
+import { ScanSession } from '../src/engine/session.js';
+import { DEFAULT_LIMITS } from '../src/engine/types.js';
+
+/** Page names are letters only, so the crawler's trap rule (numeric segments) does not fold them. */
+function name(i: number): string {
+  let s = '';
+  let n = i;
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s;
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  return s;
+}
+
+function pagePath(i: number): string {
+  return `/s/${name(i % 17)}/p-${name(i)}`;
+}
+
+function serve(pages: number): void {
+  const index = new Map<string, number>();
+  for (let i = 0; i < pages; i++) index.set(pagePath(i), i);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const i = path === '/' ? 0 : index.get(path);
+    if (i === undefined) {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<h1>not found</h1>');
+      return;
+    }
+    const links = [i + 1, (i * 7 + 1) % pages, (i * 13 + 5) % pages, (i * 31 + 11) % pages].filter((j) => j < pages);
+    const body = `<!doctype html><html><head><title>Page ${i}</title></head><body><h1>Page ${i}</h1>
+<p>Deterministic benchmark page number ${i}. Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>
+<ul>${links.map((j) => `<li><a href="${pagePath(j)}">page ${j}</a></li>`).join('')}</ul></body></html>`;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, '127.0.0.1', () => {
+    process.send?.({ port: (server.address() as AddressInfo).port });
+  });
+}
+
+async function startSite(pages: number): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', String(pages)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`site exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function stopSite(child: ChildProcess): Promise<void> {
+  const done = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  await done;
+}
+
+interface CrawlFigures {
+  pages: number;
+  seconds: number;
+  pagesPerSec: number;
+  requests: number;
+  peakRssMb: number;
+  limitReached: string | undefined;
+}
+
+async function crawlSite(url: string, pages: number): Promise<CrawlFigures> {
+  global.gc?.();
+  const base = process.memoryUsage();
+  let peak = base.rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const ac = new AbortController();
+  const limits = { ...DEFAULT_LIMITS, maxUrls: pages + 100, maxDepth: 100_000, maxRequests: pages * 3, maxDurationMs: 30 * 60_000 };
+  const session = new ScanSession({ startUrl: url + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits, signal: ac.signal });
+  const t0 = performance.now();
+  const result = await crawl(session, { startUrl: url + '/', limits, signal: ac.signal });
+  const seconds = (performance.now() - t0) / 1000;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  clearInterval(sampler);
+  const requests = session.requestCount();
+  if (process.env.BENCH_VERBOSE) {
+    const m = process.memoryUsage();
+    const mb = (n: number): string => (n / 1048576).toFixed(0);
+    console.error(`rss ${mb(base.rss)} -> ${mb(m.rss)} MB, heap ${mb(base.heapUsed)} -> ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB, urls ${result.urls.length}`);
+  }
+  await session.close();
+  const figures = {
+    pages: result.pages.length,
+    seconds,
+    pagesPerSec: result.pages.length / seconds,
+    requests,
+    peakRssMb: peak / 1024 / 1024,
+    limitReached: result.limitReached,
+  };
+  return figures;
+}
+
+async function ceiling(url: string, pages: number, seconds: number): Promise<number> {
+  const requests = Array.from({ length: Math.min(pages, 1000) }, (_, i) => ({ method: 'GET' as const, path: pagePath(i) }));
+  const r = await autocannon({ url, connections: SPEEDS['3'].concurrency, duration: seconds, requests });
+  return r.requests.average;
+}
+
+function arg(flag: string, dflt: number): number {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--serve')) return serve(arg('--serve', 10_000));
+  const pages = arg('--pages', 10_000);
+  const big = arg('--big', 100_000);
+  const seconds = arg('--seconds', 5);
+  // --crawl-only: skip the autocannon ceiling (for profiling the crawler alone)
+  const crawlOnly = process.argv.includes('--crawl-only');
+  const rows: string[][] = [];
+
+  const site = await startSite(pages);
+  try {
+    // The crawl first, so that autocannon's own memory does not count in the crawler's peak RSS.
+    const c = await crawlSite(site.url, pages);
+    const rawRps = crawlOnly ? NaN : await ceiling(site.url, pages, seconds);
+    const ratio = c.pagesPerSec / rawRps;
+    rows.push(['crawl ' + pages, String(c.pages), c.seconds.toFixed(1), c.pagesPerSec.toFixed(0), rawRps.toFixed(0), ratio.toFixed(2), c.peakRssMb.toFixed(0), ratio >= 0.5 && c.peakRssMb < 300 ? 'ok' : 'MISS']);
+  } finally {
+    await stopSite(site.child);
+  }
+  if (big > 0) {
+    const bigSite = await startSite(big);
+    try {
+      const c = await crawlSite(bigSite.url, big);
+      rows.push(['crawl ' + big, String(c.pages), c.seconds.toFixed(1), c.pagesPerSec.toFixed(0), '-', '-', c.peakRssMb.toFixed(0), c.peakRssMb < 300 ? 'ok' : 'MISS']);
+    } finally {
+      await stopSite(bigSite.child);
+    }
+  }
+  const head = ['run', 'pages', 'seconds', 'pages/s', 'raw req/s', 'ratio', 'peak RSS MB', 'goal'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+  console.log('goals: ratio >= 0.5 (crawler pages/s vs autocannon raw req/s, 32 connections), peak RSS < 300 MB');
+}
+
+await main();

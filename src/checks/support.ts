@@ -1,0 +1,91 @@
+// Helpers shared by checks: sending one probe where a single failure must not end the check, and
+// raw-HTTP-looking text of requests and responses for evidence (the engine bounds and redacts it).
+import type { HttpExchange, HttpRequestSpec, HttpResponseData } from '../core/model.js';
+import type { CheckContext, SendOptions } from './types.js';
+
+// Errors about one request only (see src/engine/session.ts); matched by name because checks sit
+// below the engine and do not import it. Abort and the job's request budget still end the check.
+const PER_REQUEST_ERRORS = new Set(['OutOfScopeError', 'TimeoutError', 'TransportError']);
+
+/** Sends a probe; null when that one request failed (timeout, connection, out of scope), logged. */
+export async function trySend(ctx: Pick<CheckContext, 'send' | 'log'>, spec: HttpRequestSpec, opts?: SendOptions): Promise<HttpExchange | null> {
+  try {
+    return await ctx.send(spec, opts);
+  } catch (err) {
+    if (err instanceof Error && PER_REQUEST_ERRORS.has(err.name)) {
+      ctx.log(`probe skipped: ${err.message}`, { url: spec.url, error: err.name });
+      return null;
+    }
+    throw err;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  204: 'No Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function renderRequest(spec: HttpRequestSpec): string {
+  let target = spec.url;
+  let host = '';
+  try {
+    const u = new URL(spec.url);
+    target = u.pathname + u.search;
+    host = u.host;
+  } catch {
+    // not absolute: show it as given
+  }
+  const lines = [`${spec.method.toUpperCase()} ${target} HTTP/1.1`];
+  const headers = spec.headers ?? {};
+  if (host && !Object.keys(headers).some((k) => k.toLowerCase() === 'host')) lines.push(`Host: ${host}`);
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  let body = '';
+  if (typeof spec.body === 'string') body = spec.body;
+  else if (spec.body) body = Buffer.from(spec.body).toString('latin1');
+  return lines.join('\r\n') + '\r\n\r\n' + body;
+}
+
+export function renderResponseHead(res: HttpResponseData): string {
+  const lines = [`HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ''}`.trimEnd()];
+  const pairs = res.rawHeaders.length > 0 ? res.rawHeaders : Object.entries(res.headers);
+  for (const [k, v] of pairs) lines.push(`${k}: ${v}`);
+  return lines.join('\r\n') + '\r\n\r\n';
+}
+
+/** Status line, headers and the whole (already bounded) body; the engine cuts it around the proof. */
+export function renderResponse(res: HttpResponseData): string {
+  return renderResponseHead(res) + res.body;
+}
+
+export function headerValue(res: HttpResponseData, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(res.headers)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** Cuts `text` to at most `max` characters centred on the first occurrence of `needle`. */
+export function excerptAround(text: string, needle: string, max: number): string {
+  if (text.length <= max) return text;
+  const at = needle ? text.indexOf(needle) : -1;
+  if (at === -1) return text.slice(0, max - 3) + '...';
+  const room = Math.max(0, max - Math.min(needle.length, max) - 6);
+  let start = Math.max(0, at - Math.floor(room / 2));
+  const end = Math.min(text.length, start + max - 6);
+  start = Math.max(0, Math.min(start, end - (max - 6)));
+  return (start > 0 ? '...' : '') + text.slice(start, end) + (end < text.length ? '...' : '');
+}

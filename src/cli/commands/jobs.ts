@@ -1,0 +1,325 @@
+// `wsc jobs ...`: the NCP job API from the command line, through the SDK. Tables for people,
+// --json for the raw envelope (pipe it to jq).
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { resolveVulnItems, USER_AGENTS, ALL_ITEMS_WORD } from '../../core/items.js';
+import { FINAL_STATUSES, STATUS, isJobStatus, type JobStatus } from '../../core/status.js';
+import type { CreateJobRequest, JobList, JobRecord, ReportFormat, SpeedName, UserAgentName, WscClient } from '../../sdk/client.js';
+import { WscConnectionError } from '../../sdk/errors.js';
+import {
+  addClientOptions,
+  collect,
+  parseInstanceNo,
+  parsePositiveInt,
+  parseSeconds,
+  printJson,
+  withClient,
+  type CliIo,
+} from '../context.js';
+import { CliExit, UsageError } from '../errors.js';
+import { renderTable } from '../table.js';
+
+const USER_AGENT_WORDS = Object.keys(USER_AGENTS) as UserAgentName[];
+
+/** "Name: value" as curl takes it; the value may contain colons. */
+export function parseHeader(line: string): [string, string] {
+  const i = line.indexOf(':');
+  const name = i < 0 ? '' : line.slice(0, i).trim();
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    throw new UsageError(`--header "${line}" must look like "Name: value"`);
+  }
+  return [name, line.slice(i + 1).trim()];
+}
+
+export function parseItems(list: string): string[] {
+  const words = list
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '')
+    .map((w) => (w.toUpperCase() === ALL_ITEMS_WORD ? ALL_ITEMS_WORD : w));
+  if (resolveVulnItems(words) === null) {
+    throw new UsageError(
+      `--items "${list}" must be ALL alone or a comma list of VulnItems words (e.g. "SQL Injection,XSS"); ALL cannot be combined`,
+    );
+  }
+  return words;
+}
+
+function progressText(r: JobRecord): string {
+  return r.progress === null ? '' : `${r.progress}%`;
+}
+
+function jobRows(records: JobRecord[]): (string | number | null)[][] {
+  const rows: (string | number | null)[][] = [];
+  const add = (r: JobRecord, prefix: string): void => {
+    rows.push([prefix + r.instanceNo, r.status, progressText(r), r.startUrl, r.crawlCount, r.scanCount, r.startDate, r.endDate, r.memo]);
+  };
+  for (const r of records) {
+    add(r, '');
+    // re-diagnoses come nested under their master, as NCP lists them
+    for (const s of r.slaves) add(s, '└ ');
+  }
+  return rows;
+}
+
+function printJobs(io: CliIo, records: JobRecord[], footer: string): void {
+  if (records.length > 0) {
+    io.stdout.write(renderTable(['ID', 'STATUS', 'PROGRESS', 'START URL', 'URLS', 'FOUND', 'STARTED', 'ENDED', 'MEMO'], jobRows(records)));
+  }
+  io.stdout.write(footer + '\n');
+}
+
+function printPage(io: CliIo, list: JobList, page: number): void {
+  printJobs(io, list.records, list.total === 0 ? 'no jobs' : `page ${page} of ${Math.max(list.totalPages, 1)}, ${list.total} job(s)`);
+}
+
+/** Looks a job up by number, newest pages first, including re-diagnoses nested in slave_data. */
+export async function findJob(client: WscClient, instanceNo: string): Promise<JobRecord | null> {
+  for await (const r of client.iterateJobs({ limit: 100 })) {
+    if (r.instanceNo === instanceNo) return r;
+    const slave = r.slaves.find((s) => s.instanceNo === instanceNo);
+    if (slave) return slave;
+  }
+  return null;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+interface CreateOpts {
+  url: string;
+  exclude?: string[];
+  header?: string[];
+  items: string;
+  ua: UserAgentName;
+  speed: SpeedName;
+  memo?: string;
+  master?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface ListOpts {
+  limit: number;
+  page: number;
+  all?: boolean;
+  json?: boolean;
+}
+
+interface SearchOpts {
+  type: 'url' | 'memo' | 'all';
+  keyword: string;
+  status?: JobStatus;
+  limit: number;
+  page: number;
+  json?: boolean;
+}
+
+interface WaitOpts {
+  interval: number;
+  timeout: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface ReportOpts {
+  format?: ReportFormat;
+  out?: string;
+}
+
+function parseStatus(value: string): JobStatus {
+  const n = Number(value);
+  if (!isJobStatus(n)) {
+    throw new UsageError(`--status must be one of ${Object.values(STATUS).join(', ')}, got "${value}"`);
+  }
+  return n;
+}
+
+export function registerJobsCommand(program: Command, io: CliIo): void {
+  const jobs = program.command('jobs').description('create, list, search, stop, cancel and wait for scan jobs (API client)');
+
+  addClientOptions(
+    jobs
+      .command('create')
+      .description('create a scan job (PUT /api/v1/job)')
+      .requiredOption('--url <url>', 'StartUrl: where crawling starts')
+      .option('--exclude <url>', 'ExcludeUrl entry (repeatable)', collect, [])
+      .option('--header <header>', 'HTTP header "Name: value" sent on every request (repeatable)', collect, [])
+      .option('--items <list>', 'VulnItems: ALL or a comma list of item words', ALL_ITEMS_WORD)
+      .addOption(new Option('--ua <name>', 'UserAgent').choices(USER_AGENT_WORDS).default('PC Chrome'))
+      .addOption(new Option('--speed <n>', 'Speed: 1 normal, 2 a bit faster, 3 fast').choices(['1', '2', '3']).default('2'))
+      .option('--memo <text>', 'Memo')
+      .option('--master <id>', 'MasterInstanceNo: re-diagnose this completed job', parseInstanceNo)
+      .option('--json', 'print the raw response envelope')
+      .option('-q, --quiet', 'print only the new job number'),
+  ).action(async (opts: CreateOpts, cmd: Command) => {
+    const headers: Record<string, string> = {};
+    for (const h of opts.header ?? []) {
+      const [name, value] = parseHeader(h);
+      headers[name] = value;
+    }
+    const req: CreateJobRequest = {
+      StartUrl: opts.url,
+      ExcludeUrl: opts.exclude ?? [],
+      Headers: headers,
+      VulnItems: parseItems(opts.items),
+      UserAgent: opts.ua,
+      Speed: opts.speed,
+    };
+    if (opts.memo !== undefined) req.Memo = opts.memo;
+    if (opts.master !== undefined) req.MasterInstanceNo = opts.master;
+    await withClient(cmd, io, async (client) => {
+      const res = await client.createJob(req);
+      if (opts.json) return printJson(io, res.envelope);
+      if (opts.quiet) {
+        if (res.instanceNo === null) throw new Error('job created, but the server did not return its number');
+        io.stdout.write(res.instanceNo + '\n');
+        return;
+      }
+      io.stdout.write(res.instanceNo === null ? 'job created\n' : `job ${res.instanceNo} created\n`);
+    });
+  });
+
+  addClientOptions(
+    jobs
+      .command('list')
+      .description('list jobs, newest first (GET /api/v1/jobs)')
+      .option('--limit <n>', 'jobs per page', parsePositiveInt, 10)
+      .option('--page <n>', 'page number', parsePositiveInt, 1)
+      .option('--all', 'every page (with --json: one envelope per line)')
+      .option('--json', 'print the raw response envelope'),
+  ).action(async (opts: ListOpts, cmd: Command) => {
+    await withClient(cmd, io, async (client) => {
+      if (!opts.all) {
+        const list = await client.getJobs({ limit: opts.limit, page: opts.page });
+        return opts.json ? printJson(io, list.envelope) : printPage(io, list, opts.page);
+      }
+      const records: JobRecord[] = [];
+      let total = 0;
+      for (let page = 1; ; page++) {
+        const list = await client.getJobs({ limit: opts.limit, page });
+        if (opts.json) io.stdout.write(JSON.stringify(list.envelope) + '\n');
+        records.push(...list.records);
+        total = list.total;
+        if (page >= list.totalPages || list.records.length < opts.limit) break;
+      }
+      if (!opts.json) printJobs(io, records, total === 0 ? 'no jobs' : `${total} job(s)`);
+    });
+  });
+
+  addClientOptions(
+    jobs
+      .command('search')
+      .description('search jobs by URL or memo and status (POST /api/v1/jobs/search)')
+      .addOption(new Option('--type <type>', 'searchType').choices(['url', 'memo', 'all']).default('all'))
+      .option('--keyword <text>', 'searchKeyword (substring)', '')
+      .option('--status <code>', 'statusCode: 2 3 4 5 12 13 14 15 91 92 93', parseStatus)
+      .option('--limit <n>', 'jobs per page', parsePositiveInt, 10)
+      .option('--page <n>', 'page number', parsePositiveInt, 1)
+      .option('--json', 'print the raw response envelope'),
+  ).action(async (opts: SearchOpts, cmd: Command) => {
+    await withClient(cmd, io, async (client) => {
+      const list = await client.searchJobs({
+        searchType: opts.type === 'all' ? '' : opts.type,
+        searchKeyword: opts.keyword,
+        statusCode: opts.status ?? null,
+        limit: opts.limit,
+        page: opts.page,
+      });
+      return opts.json ? printJson(io, list.envelope) : printPage(io, list, opts.page);
+    });
+  });
+
+  for (const [name, what] of [
+    ['stop', 'stop a running job (PATCH /api/v1/jobs/{id}/stop)'],
+    ['cancel', 'cancel a job that has not started (PATCH /api/v1/jobs/{id}/cancel)'],
+  ] as const) {
+    addClientOptions(
+      jobs
+        .command(name)
+        .description(what)
+        .argument('<id>', 'job instance number', parseInstanceNo)
+        .option('--json', 'print the raw response envelope'),
+    ).action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+      await withClient(cmd, io, async (client) => {
+        const env = name === 'stop' ? await client.stopJob(id) : await client.cancelJob(id);
+        if (opts.json) return printJson(io, env);
+        io.stdout.write(name === 'stop' ? `job ${id}: stop requested\n` : `job ${id}: canceled\n`);
+      });
+    });
+  }
+
+  addClientOptions(
+    jobs
+      .command('wait')
+      .description('poll until the job ends; exit 0 when diagnostics completed (4), else 1')
+      .argument('<id>', 'job instance number', parseInstanceNo)
+      .option('--interval <seconds>', 'seconds between polls', parseSeconds, 5)
+      .option('--timeout <seconds>', 'give up after this long (0: never)', parseSeconds, 0)
+      .option('--json', 'print the final job record as sent')
+      .option('-q, --quiet', 'print nothing; the exit code tells'),
+  ).action(async (id: string, opts: WaitOpts, cmd: Command) => {
+    await withClient(cmd, io, async (client) => {
+      const deadline = opts.timeout > 0 ? Date.now() + opts.timeout * 1000 : Infinity;
+      let last = '';
+      let failures = 0;
+      for (;;) {
+        let record: JobRecord | null;
+        try {
+          record = await findJob(client, id);
+          failures = 0;
+        } catch (err) {
+          // a restarting server should not end a long wait; a server that stays away does
+          if (!(err instanceof WscConnectionError) || ++failures > 5) throw err;
+          io.stderr.write(`warning: ${err.message}; retrying\n`);
+          record = null;
+        }
+        if (record === null && failures === 0) throw new Error(`job ${id} not found`);
+        if (record !== null) {
+          const line = `${record.status}${record.progress === null ? '' : ` ${record.progress}%`}`;
+          if (line !== last && !opts.quiet && !opts.json) io.stdout.write(`job ${id}: ${line}\n`);
+          last = line;
+          if (record.statusCode !== null && (FINAL_STATUSES as readonly number[]).includes(record.statusCode)) {
+            if (opts.json) printJson(io, record.raw);
+            if (record.statusCode !== STATUS.DIAG_DONE) throw new CliExit(1);
+            return;
+          }
+        }
+        if (io.signal.aborted) throw new CliExit(130);
+        if (Date.now() + opts.interval * 1000 > deadline) {
+          throw new Error(`job ${id} still "${record?.status ?? 'unknown'}" after ${opts.timeout} s`);
+        }
+        await sleep(opts.interval * 1000, io.signal);
+      }
+    });
+  });
+
+  addClientOptions(
+    jobs
+      .command('report')
+      .description('download the report of a completed job (GET /api/v1/jobs/{id}/report)')
+      .argument('<id>', 'job instance number', parseInstanceNo)
+      .addOption(new Option('--format <format>', 'report format').choices(['json', 'sarif', 'html', 'pdf']))
+      .option('-o, --out <file>', 'write to this file instead of stdout'),
+  ).action(async (id: string, opts: ReportOpts, cmd: Command) => {
+    await withClient(cmd, io, async (client) => {
+      const report = await client.getReport(id, opts.format);
+      if (opts.out) {
+        writeFileSync(opts.out, report.body);
+        io.stderr.write(`wrote ${report.body.length} bytes (${report.contentType}) to ${opts.out}\n`);
+        return;
+      }
+      io.stdout.write(report.body);
+      if (report.json !== undefined && report.body.at(-1) !== 0x0a) io.stdout.write('\n');
+    });
+  });
+}

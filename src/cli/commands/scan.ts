@@ -1,0 +1,247 @@
+// `wsc scan URL`: runs the engine in-process against one target and writes a report, without a
+// server or store. Flags mirror createJob; exit 0 clean, 1 when --fail-on matched, 2 on error.
+import { writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { InvalidArgumentError, type Command } from 'commander';
+import { ALL_ITEMS_WORD, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type VulnItem } from '../../core/items.js';
+import type { Finding, Severity } from '../../core/model.js';
+import { allChecks } from '../../checks/registry.js';
+import { runEngine } from '../../engine/engine.js';
+import type { EngineLimits, EngineResult } from '../../engine/types.js';
+import { buildHtmlReport } from '../../report/html.js';
+import { buildJsonReport, type JsonReport, type ReportInput } from '../../report/json.js';
+import { buildSarifReport, type SarifLog } from '../../report/sarif.js';
+import { collect, parsePositiveInt, parseSeconds, type CliIo, type CliOutput } from '../context.js';
+import { CliExit } from '../errors.js';
+import { createProgress } from '../progress.js';
+
+export type ReportFormat = 'json' | 'sarif' | 'html';
+export type FailOn = 'high' | 'medium' | 'low';
+
+export interface ScanOptions {
+  url: string;
+  /** Comma-separated VulnItems words, or ALL (default). */
+  items?: string;
+  /** "Name: value" each. */
+  header?: string[];
+  exclude?: string[];
+  speed?: string;
+  ua?: string;
+  format?: string;
+  /** File to write the report to; stdout when absent. */
+  output?: string;
+  failOn?: string;
+  maxUrls?: number;
+  maxDepth?: number;
+  /** Per-request timeout, seconds. */
+  timeout?: number;
+  /** Whole-scan budget, seconds. */
+  maxDuration?: number;
+  iOwnThisTarget?: boolean;
+  /** Show the redrawn bar (default: stderr is a TTY). */
+  tty?: boolean;
+}
+
+export interface ScanRun {
+  exitCode: number;
+  /** The rendered report's data (null when the scan could not run). */
+  report: JsonReport | SarifLog | string | null;
+  result?: EngineResult;
+}
+
+class ScanUsageError extends Error {}
+
+const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
+
+/** localhost, 127.0.0.0/8 and ::1: what may be scanned without --i-own-this-target. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+export function parseHeaderFlag(raw: string): [string, string] {
+  const i = raw.indexOf(':');
+  const name = i === -1 ? '' : raw.slice(0, i).trim();
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new ScanUsageError(`--header "${raw}" must look like "Name: value"`);
+  const value = raw.slice(i + 1).trim();
+  if (/[\r\n]/.test(value)) throw new ScanUsageError(`--header "${name}" must not contain line breaks`);
+  return [name, value];
+}
+
+interface Resolved {
+  url: string;
+  itemsWords: string[];
+  items: VulnItem[];
+  headers: Record<string, string>;
+  exclude: string[];
+  speed: SpeedWord;
+  ua: UserAgentWord;
+  format: ReportFormat;
+  failOn: FailOn | null;
+  limits: Partial<EngineLimits>;
+}
+
+function resolve(opts: ScanOptions): Resolved {
+  let u: URL;
+  try {
+    u = new URL(opts.url);
+  } catch {
+    throw new ScanUsageError(`"${opts.url}" is not an absolute URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ScanUsageError('the URL must be http:// or https://');
+  if (!isLoopbackHost(u.hostname) && !opts.iOwnThisTarget) {
+    throw new ScanUsageError(
+      `${u.hostname} is not a loopback address. Scanning sends attack traffic: only scan systems you own or are authorised to test, and confirm it with --i-own-this-target.`,
+    );
+  }
+  const itemsWords = (opts.items ?? ALL_ITEMS_WORD).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = resolveVulnItems(itemsWords);
+  if (!items) throw new ScanUsageError(`--items "${opts.items}" must be ALL or a comma-separated list of: ${allItemWords()}`);
+  const speed = opts.speed ?? '2';
+  if (!isSpeedWord(speed)) throw new ScanUsageError('--speed must be 1, 2 or 3');
+  const ua = opts.ua ?? 'PC Chrome';
+  if (!isUserAgentWord(ua)) throw new ScanUsageError('--ua must be one of: PC Chrome, PC IE, iPhone, Android');
+  const format = opts.format ?? 'json';
+  if (format !== 'json' && format !== 'sarif' && format !== 'html') throw new ScanUsageError('--format must be json, sarif or html');
+  const failOn = opts.failOn ?? null;
+  if (failOn !== null && failOn !== 'high' && failOn !== 'medium' && failOn !== 'low') throw new ScanUsageError('--fail-on must be high, medium or low');
+  const headers: Record<string, string> = {};
+  for (const h of opts.header ?? []) {
+    const [k, v] = parseHeaderFlag(h);
+    headers[k] = v;
+  }
+  const limits: Partial<EngineLimits> = {};
+  if (opts.maxUrls !== undefined) limits.maxUrls = opts.maxUrls;
+  if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
+  if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
+  if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
+  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+}
+
+function allItemWords(): string {
+  return allChecks.map((c) => c.meta.item).filter((v, i, a) => a.indexOf(v) === i).join(', ') + ' (and the other NCP VulnItems words)';
+}
+
+function render(format: ReportFormat, input: ReportInput): { data: JsonReport | SarifLog | string; text: string } {
+  if (format === 'html') {
+    const html = buildHtmlReport(input);
+    return { data: html, text: html };
+  }
+  const data = format === 'sarif' ? buildSarifReport(input) : buildJsonReport(input);
+  return { data, text: JSON.stringify(data, null, 2) + '\n' };
+}
+
+function isTty(out: CliOutput): boolean {
+  return (out as { isTTY?: boolean }).isTTY === true;
+}
+
+/** Runs one scan and writes its report; never throws for scan problems, it returns the exit code. */
+export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
+  let r: Resolved;
+  try {
+    r = resolve(opts);
+  } catch (err) {
+    if (!(err instanceof ScanUsageError)) throw err;
+    io.stderr.write(`error: ${err.message}\n`);
+    return { exitCode: 2, report: null };
+  }
+  const progress = createProgress(io.stderr, opts.tty ?? isTty(io.stderr));
+  const findings: Finding[] = [];
+  const started = Date.now();
+  let result: EngineResult | undefined;
+  let failure: Error | undefined;
+  try {
+    result = await runEngine(
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits },
+      {
+        onPhase: (p) => progress.phase(p),
+        onCrawlProgress: (n) => progress.crawl(n),
+        onScanProgress: (p) => progress.scan(p),
+        onFinding: (f) => {
+          findings.push(f);
+          progress.finding(f);
+        },
+        log: (level, message) => {
+          if (level === 'warn' || level === 'error') io.stderr.write(`${level}: ${message}\n`);
+        },
+      },
+      io.signal,
+    );
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error(String(err));
+  } finally {
+    progress.done();
+  }
+  // A stopped scan still reports what it found; a crawl that never started has nothing to report.
+  if (failure && findings.length === 0) {
+    io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
+    return { exitCode: 2, report: null };
+  }
+  const input: ReportInput = {
+    target: r.url,
+    options: { items: r.itemsWords, userAgent: r.ua, speed: r.speed, excludeUrls: r.exclude, headers: r.headers, limits: r.limits },
+    stats: result ? result.stats : { requests: 0, durationMs: Date.now() - started, urls: 0 },
+    urls: result?.urls ?? [],
+    findings: result?.findings ?? findings,
+    checks: allChecks.map((c) => c.meta),
+  };
+  const limitReached = failure ? (failure.name === 'AbortError' ? 'stopped' : `failed: ${failure.message}`) : result?.limitReached;
+  if (limitReached !== undefined) input.limitReached = limitReached;
+  const { data, text } = render(r.format, input);
+  try {
+    if (opts.output) writeFileSync(opts.output, text);
+    else io.stdout.write(text);
+  } catch (err) {
+    io.stderr.write(`error: cannot write the report: ${err instanceof Error ? err.message : String(err)}\n`);
+    return { exitCode: 2, report: data };
+  }
+  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
+  io.stderr.write(summary);
+  if (failure) {
+    io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
+    return { exitCode: 2, report: data, ...(result ? { result } : {}) };
+  }
+  const threshold = r.failOn;
+  const failed = threshold !== null && input.findings.some((f) => SEVERITY_RANK[f.severity] <= SEVERITY_RANK[threshold]);
+  return { exitCode: failed ? 1 : 0, report: data, ...(result ? { result } : {}) };
+}
+
+function defaultIo(): CliIo {
+  const stop = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: stop.signal };
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer >= 0');
+  return n;
+}
+
+/** Registers `wsc scan`; pass the CLI's io so output and Ctrl-C go through it (process stdio otherwise). */
+export function registerScanCommand(program: Command, io?: CliIo): void {
+  program
+    .command('scan')
+    .description('scan a target in-process and write a report (no server needed)')
+    .argument('<url>', 'StartUrl of the scan')
+    .option('--items <list>', `comma-separated VulnItems words, or ${ALL_ITEMS_WORD}`, ALL_ITEMS_WORD)
+    .option('--header <header>', 'header sent on every request, "Name: value" (repeatable; values are never reported)', collect, [])
+    .option('--exclude <url>', 'URL prefix not to touch (repeatable)', collect, [])
+    .option('--speed <1|2|3>', 'request pace: 1 normal, 2 faster, 3 fast', '2')
+    .option('--ua <word>', 'user agent: "PC Chrome", "PC IE", iPhone or Android', 'PC Chrome')
+    .option('--format <format>', 'report format: json, sarif or html', 'json')
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists: high, medium or low')
+    .option('--max-urls <n>', 'most attack targets to collect', parsePositiveInt)
+    .option('--max-depth <n>', 'most link hops from the URL', nonNegativeInt)
+    .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
+    .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
+    .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
+    .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
+      const run = await runScan({ ...flags, url }, io ?? defaultIo());
+      if (run.exitCode !== 0) throw new CliExit(run.exitCode);
+    });
+}

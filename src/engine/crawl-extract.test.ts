@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { extractHtml, refreshTarget } from './crawl/html.js';
+import { extractJs, looksLikePath } from './crawl/js.js';
+import { fetchKey, patternKey, targetKey } from './crawl/normalize.js';
+import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
+
+test('100,000-deep nesting parses in flat memory and still finds the link', () => {
+  const depth = 100_000;
+  const html = '<div>'.repeat(depth) + '<a href="/deep">deep</a>' + '</div>'.repeat(depth);
+  const t0 = performance.now();
+  const r = extractHtml(html);
+  assert.deepEqual(r.links.map((l) => l.url), ['/deep']);
+  assert.ok(performance.now() - t0 < 5000);
+});
+
+test('forms: defaults of every field type, nested and unclosed forms', () => {
+  const r = extractHtml(`<form method=post action=/a enctype="multipart/form-data">
+    <input name=t value=x><input type=password name=p><input type=checkbox name=c1 checked><input type=checkbox name=c2 value=v>
+    <select name=s multiple><option value=1>one<option value=2 selected>two</select>
+    <select name=s2><option>alpha</option><option>beta</option></select>
+    <textarea name=ta>line</textarea><input type=image name=img><input type=button name=b value=no>
+  </form><form><input name=q value="a&amp;b">`);
+  assert.equal(r.forms.length, 2);
+  const [a, b] = r.forms;
+  assert.equal(a?.method, 'POST');
+  assert.equal(a?.bodyKind, 'multipart');
+  assert.deepEqual(a?.fields.map((f) => `${f.name}=${f.value}`), ['t=x', 'p=', 'c1=on', 's=2', 's2=alpha', 'ta=line', 'img=']);
+  assert.equal(b?.method, 'GET');
+  assert.deepEqual(b?.fields, [{ name: 'q', value: 'a&b' }]);
+  assert.equal(refreshTarget('5; URL=\'/next\''), '/next');
+  assert.equal(refreshTarget('10'), null);
+});
+
+test('JS endpoints: fetch/XHR/axios/jQuery with methods, literals that look like paths', () => {
+  const js = `
+    fetch('/api/a'); fetch(\`/api/tpl\`, { method: "PUT" });
+    fetch('/api/form', { method: 'POST', body: new URLSearchParams({ user: u, age: 3 }) });
+    x.open("POST", "/xhr/post", true);
+    axios.delete('/api/item/1'); axios({ url: '/api/cfg', method: 'patch', data: { k: 1 } });
+    $.post('/jq/post'); $.ajax({ url: '/jq/ajax', type: 'POST', data: { a: 1, b: 2 } });
+    const p = '/static/page.html', q = 'list.php?x=1', m = 'text/html', w = 'hello world', r = '//cdn.example.com/x.js';
+  `;
+  const e = extractJs(js);
+  const by = (u: string) => e.find((x) => x.url === u);
+  assert.equal(by('/api/a')?.method, 'GET');
+  assert.equal(by('/api/tpl')?.method, 'PUT');
+  assert.deepEqual(by('/api/form')?.fields?.map((f) => f.name), ['user', 'age']);
+  assert.equal(by('/xhr/post')?.method, 'POST');
+  assert.equal(by('/api/item/1')?.method, 'DELETE');
+  assert.equal(by('/api/cfg')?.method, 'PATCH');
+  assert.equal(by('/jq/post')?.method, 'POST');
+  assert.deepEqual(by('/jq/ajax')?.fields?.map((f) => f.name), ['a', 'b']);
+  assert.ok(by('/static/page.html'));
+  assert.ok(by('list.php?x=1'));
+  assert.ok(!by('text/html') && !by('hello world') && !by('//cdn.example.com/x.js'));
+  assert.ok(!looksLikePath('/'));
+});
+
+test('robots, sitemaps (index, gzip), URL identity', () => {
+  const r = parseRobots('User-agent: *\nDisallow: /admin/ # secret\nAllow: /pub*\nDisallow: /\nSitemap: https://x.test/s.xml\n');
+  assert.deepEqual(r.paths, ['/admin/', '/pub']);
+  assert.deepEqual(r.sitemaps, ['https://x.test/s.xml']);
+  const idx = parseSitemap('<?xml version="1.0"?><sitemapindex><sitemap><loc> https://x.test/a.xml </loc></sitemap></sitemapindex>');
+  assert.deepEqual(idx, { index: true, locs: ['https://x.test/a.xml'] });
+  const gz = gzipSync('<urlset><url><loc>https://x.test/p?a=1&amp;b=2</loc></url></urlset>').toString('latin1');
+  assert.deepEqual(parseSitemap(sitemapText(gz, 1 << 20)).locs, ['https://x.test/p?a=1&b=2']);
+
+  assert.equal(targetKey('get', 'http://h/p?b=2&a=1'), targetKey('GET', 'http://h/p?a=9&b=8'));
+  assert.notEqual(targetKey('GET', 'http://h/p?a=1'), targetKey('GET', 'http://h/p?a=1&c=1'));
+  assert.equal(fetchKey('GET', 'http://h/p?b=2&a=1'), fetchKey('GET', 'http://h/p?a=1&b=2'));
+  assert.equal(patternKey('GET', 'http://h/cal/2024-01-02'), patternKey('GET', 'http://h/cal/2025-12-31'));
+  assert.equal(patternKey('GET', 'http://h/s/0123456789abcdef01/x'), patternKey('GET', 'http://h/s/fedcba98765432100f/x'));
+  assert.equal(patternKey('GET', 'http://h/a/b/a/b/a/b/'), patternKey('GET', 'http://h/a/b/a/b/'));
+  assert.equal(patternKey('GET', 'http://h/item/12'), patternKey('GET', 'http://h/item/345'));
+  assert.notEqual(patternKey('GET', 'http://h/item/12'), patternKey('GET', 'http://h/user/12'));
+});

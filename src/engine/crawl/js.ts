@@ -1,0 +1,153 @@
+// Endpoints named in JavaScript: fetch(), XMLHttpRequest.open(), axios and jQuery calls with their
+// method (and body shape when it is visible), plus string literals that look like paths.
+import type { BodyKind, FormField } from '../../core/model.js';
+
+export interface JsEndpoint {
+  url: string;
+  method: string;
+  bodyKind?: BodyKind;
+  fields?: FormField[];
+  rawBody?: string;
+  /** fetch, xhr, axios, jquery, literal */
+  via: string;
+}
+
+const MAX_SCAN = 2 * 1024 * 1024;
+const STR = String.raw`(?:'([^'\\\n]{1,2000})'|"([^"\\\n]{1,2000})"|\x60([^\x60$\\]{1,2000})\x60)`;
+
+const FETCH = new RegExp(String.raw`\bfetch\s*\(\s*` + STR, 'g');
+const XHR_OPEN = new RegExp(String.raw`\.open\s*\(\s*['"]([A-Za-z]+)['"]\s*,\s*` + STR, 'g');
+const AXIOS_METHOD = new RegExp(String.raw`\baxios\s*\.\s*(get|post|put|delete|patch|head|options)\s*\(\s*` + STR, 'gi');
+// one level of nested braces (data: {...}, headers: {...}) inside the config object
+const CONFIG_BODY = String.raw`\{((?:[^{}]|\{[^{}]{0,300}\}){0,600})\}`;
+const AXIOS_CONFIG = new RegExp(String.raw`\baxios\s*\(\s*` + CONFIG_BODY, 'g');
+const JQ_METHOD = new RegExp(String.raw`\$\s*\.\s*(get|post|getJSON)\s*\(\s*` + STR, 'g');
+const JQ_AJAX = new RegExp(String.raw`\$\s*\.\s*ajax\s*\(\s*` + CONFIG_BODY, 'g');
+const LITERAL = new RegExp(STR, 'g');
+const PATHY = /^(?:https?:\/\/[^\s/]+|\.{0,2}\/)?[\w\-.~%!$&'()*+,;=:@/]*[\w\-.~%]+(?:\/|\.(?:php\d?|aspx?|jsp|jspx|do|action|cgi|pl|py|rb|html?|shtml|xhtml|json|xml|txt|cfm))?(?:\?[^\s"'<>]*)?$/i;
+const URL_IN_CONFIG = new RegExp(String.raw`\burl\s*:\s*` + STR);
+const METHOD_IN_CONFIG = /\b(?:method|type)\s*:\s*['"]([A-Za-z]+)['"]/;
+
+function str(m: RegExpExecArray, from: number): string | undefined {
+  return m[from] ?? m[from + 1] ?? m[from + 2];
+}
+
+/** The object literal keys of `JSON.stringify({ a: ..., b })` or `new URLSearchParams({...})`. */
+function objectKeys(src: string): string[] {
+  const keys: string[] = [];
+  const re = /(?:^|[{,])\s*(?:['"]([\w.-]+)['"]|([A-Za-z_$][\w$]*))\s*(?=[:,}])/g;
+  for (let m = re.exec(src); m; m = re.exec(src)) {
+    const k = m[1] ?? m[2];
+    if (k && !keys.includes(k)) keys.push(k);
+  }
+  return keys;
+}
+
+/** Reads the options object that follows a fetch() URL: method and a recognisable body. */
+function fetchOptions(after: string): Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody'> {
+  const window = after.slice(0, 800);
+  const close = window.indexOf(')');
+  const opts = /^\s*,\s*\{/.test(window) ? window : '';
+  const method = METHOD_IN_CONFIG.exec(opts)?.[1]?.toUpperCase() ?? 'GET';
+  const res: Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody'> = { method };
+  if (opts === '' || close === 0) return res;
+  const json = /body\s*:\s*JSON\.stringify\s*\(\s*\{([^}]*)\}/.exec(opts);
+  if (json) {
+    const keys = objectKeys('{' + (json[1] ?? '') + '}');
+    res.bodyKind = 'json';
+    res.rawBody = JSON.stringify(Object.fromEntries(keys.map((k) => [k, '1'])));
+    return res;
+  }
+  const usp = /body\s*:\s*new\s+URLSearchParams\s*\(\s*\{([^}]*)\}/.exec(opts);
+  if (usp) {
+    res.bodyKind = 'urlencoded';
+    res.fields = objectKeys('{' + (usp[1] ?? '') + '}').map((name) => ({ name, value: '1' }));
+    return res;
+  }
+  const lit = /body\s*:\s*['"]([^'"]*=[^'"]*)['"]/.exec(opts);
+  if (lit) {
+    res.bodyKind = 'urlencoded';
+    res.fields = [...new URLSearchParams(lit[1] ?? '')].map(([name, value]) => ({ name, value }));
+  }
+  return res;
+}
+
+function dataFields(config: string): FormField[] | undefined {
+  const m = /\bdata\s*:\s*\{([^}]*)\}/.exec(config);
+  if (!m) return undefined;
+  return objectKeys('{' + (m[1] ?? '') + '}').map((name) => ({ name, value: '1' }));
+}
+
+/** Whether a string literal looks like a URL path worth requesting. */
+export function looksLikePath(s: string): boolean {
+  if (s.length < 2 || s.length > 500 || /\s/.test(s)) return false;
+  if (/^https?:\/\//i.test(s)) return PATHY.test(s);
+  if (s.startsWith('//')) return false;
+  if (/^(?:text|application|image|audio|video|multipart)\/[\w.+-]+$/i.test(s)) return false; // MIME types
+  if (s.startsWith('/') || s.startsWith('./') || s.startsWith('../')) return PATHY.test(s) && /[A-Za-z0-9]/.test(s);
+  // bare relative names only when they end in a page extension ("search.php", "api/list.json")
+  return /\.(?:php\d?|aspx?|jsp|jspx|do|action|cgi|pl|html?|shtml|json|cfm)(?:\?.*)?$/i.test(s) && PATHY.test(s);
+}
+
+export function extractJs(source: string): JsEndpoint[] {
+  const src = source.length > MAX_SCAN ? source.slice(0, MAX_SCAN) : source;
+  const out: JsEndpoint[] = [];
+  const seen = new Set<string>();
+  const add = (e: JsEndpoint): void => {
+    const key = `${e.method} ${e.url}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(e);
+  };
+  for (const m of src.matchAll(FETCH)) {
+    const url = str(m, 1);
+    if (url) add({ url, via: 'fetch', ...fetchOptions(src.slice((m.index ?? 0) + m[0].length)) });
+  }
+  for (const m of src.matchAll(XHR_OPEN)) {
+    const url = str(m, 2);
+    if (url) add({ url, method: (m[1] ?? 'GET').toUpperCase(), via: 'xhr' });
+  }
+  for (const m of src.matchAll(AXIOS_METHOD)) {
+    const url = str(m, 2);
+    if (!url) continue;
+    const method = (m[1] ?? 'get').toUpperCase();
+    const e: JsEndpoint = { url, method, via: 'axios' };
+    if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+      const after = src.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 600);
+      const obj = /^\s*,\s*\{([^}]*)\}/.exec(after);
+      if (obj) {
+        e.bodyKind = 'json';
+        e.rawBody = JSON.stringify(Object.fromEntries(objectKeys('{' + (obj[1] ?? '') + '}').map((k) => [k, '1'])));
+      }
+    }
+    add(e);
+  }
+  for (const m of src.matchAll(AXIOS_CONFIG)) {
+    const cfg = m[1] ?? '';
+    const u = URL_IN_CONFIG.exec(cfg);
+    const url = u ? str(u, 1) : undefined;
+    if (!url) continue;
+    const method = METHOD_IN_CONFIG.exec(cfg)?.[1]?.toUpperCase() ?? 'GET';
+    const fields = dataFields(cfg);
+    add({ url, method, via: 'axios', ...(fields && method !== 'GET' ? { bodyKind: 'json' as const, rawBody: JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.value]))) } : {}) });
+  }
+  for (const m of src.matchAll(JQ_METHOD)) {
+    const url = str(m, 2);
+    if (url) add({ url, method: m[1] === 'post' ? 'POST' : 'GET', via: 'jquery' });
+  }
+  for (const m of src.matchAll(JQ_AJAX)) {
+    const cfg = m[1] ?? '';
+    const u = URL_IN_CONFIG.exec(cfg);
+    const url = u ? str(u, 1) : undefined;
+    if (!url) continue;
+    const method = METHOD_IN_CONFIG.exec(cfg)?.[1]?.toUpperCase() ?? 'GET';
+    const fields = dataFields(cfg);
+    add({ url, method, via: 'jquery', ...(fields && method !== 'GET' ? { bodyKind: 'urlencoded' as const, fields } : {}) });
+  }
+  const named = new Set(out.map((e) => e.url));
+  for (const m of src.matchAll(LITERAL)) {
+    const s = str(m, 1);
+    if (s && !named.has(s) && looksLikePath(s)) add({ url: s, method: 'GET', via: 'literal' });
+  }
+  return out;
+}

@@ -1,0 +1,212 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestbed, type Testbed } from '../../test/testbed/server.js';
+import { USER_AGENTS } from '../core/items.js';
+import { crawl, type CrawlResult } from './crawler.js';
+import { ScanSession } from './session.js';
+import { CrawlError, DEFAULT_LIMITS, type EngineLimits } from './types.js';
+
+function session(tb: { url: string }, over: Partial<EngineLimits> = {}, headers: Record<string, string> = {}, excludeUrls: string[] = []) {
+  const limits = { ...DEFAULT_LIMITS, requestTimeoutMs: 3000, ...over };
+  const ac = new AbortController();
+  const s = new ScanSession({ startUrl: tb.url + '/', excludeUrls, headers, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits, signal: ac.signal });
+  return { s, limits, ac };
+}
+
+async function run(tb: Testbed, over: Partial<EngineLimits> = {}, headers: Record<string, string> = {}, excludeUrls: string[] = []): Promise<CrawlResult & { session: ScanSession }> {
+  const { s, limits, ac } = session(tb, over, headers, excludeUrls);
+  try {
+    const r = await crawl(s, { startUrl: tb.url + '/', limits, signal: ac.signal });
+    return { ...r, session: s };
+  } finally {
+    await s.close();
+  }
+}
+
+const paths = (r: CrawlResult, method = 'GET'): string[] =>
+  r.requests.filter((q) => q.method === method).map((q) => new URL(q.url).pathname + new URL(q.url).search);
+
+test('crawler finds links, forms, scripts, robots and sitemap URLs on the testbed', async () => {
+  const tb = await startTestbed();
+  try {
+    const r = await run(tb, {}, { Cookie: 'auth=letmein' });
+    const got = paths(r);
+    for (const p of [
+      '/',
+      '/about',
+      '/team',
+      '/products?id=1',
+      '/products?id=3&sort=asc',
+      '/landing',
+      '/refreshed',
+      '/framed',
+      '/framed2',
+      '/area-target',
+      '/alt-page',
+      '/based/child',
+      '/canonical-page',
+      '/api/items?page=1',
+      '/api/xhr-data?format=json',
+      '/api/axios-list?limit=10',
+      '/api/literal/config.json',
+      '/api/onclick-target',
+      '/hidden-robots/',
+      '/robots-allowed.html',
+      '/from-sitemap',
+      '/from-sitemap-index?ref=map',
+      '/private/inner',
+      '/private/report?id=7',
+    ]) {
+      assert.ok(got.includes(p), `expected ${p} among ${got.join(' ')}`);
+    }
+    // one attack target per path + parameter names
+    assert.equal(got.filter((p) => p.startsWith('/products?id=') && !p.includes('sort')).length, 1);
+    const search = r.requests.find((q) => q.method === 'GET' && q.url.includes('/search?'));
+    assert.ok(search, 'GET form submission');
+    assert.equal(new URL(search.url).search, '?q=&category=music&inc=yes&lang=ko');
+
+    const contact = r.requests.find((q) => q.method === 'POST' && q.url.endsWith('/contact/send'));
+    assert.ok(contact, 'POST form');
+    assert.equal(contact.bodyKind, 'urlencoded');
+    assert.deepEqual(
+      contact.fields?.map((f) => [f.name, f.value]),
+      [
+        ['name', 'anon'],
+        ['email', ''],
+        ['csrf', 'abc123'],
+        ['message', 'Hello & welcome'],
+        ['topic', 'general'],
+        ['send', 'Send'],
+        ['urgency', 'low'],
+      ],
+    );
+    const upload = r.requests.find((q) => q.method === 'POST' && q.url.endsWith('/upload/save'));
+    assert.equal(upload?.bodyKind, 'multipart');
+    assert.ok(upload?.fields?.some((f) => f.name === 'attachment' && f.filename !== undefined));
+    const save = r.requests.find((q) => q.method === 'POST' && q.url.endsWith('/api/save'));
+    assert.equal(save?.bodyKind, 'json');
+    assert.deepEqual(Object.keys(JSON.parse(save?.rawBody ?? '{}') as object), ['title', 'done']);
+    const axiosCreate = r.requests.find((q) => q.method === 'POST' && q.url.endsWith('/api/axios-create'));
+    assert.deepEqual(Object.keys(JSON.parse(axiosCreate?.rawBody ?? '{}') as object), ['name', 'price']);
+
+    // not followed: session-ending links (the job carries a Cookie), other origins, mailto
+    assert.ok(!got.some((p) => p.startsWith('/logout') || p.startsWith('/account/remove') || p.startsWith('/private/logout')));
+    assert.ok(!got.includes('/misc/action?do=1'), 'link text "Sign out" is recognised');
+    assert.ok(!r.urls.some((u) => !u.url.startsWith(tb.url)));
+    assert.ok(!tb.log.some((l) => l.url.startsWith('/logout')), 'the logout URL was never requested');
+    // static resources are collected, not fetched
+    assert.ok(r.urls.some((u) => u.url.endsWith('/docs/logo.png')));
+    assert.ok(!tb.log.some((l) => l.url === '/docs/logo.png'));
+    // traps are cut at maxVariantsPerPattern
+    const limit = DEFAULT_LIMITS.maxVariantsPerPattern;
+    assert.ok(tb.log.filter((l) => l.url.startsWith('/calendar')).length <= limit);
+    assert.ok(tb.log.filter((l) => l.url.startsWith('/rel/')).length <= 3 * limit, 'a relative-link maze collapses into a few shapes');
+    assert.ok(tb.log.filter((l) => l.url.startsWith('/session/')).length <= limit);
+    // the site's own cookie was replayed, the job cookie sent everywhere, the UA set
+    const inner = tb.log.find((l) => l.url === '/private/inner');
+    assert.match(inner?.headers.cookie ?? '', /stage=two/);
+    assert.match(inner?.headers.cookie ?? '', /auth=letmein/);
+    assert.equal(inner?.headers['user-agent'], USER_AGENTS['PC Chrome']);
+    // pages keep responses; a binary body is dropped
+    assert.ok(r.pages.some((p) => p.request.url === tb.url + '/' && p.response.body.includes('Testbed home')));
+    assert.equal(r.session.requestCount(), tb.log.length);
+    assert.equal(r.limitReached, undefined);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('without session headers, logout links are followed; the members area stays closed', async () => {
+  const tb = await startTestbed();
+  try {
+    const r = await run(tb);
+    const got = paths(r);
+    assert.ok(got.includes('/logout'));
+    assert.ok(!got.includes('/private/inner'));
+    assert.ok(got.includes('/login'));
+  } finally {
+    await tb.close();
+  }
+});
+
+test('ExcludeUrl prefixes and wildcards keep URLs out of the crawl', async () => {
+  const tb = await startTestbed();
+  try {
+    const r = await run(tb, {}, {}, [tb.url + '/products', '/api/*.json', tb.url + '/cal*']);
+    const got = paths(r);
+    assert.ok(!got.some((p) => p.startsWith('/products')));
+    assert.ok(!got.includes('/api/literal/config.json'));
+    assert.ok(got.includes('/api/items?page=1'));
+    assert.ok(!tb.log.some((l) => l.url.startsWith('/products') || l.url.startsWith('/calendar')));
+  } finally {
+    await tb.close();
+  }
+});
+
+test('limits hold: maxUrls, maxDepth, maxRequests', async () => {
+  const tb = await startTestbed();
+  try {
+    const a = await run(tb, { maxUrls: 10 });
+    assert.ok(a.requests.length <= 10, `requests ${a.requests.length}`);
+    assert.equal(a.limitReached, 'maxUrls');
+
+    const b = await run(tb, { maxDepth: 1 });
+    assert.ok(b.requests.every((q) => q.depth <= 1));
+    assert.ok(!paths(b).includes('/team'), '/team is two hops away');
+    assert.ok(paths(b).includes('/about'));
+
+    const before = tb.log.length;
+    const c = await run(tb, { maxRequests: 15 });
+    assert.equal(c.limitReached, 'maxRequests');
+    assert.ok(c.session.requestCount() <= 15);
+    assert.ok(tb.log.length - before <= 15);
+
+    const d = await run(tb, { maxDepth: 100, maxVariantsPerPattern: 1000 });
+    const chain = paths(d).filter((p) => p.startsWith('/chain/'));
+    assert.ok(chain.includes('/chain/60'));
+    const e = await run(tb, { maxDepth: 5, maxVariantsPerPattern: 1000 });
+    const depthOf = Math.max(...paths(e).filter((p) => p.startsWith('/chain/')).map((p) => Number(p.slice(7))));
+    assert.equal(depthOf, 5, 'home is depth 0, /chain/n is n hops away');
+  } finally {
+    await tb.close();
+  }
+});
+
+test('maxDurationMs ends the crawl with limitReached', async () => {
+  const tb = await startTestbed({
+    routes: [{ path: '/', handler: (_req, res) => res.html('<a href="/slow?ms=3000">slow</a><a href="/slow?ms=2500&x=1">slow2</a>') }],
+  });
+  try {
+    const t0 = Date.now();
+    const r = await run(tb, { maxDurationMs: 600 });
+    assert.equal(r.limitReached, 'maxDurationMs');
+    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+  } finally {
+    await tb.close();
+  }
+});
+
+test('an unreachable StartUrl is a CrawlError; abort settles fast against a hanging site', async () => {
+  const tb = await startTestbed();
+  const url = tb.url;
+  await tb.close();
+  const { s, limits, ac } = session({ url });
+  await assert.rejects(crawl(s, { startUrl: url + '/', limits, signal: ac.signal }), CrawlError);
+  await s.close();
+
+  const hang = await startTestbed({
+    routes: [{ path: '/', handler: (_req, res) => res.html('<a href="/hang?1">1</a><a href="/hang?2">2</a><a href="/hang?3">3</a>') }],
+  });
+  try {
+    const x = session(hang, { requestTimeoutMs: 60_000 });
+    const p = crawl(x.s, { startUrl: hang.url + '/', limits: x.limits, signal: x.ac.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    x.ac.abort();
+    await assert.rejects(p, (e: Error) => e.name === 'AbortError');
+    assert.ok(Date.now() - t0 < 2000);
+    await x.s.close();
+  } finally {
+    await hang.close();
+  }
+});

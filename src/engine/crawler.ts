@@ -1,0 +1,383 @@
+// Breadth-first crawl of one origin through a ScanSession: links, forms, scripts, robots.txt and
+// sitemaps become attack targets (de-duplicated by method, path and parameter names) and pages.
+import type { CrawledPage } from '../checks/types.js';
+import type { BodyKind, CrawledRequest, FormField, HttpResponseData } from '../core/model.js';
+import { extractHtml } from './crawl/html.js';
+import { extractJs } from './crawl/js.js';
+import { fetchKey, hash53, isStaticResource, patternKey, resolveUrl, targetKey } from './crawl/normalize.js';
+import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
+import { AbortError, isTextContentType } from './http.js';
+import { BudgetError, type ScanSession } from './session.js';
+import { CrawlError, type CollectedUrl, type EngineLimits } from './types.js';
+
+export interface CrawlResult {
+  requests: CrawledRequest[];
+  pages: CrawledPage[];
+  urls: CollectedUrl[];
+  limitReached?: string;
+}
+
+export interface CrawlOptions {
+  startUrl: string;
+  limits: EngineLimits;
+  onProgress?(count: number): void;
+  signal: AbortSignal;
+}
+
+type TaskKind = 'page' | 'script' | 'robots' | 'sitemap';
+
+interface Task {
+  kind: TaskKind;
+  req: CrawledRequest;
+}
+
+interface Candidate {
+  method: string;
+  url: string;
+  source: string;
+  depth: number;
+  referer?: string;
+  linkText?: string;
+  bodyKind?: BodyKind;
+  fields?: FormField[];
+  rawBody?: string;
+  /** GET pages are fetched to find more; POST targets and static files only recorded. */
+  fetch: boolean;
+}
+
+const MAX_SITEMAPS = 100;
+const MAX_SCRIPTS = 2000;
+
+function isHtml(res: HttpResponseData): boolean {
+  const ct = (res.headers['content-type'] ?? '').toLowerCase();
+  if (ct.includes('html')) return true;
+  return ct === '' && /^\s*</.test(res.body.slice(0, 512));
+}
+
+function isJavaScript(res: HttpResponseData, url: string): boolean {
+  const ct = (res.headers['content-type'] ?? '').toLowerCase();
+  return /javascript|ecmascript/.test(ct) || (!ct.includes('html') && /\.m?js$/i.test(new URL(url).pathname));
+}
+
+class Crawl {
+  readonly requests: CrawledRequest[] = [];
+  readonly pages: CrawledPage[] = [];
+  readonly urls: CollectedUrl[] = [];
+  limitReached: string | undefined;
+  private readonly queue: (Task | undefined)[] = [];
+  private head = 0;
+  private active = 0;
+  private stopped = false;
+  // Hashes of keys, not the keys: see hash53.
+  private readonly seen = new Set<number>();
+  private readonly fetched = new Set<number>();
+  private readonly targets = new Set<number>();
+  private readonly patterns = new Map<number, number>();
+  private wake: (() => void)[] = [];
+  private sitemaps = 0;
+  private scripts = 0;
+  private readonly deadline: number;
+  trapped = 0;
+
+  constructor(
+    private readonly session: ScanSession,
+    private readonly opts: CrawlOptions,
+  ) {
+    this.deadline = Date.now() + opts.limits.maxDurationMs;
+  }
+
+  private stop(why: string | undefined): void {
+    if (why !== undefined && this.limitReached === undefined) this.limitReached = why;
+    this.stopped = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = [];
+    for (const f of w) f();
+  }
+
+  private push(task: Task): void {
+    this.queue.push(task);
+    this.notify();
+  }
+
+  /** Applies scope, depth, de-duplication, trap and size limits; records and maybe queues it. */
+  consider(c: Candidate): void {
+    if (this.stopped) return;
+    const { limits } = this.opts;
+    if (c.depth > limits.maxDepth) return;
+    const u = new URL(c.url);
+    if (!this.session.scope.allowFollow(u, c.linkText)) return;
+    const method = c.method.toUpperCase();
+    const bodyNames = (c.fields ?? []).map((f) => f.name);
+    if (c.bodyKind === 'json' && c.rawBody) {
+      try {
+        bodyNames.push(...Object.keys(JSON.parse(c.rawBody) as Record<string, unknown>));
+      } catch {
+        // not JSON after all: the body is kept as raw text and contributes no names
+      }
+    }
+    const seenKey = hash53(fetchKey(method, u) + '#' + bodyNames.join('&'));
+    if (this.seen.has(seenKey)) return;
+    if (isStaticResource(u)) {
+      this.seen.add(seenKey);
+      this.collect(method, c.url);
+      return;
+    }
+    const pattern = hash53(patternKey(method, u, bodyNames));
+    const variants = this.patterns.get(pattern) ?? 0;
+    if (variants >= limits.maxVariantsPerPattern) {
+      this.trapped++;
+      return;
+    }
+    const tkey = hash53(targetKey(method, u, bodyNames));
+    const isNewTarget = !this.targets.has(tkey);
+    if (isNewTarget && this.targets.size >= limits.maxUrls) {
+      this.stop('maxUrls');
+      return;
+    }
+    this.patterns.set(pattern, variants + 1);
+    this.seen.add(seenKey);
+    const req: CrawledRequest = { method, url: c.url, source: c.source, depth: c.depth };
+    if (c.referer !== undefined) req.referer = c.referer;
+    if (c.bodyKind !== undefined) req.bodyKind = c.bodyKind;
+    if (c.fields !== undefined) req.fields = c.fields;
+    if (c.rawBody !== undefined) req.rawBody = c.rawBody;
+    if (isNewTarget) {
+      this.targets.add(tkey);
+      this.requests.push(req);
+    }
+    this.collect(method, c.url);
+    if (c.fetch && method === 'GET') {
+      this.fetched.add(hash53(fetchKey('GET', u)));
+      this.push({ kind: 'page', req });
+    }
+  }
+
+  private collect(method: string, url: string): void {
+    this.urls.push({ method, url });
+    this.opts.onProgress?.(this.urls.length);
+  }
+
+  private queueAux(kind: TaskKind, url: string, depth: number, referer?: string): void {
+    if (this.stopped || !this.session.scope.inScope(url)) return;
+    const key = hash53(fetchKey('GET', url));
+    if (this.fetched.has(key)) return;
+    if (kind === 'sitemap' && ++this.sitemaps > MAX_SITEMAPS) return;
+    if (kind === 'script' && ++this.scripts > MAX_SCRIPTS) return;
+    this.fetched.add(key);
+    const req: CrawledRequest = { method: 'GET', url, source: kind, depth };
+    if (referer !== undefined) req.referer = referer;
+    this.push({ kind, req });
+  }
+
+  /** Fetches one task; null when the request failed in a way the crawl survives. */
+  private async fetch(task: Task): Promise<HttpResponseData | null> {
+    const left = this.deadline - Date.now();
+    if (left <= 0) {
+      this.stop('maxDurationMs');
+      return null;
+    }
+    const headers: Record<string, string> = {};
+    if (task.req.referer !== undefined) headers['Referer'] = task.req.referer;
+    try {
+      const ex = await this.session.send(
+        { method: 'GET', url: task.req.url, headers },
+        { followRedirects: true, timeoutMs: Math.min(this.opts.limits.requestTimeoutMs, left) },
+      );
+      return ex.response;
+    } catch (err) {
+      if (err instanceof AbortError || this.opts.signal.aborted) throw err instanceof AbortError ? err : new AbortError();
+      if (err instanceof BudgetError) {
+        this.stop('maxRequests');
+        return null;
+      }
+      if (Date.now() >= this.deadline) this.stop('maxDurationMs');
+      if (task.req.source === 'start') throw err;
+      return null;
+    }
+  }
+
+  /** Everything a response tells us about further URLs. */
+  process(task: Task, res: HttpResponseData): void {
+    const { req } = task;
+    const depth = req.depth + 1;
+    const pageUrl = res.url;
+    for (const hop of res.redirects) {
+      this.fetched.add(hash53(fetchKey('GET', hop)));
+      this.consider({ method: 'GET', url: hop, source: 'redirect', depth: req.depth, referer: req.url, fetch: false });
+    }
+    for (const name of ['location', 'content-location'] as const) {
+      const v = res.headers[name];
+      const u = v === undefined ? null : resolveUrl(v, pageUrl);
+      if (u) this.consider({ method: 'GET', url: u, source: 'redirect', depth, referer: pageUrl, fetch: true });
+    }
+    if (task.kind === 'robots') {
+      if (res.status !== 200) return;
+      const info = parseRobots(res.body);
+      for (const p of info.paths) {
+        const u = resolveUrl(p, pageUrl);
+        if (u) this.consider({ method: 'GET', url: u, source: 'robots', depth: 1, fetch: true });
+      }
+      for (const s of info.sitemaps) {
+        const u = resolveUrl(s, pageUrl);
+        if (u) this.queueAux('sitemap', u, 1);
+      }
+      return;
+    }
+    if (task.kind === 'sitemap') {
+      if (res.status !== 200) return;
+      const info = parseSitemap(sitemapText(res.body, this.opts.limits.maxResponseBytes));
+      for (const loc of info.locs) {
+        const u = resolveUrl(loc, pageUrl);
+        if (!u) continue;
+        if (info.index) this.queueAux('sitemap', u, 1);
+        else this.consider({ method: 'GET', url: u, source: 'sitemap', depth: 1, fetch: true });
+      }
+      return;
+    }
+    if (task.kind === 'script' || isJavaScript(res, pageUrl)) {
+      this.fromScript(res.body, pageUrl, depth);
+      return;
+    }
+    if (!isHtml(res)) return;
+    const html = extractHtml(res.body);
+    let base = pageUrl;
+    if (html.base !== null) base = resolveUrl(html.base, pageUrl) ?? pageUrl;
+    for (const l of html.links) {
+      const u = resolveUrl(l.url, base);
+      if (!u) continue;
+      const c: Candidate = { method: 'GET', url: u, source: l.kind === 'meta-refresh' ? 'redirect' : 'link', depth, referer: pageUrl, fetch: true };
+      if (l.text) c.linkText = l.text;
+      this.consider(c);
+    }
+    for (const f of html.forms) {
+      const action = resolveUrl(f.action, base) ?? (f.action === '' ? pageUrl : null);
+      if (!action) continue;
+      if (f.method === 'GET') {
+        const u = new URL(action);
+        const q = new URLSearchParams();
+        for (const fld of f.fields) q.append(fld.name, fld.value);
+        u.search = q.toString();
+        this.consider({ method: 'GET', url: u.href, source: 'form', depth, referer: pageUrl, fetch: true });
+      } else {
+        this.consider({ method: 'POST', url: action, source: 'form', depth, referer: pageUrl, bodyKind: f.bodyKind, fields: f.fields, fetch: false });
+      }
+    }
+    for (const s of html.scripts) this.fromScript(s, base, depth);
+    for (const src of html.scriptSrcs) {
+      const u = resolveUrl(src, base);
+      if (u) this.queueAux('script', u, depth, pageUrl);
+    }
+  }
+
+  private fromScript(source: string, base: string, depth: number): void {
+    for (const e of extractJs(source)) {
+      const u = resolveUrl(e.url, base);
+      if (!u) continue;
+      const c: Candidate = { method: e.method, url: u, source: 'script', depth, referer: base, fetch: e.method === 'GET' };
+      if (e.bodyKind !== undefined) c.bodyKind = e.bodyKind;
+      if (e.fields !== undefined) c.fields = e.fields;
+      if (e.rawBody !== undefined) c.rawBody = e.rawBody;
+      this.consider(c);
+    }
+  }
+
+  record(task: Task, res: HttpResponseData): void {
+    if (task.kind !== 'page') return;
+    const keep = isTextContentType(res.headers['content-type']) ? res : { ...res, body: '' };
+    this.pages.push({ request: task.req, response: keep });
+  }
+
+  private next(): Task | null {
+    if (this.head >= this.queue.length) return null;
+    const t = this.queue[this.head] as Task;
+    this.queue[this.head++] = undefined;
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return t;
+  }
+
+  async worker(): Promise<void> {
+    for (;;) {
+      if (this.stopped || this.opts.signal.aborted) return;
+      if (Date.now() >= this.deadline) return this.stop('maxDurationMs');
+      const task = this.next();
+      if (!task) {
+        if (this.active === 0) return this.notify();
+        await new Promise<void>((r) => this.wake.push(r));
+        continue;
+      }
+      this.active++;
+      try {
+        const res = await this.fetch(task);
+        if (res) {
+          this.record(task, res);
+          this.process(task, res);
+        }
+      } finally {
+        this.active--;
+        if (this.active === 0 && this.head >= this.queue.length) this.notify();
+      }
+    }
+  }
+
+  async run(): Promise<void> {
+    const start = resolveUrl(this.opts.startUrl, this.opts.startUrl);
+    if (!start) throw new CrawlError(`StartUrl ${this.opts.startUrl} is not an http(s) URL`);
+    const why = this.session.scope.reason(start);
+    if (why !== null) throw new CrawlError(`StartUrl ${start} is out of scope: ${why}`);
+    const startReq: CrawledRequest = { method: 'GET', url: start, source: 'start', depth: 0 };
+    this.seen.add(hash53(fetchKey('GET', start) + '#'));
+    this.patterns.set(hash53(patternKey('GET', start)), 1);
+    this.targets.add(hash53(targetKey('GET', start)));
+    this.fetched.add(hash53(fetchKey('GET', start)));
+    this.requests.push(startReq);
+    this.collect('GET', start);
+    const startTask: Task = { kind: 'page', req: startReq };
+    let res: HttpResponseData | null;
+    try {
+      res = await this.fetch(startTask);
+    } catch (err) {
+      if (err instanceof AbortError) throw err;
+      throw new CrawlError(`StartUrl ${start} could not be fetched: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!res) throw new CrawlError(`StartUrl ${start} could not be fetched: ${this.limitReached ?? 'no response'}`);
+    this.record(startTask, res);
+    this.process(startTask, res);
+    const origin = new URL(start).origin;
+    this.queueAux('robots', origin + '/robots.txt', 1);
+    this.queueAux('sitemap', origin + '/sitemap.xml', 1);
+
+    const onAbort = (): void => this.stop(undefined);
+    this.opts.signal.addEventListener('abort', onAbort, { once: true });
+    const left = this.deadline - Date.now();
+    const timer = setTimeout(() => this.stop('maxDurationMs'), Math.max(0, left));
+    try {
+      const n = Math.max(1, this.session.scheduler.maxConcurrency);
+      const results = await Promise.allSettled(Array.from({ length: n }, () => this.worker()));
+      if (this.opts.signal.aborted) throw new AbortError();
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    } finally {
+      clearTimeout(timer);
+      this.opts.signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/**
+ * Crawls from opts.startUrl. Throws CrawlError when the StartUrl cannot be fetched, AbortError when
+ * the job's signal fires; limits end the crawl early with `limitReached` set.
+ */
+export async function crawl(session: ScanSession, opts: CrawlOptions): Promise<CrawlResult> {
+  if (opts.signal.aborted) throw new AbortError();
+  const c = new Crawl(session, opts);
+  await c.run();
+  const result: CrawlResult = { requests: c.requests, pages: c.pages, urls: c.urls };
+  if (c.limitReached !== undefined) result.limitReached = c.limitReached;
+  return result;
+}

@@ -1,0 +1,387 @@
+// The engine's entry point: crawl, fingerprint soft-404s, then run the selected checks over what the
+// crawl found. Findings are de-duplicated, completed from check metadata, bounded, redacted and
+// handed to hooks.onFinding one by one (awaited, so the runner stores each before the scan goes on).
+import { USER_AGENTS } from '../core/items.js';
+import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type HttpRequestSpec } from '../core/model.js';
+import { checksFor } from '../checks/registry.js';
+import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
+import { redactFinding } from '../report/json.js';
+import { crawl } from './crawler.js';
+import { AbortError } from './http.js';
+import { insertionPoints, toSpec } from './insertion-points.js';
+import { BudgetError, ScanSession } from './session.js';
+import { fingerprintSoft404 } from './soft404.js';
+import { DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
+
+/** A check sent more than meta.requestBudget per crawled request: it is stopped, its findings kept. */
+export class CheckBudgetError extends Error {
+  override name = 'CheckBudgetError';
+}
+
+export const EVIDENCE_LIMITS = Object.freeze({ request: 4096, responseHead: 1024, responseBody: 2048, proof: 1024 });
+const CHECK_CONCURRENCY = 4;
+
+export function resolveLimits(partial: Partial<EngineLimits> | undefined): EngineLimits {
+  const out: EngineLimits = { ...DEFAULT_LIMITS };
+  for (const [k, v] of Object.entries(partial ?? {}) as [keyof EngineLimits, number | undefined][]) {
+    // maxDepth 0 means "the StartUrl only"; every other limit must be positive to mean anything
+    if (typeof v === 'number' && Number.isFinite(v) && (v > 0 || (k === 'maxDepth' && v === 0))) out[k] = v;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence and replay
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}\n...[${s.length - max} more characters]`;
+}
+
+/** Keeps the response head and ~2 KB of body centred on the first line of the proof. */
+export function boundResponse(text: string, proof: string): string {
+  const split = text.indexOf('\r\n\r\n');
+  const head = split === -1 ? '' : text.slice(0, split + 4);
+  const body = split === -1 ? text : text.slice(split + 4);
+  const max = EVIDENCE_LIMITS.responseBody;
+  let boundedBody = body;
+  if (body.length > max) {
+    const needle = proof.split('\n')[0]?.slice(0, 200) ?? '';
+    const at = needle ? body.indexOf(needle) : -1;
+    const start = at === -1 ? 0 : Math.max(0, Math.min(at - Math.floor((max - needle.length) / 2), body.length - max));
+    boundedBody = (start > 0 ? `...[${start} characters]\n` : '') + body.slice(start, start + max) + (start + max < body.length ? `\n...[${body.length - start - max} more characters]` : '');
+  }
+  return cut(head, EVIDENCE_LIMITS.responseHead) + boundedBody;
+}
+
+/** Single-quotes for POSIX shells; control characters force $'...' (ANSI-C) quoting. */
+export function shellQuote(s: string): string {
+  if (!/[\u0000-\u001f\u007f]/.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`;
+  let out = "$'";
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (ch === '\\' || ch === "'") out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + "'";
+}
+
+interface ParsedRequest {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body: string;
+}
+
+/** Reads back the raw request text checks put in evidence (see src/checks/support.ts renderRequest). */
+export function parseRawRequest(raw: string, baseUrl: string): ParsedRequest | null {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = split === -1 ? raw : raw.slice(0, split);
+  const body = split === -1 ? '' : raw.slice(split + 4);
+  const [line = '', ...rest] = head.split('\r\n');
+  const m = /^([A-Za-z]+) (\S+) HTTP\/[\d.]+$/.exec(line);
+  if (!m) return null;
+  const headers: [string, string][] = [];
+  let host = '';
+  for (const h of rest) {
+    const i = h.indexOf(':');
+    if (i <= 0) continue;
+    const name = h.slice(0, i);
+    const value = h.slice(i + 1).trim();
+    if (name.toLowerCase() === 'host') host = value;
+    else headers.push([name, value]);
+  }
+  let url: string;
+  try {
+    const base = new URL(baseUrl);
+    url = /^https?:\/\//i.test(m[2] as string) ? (m[2] as string) : `${base.protocol}//${host || base.host}${m[2] as string}`;
+  } catch {
+    return null;
+  }
+  return { method: (m[1] as string).toUpperCase(), url, headers, body };
+}
+
+/** A curl command replaying the request; the job's own headers appear by name, value redacted. */
+export function buildCurl(req: ParsedRequest, jobHeaderNames: string[]): string {
+  // -g: brackets in URLs (a[]=1) are data, not curl's URL globbing
+  const parts = ['curl', '-g', '-i', '-s', '-k'];
+  if (req.method !== 'GET' || req.body !== '') parts.push('-X', shellQuote(req.method));
+  const own = new Set(req.headers.map(([k]) => k.toLowerCase()));
+  for (const [k, v] of req.headers) {
+    if (/^(content-length|connection|accept-encoding)$/i.test(k)) continue;
+    const secret = jobHeaderNames.some((n) => n.toLowerCase() === k.toLowerCase());
+    parts.push('-H', shellQuote(`${k}: ${secret ? '<redacted>' : v}`));
+  }
+  for (const n of jobHeaderNames) if (!own.has(n.toLowerCase())) parts.push('-H', shellQuote(`${n}: <redacted>`));
+  if (req.body !== '') {
+    // A NUL cannot travel in argv: such a body goes through printf and stdin instead.
+    if (req.body.includes('\u0000')) return `printf '%b' ${shellQuote(toPrintfB(req.body))} | ${parts.join(' ')} --data-binary @- ${shellQuote(req.url)}`;
+    parts.push('--data-binary', shellQuote(req.body));
+  }
+  parts.push(shellQuote(req.url));
+  return parts.join(' ');
+}
+
+/** Escapes for printf %b: backslashes doubled, control characters as \0nnn octal. */
+function toPrintfB(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (ch === '\\') out += '\\\\';
+    else if (c < 0x20 || c === 0x7f) out += '\\0' + c.toString(8).padStart(3, '0');
+    else out += ch;
+  }
+  return out;
+}
+
+function completeFinding(check: Check, d: FindingDraft, jobHeaders: Record<string, string>): Finding {
+  const m = check.meta;
+  const parsed = parseRawRequest(d.evidence.request, d.url);
+  const curl = parsed
+    ? buildCurl(parsed, Object.keys(jobHeaders))
+    : buildCurl({ method: d.method.toUpperCase(), url: d.url, headers: [], body: '' }, Object.keys(jobHeaders));
+  const f: Finding = {
+    item: m.item,
+    check: m.id,
+    title: d.title ?? m.title,
+    severity: d.severity ?? m.severity,
+    confidence: d.confidence ?? m.confidence,
+    cwe: d.cwe ?? m.cwe,
+    url: d.url,
+    method: d.method.toUpperCase(),
+    parameter: d.parameter,
+    location: d.location,
+    payload: d.payload,
+    evidence: {
+      request: cut(d.evidence.request, EVIDENCE_LIMITS.request),
+      response: boundResponse(d.evidence.response, d.evidence.proof),
+      proof: cut(d.evidence.proof, EVIDENCE_LIMITS.proof),
+    },
+    curl,
+  };
+  if (d.extra !== undefined) f.extra = d.extra;
+  return redactFinding(f, jobHeaders);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running checks
+
+function isAbort(err: unknown): boolean {
+  return err instanceof AbortError || (err instanceof Error && err.name === 'AbortError');
+}
+
+export interface ScanInput {
+  session: Pick<ScanSession, 'send'>;
+  checks: Check[];
+  requests: CrawledRequest[];
+  pages: CrawledPage[];
+  soft404: Soft404;
+  startUrl: string;
+  userAgent: string;
+  jobHeaders: Record<string, string>;
+  signal: AbortSignal;
+  hooks: EngineHooks;
+}
+
+export interface ScanOutput {
+  findings: Finding[];
+  /** Set when the job's request budget ran out during the scan. */
+  limitReached?: string;
+  /** Requests each check sent, by check id. */
+  sentByCheck: Record<string, number>;
+}
+
+/** Runs checks over a crawl's results with bounded concurrency; rethrows AbortError. */
+export async function runChecks(input: ScanInput): Promise<ScanOutput> {
+  const { hooks, signal } = input;
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const sentByCheck: Record<string, number> = {};
+  const fraction = new Map<string, number>();
+  let lastPercent = -1;
+  let limitReached: string | undefined;
+  const targets = Math.max(1, input.requests.length, input.pages.length);
+  const report = (): void => {
+    if (input.checks.length === 0) return;
+    let sum = 0;
+    for (const v of fraction.values()) sum += v;
+    const pct = Math.min(100, Math.floor((sum / input.checks.length) * 100));
+    if (pct !== lastPercent) {
+      lastPercent = pct;
+      hooks.onScanProgress?.(pct);
+    }
+  };
+  report();
+
+  const runOne = async (check: Check): Promise<void> => {
+    const id = check.meta.id;
+    const budget = check.meta.requestBudget * targets;
+    sentByCheck[id] = 0;
+    const ctx: CheckContext = {
+      requests: input.requests,
+      pages: input.pages,
+      insertionPoints: (r) => insertionPoints(r, { userAgent: input.userAgent }),
+      toSpec,
+      soft404: input.soft404,
+      startUrl: input.startUrl,
+      signal,
+      send: async (req: HttpRequestSpec, opts?: SendOptions): Promise<HttpExchange> => {
+        if (signal.aborted) throw new AbortError();
+        if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
+        sentByCheck[id] = (sentByCheck[id] ?? 0) + 1;
+        return input.session.send(req, opts);
+      },
+      log: (message, data) => hooks.log?.('debug', `[${id}] ${message}`, data),
+      progress: (done, total) => {
+        if (total > 0) fraction.set(id, Math.max(0, Math.min(0.99, done / total)));
+        report();
+      },
+    };
+    try {
+      for await (const draft of check.run(ctx)) {
+        if (signal.aborted) throw new AbortError();
+        const f = completeFinding(check, draft, input.jobHeaders);
+        const key = findingKey(f);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push(f);
+        await hooks.onFinding?.(f);
+      }
+    } catch (err) {
+      if (isAbort(err) || signal.aborted) throw err instanceof Error && isAbort(err) ? err : new AbortError();
+      if (err instanceof BudgetError) {
+        limitReached ??= 'maxRequests';
+        hooks.log?.('warn', `the job's request budget ran out during ${id}`, { check: id });
+      } else if (err instanceof CheckBudgetError) {
+        hooks.log?.('warn', err.message, { check: id, budget });
+      } else {
+        hooks.log?.('error', `check ${id} failed and was skipped`, { check: id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      }
+    }
+    fraction.set(id, 1);
+    report();
+  };
+
+  const queue = [...input.checks];
+  const worker = async (): Promise<void> => {
+    for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+      if (signal.aborted) throw new AbortError();
+      if (limitReached) return;
+      await runOne(c);
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(CHECK_CONCURRENCY, queue.length) }, worker));
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  if (signal.aborted) throw new AbortError();
+  const out: ScanOutput = { findings, sentByCheck };
+  if (limitReached) out.limitReached = limitReached;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The job
+
+export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal): Promise<EngineResult> {
+  if (signal.aborted) throw new AbortError();
+  const started = Date.now();
+  const limits = resolveLimits(job.limits);
+  const deadline = started + limits.maxDurationMs;
+  // The scan phase runs under its own signal so the duration limit can end it without it being
+  // mistaken for a stop: the caller's abort and the deadline both fire it, and we tell them apart.
+  const inner = new AbortController();
+  let deadlineHit = false;
+  const onAbort = (): void => inner.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const userAgent = USER_AGENTS[job.userAgent];
+  const session = new ScanSession({
+    startUrl: job.startUrl,
+    excludeUrls: job.excludeUrls,
+    headers: job.headers,
+    userAgent,
+    speed: job.speed,
+    limits,
+    signal: inner.signal,
+    ...(hooks.log ? { log: hooks.log } : {}),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await hooks.onPhase?.('crawl');
+    const crawlStarted = Date.now();
+    const crawled = await crawl(session, {
+      startUrl: job.startUrl,
+      limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
+      signal: inner.signal,
+      ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
+    });
+    const crawlMs = Date.now() - crawlStarted;
+    if (signal.aborted) throw new AbortError();
+    await hooks.onUrls?.(crawled.urls);
+    hooks.log?.('info', 'crawl finished', { urls: crawled.urls.length, targets: crawled.requests.length, pages: crawled.pages.length, ms: crawlMs });
+
+    let limitReached = crawled.limitReached;
+    const checks = checksFor(job.items);
+    const scanStarted = Date.now();
+    // Findings as they were handed on, so a deadline that cuts the scan short still returns them.
+    const findings: Finding[] = [];
+    const scanHooks: EngineHooks = {
+      ...hooks,
+      onFinding: async (f) => {
+        findings.push(f);
+        await hooks.onFinding?.(f);
+      },
+    };
+    if (limitReached !== 'maxDurationMs' && limitReached !== 'maxRequests' && checks.length > 0) {
+      timer = setTimeout(() => {
+        deadlineHit = true;
+        inner.abort();
+      }, Math.max(0, deadline - Date.now()));
+      try {
+        const soft404 = await fingerprintSoft404(session, job.startUrl);
+        await hooks.onPhase?.('scan');
+        const out = await runChecks({
+          session,
+          checks,
+          requests: crawled.requests,
+          pages: crawled.pages,
+          soft404,
+          startUrl: job.startUrl,
+          userAgent,
+          jobHeaders: job.headers,
+          signal: inner.signal,
+          hooks: scanHooks,
+        });
+        limitReached ??= out.limitReached;
+      } catch (err) {
+        if (err instanceof BudgetError && !signal.aborted) limitReached = 'maxRequests';
+        else if (deadlineHit && !signal.aborted && isAbort(err)) limitReached = 'maxDurationMs';
+        else throw err;
+      }
+    } else {
+      await hooks.onPhase?.('scan');
+    }
+    hooks.onScanProgress?.(100);
+    const result: EngineResult = {
+      stats: {
+        requests: session.requestCount(),
+        durationMs: Date.now() - started,
+        crawlMs,
+        scanMs: Date.now() - scanStarted,
+        urls: crawled.urls.length,
+      },
+      urls: crawled.urls,
+      findings,
+    };
+    if (limitReached !== undefined) result.limitReached = limitReached;
+    return result;
+  } catch (err) {
+    if (signal.aborted && !(err instanceof AbortError)) throw new AbortError();
+    throw err;
+  } finally {
+    if (timer) clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    await session.close();
+  }
+}

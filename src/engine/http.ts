@@ -1,0 +1,409 @@
+// The engine's HTTP transport: undici with one keep-alive Agent per scan session, manual redirects,
+// hard caps on what a response may cost us (bytes kept, decompressed bytes, time), and a raw-socket
+// helper for checks that must send bytes undici would refuse to produce.
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { Transform } from 'node:stream';
+import { constants as zc, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Agent, type Dispatcher } from 'undici';
+import type { HttpRequestSpec, HttpResponseData } from '../core/model.js';
+
+/** The job (or the caller) aborted the request. */
+export class AbortError extends Error {
+  override name = 'AbortError';
+  constructor(message = 'the scan was aborted') {
+    super(message);
+  }
+}
+
+/** The per-request timeout fired before the last body byte. */
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/** The connection failed or the peer broke the protocol. */
+export class TransportError extends Error {
+  override name = 'TransportError';
+}
+
+/** One request/response without redirect handling: what a single hop produced. */
+export interface HopResponse {
+  status: number;
+  headers: Record<string, string>;
+  rawHeaders: [string, string][];
+  /** Decoded (decompressed) body bytes, at most maxBytes. */
+  body: Buffer;
+  /** Body bytes received on the wire. */
+  bytes: number;
+  truncated: boolean;
+  timeMs: number;
+}
+
+export interface HopOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface HttpClientOptions {
+  /** Sockets per origin; sized to the speed's concurrency. */
+  connections: number;
+  keepAliveTimeoutMs?: number;
+}
+
+const TEXT_TYPE = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|xhtml\+xml)|image\/svg\+xml)/i;
+
+/** Text types (and a missing Content-Type, usually HTML) decode as UTF-8; anything else as latin1. */
+export function isTextContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined || contentType.trim() === '') return true;
+  return TEXT_TYPE.test(contentType.trim());
+}
+
+export function decodeBody(body: Buffer, contentType: string | undefined): string {
+  // Buffer#toString('utf8') substitutes U+FFFD for invalid sequences, which is what we want.
+  return isTextContentType(contentType) ? body.toString('utf8') : body.toString('latin1');
+}
+
+// Header names and short values repeat on every response of a site ("content-type", "text/html",
+// "keep-alive"); sharing one string per distinct text roughly halves what a stored page costs.
+const interned = new Map<string, string>();
+const INTERN_MAX_LEN = 64;
+const INTERN_MAX_ENTRIES = 20_000;
+
+function intern(buf: Buffer): string {
+  const s = buf.toString('latin1');
+  if (s.length > INTERN_MAX_LEN) return s;
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  // a full table is dropped rather than evicted piecemeal: cheap, and it refills with what is common
+  if (interned.size >= INTERN_MAX_ENTRIES) interned.clear();
+  interned.set(s, s);
+  return s;
+}
+
+function headerPairs(raw: Buffer[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([intern(raw[i] as Buffer), intern(raw[i + 1] as Buffer)]);
+  return out;
+}
+
+/** Lower-case names; repeated headers are joined with ", " except Set-Cookie, joined with "\n". */
+export function headerRecord(pairs: [string, string][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of pairs) {
+    const name = k.toLowerCase();
+    const prev = out[name];
+    out[name] = prev === undefined ? v : prev + (name === 'set-cookie' ? '\n' : ', ') + v;
+  }
+  return out;
+}
+
+function decompressorFor(encoding: string | undefined): Transform | null {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  // Sync flush lets a truncated or trailing-garbage stream still yield what decoded so far.
+  if (enc === 'gzip' || enc === 'x-gzip') return createGunzip({ finishFlush: zc.Z_SYNC_FLUSH });
+  if (enc === 'deflate') return createInflate({ finishFlush: zc.Z_SYNC_FLUSH });
+  if (enc === 'br') return createBrotliDecompress({ finishFlush: zc.BROTLI_OPERATION_FLUSH });
+  return null;
+}
+
+/** Collects up to `max` bytes; everything past it is counted and dropped. */
+class CappedSink {
+  private chunks: Buffer[] = [];
+  size = 0;
+  truncated = false;
+  constructor(private readonly max: number) {}
+  push(chunk: Buffer): boolean {
+    if (this.truncated) return false;
+    const room = this.max - this.size;
+    if (chunk.length > room) {
+      if (room > 0) this.chunks.push(chunk.subarray(0, room));
+      this.size = this.max;
+      this.truncated = true;
+      return false;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    return true;
+  }
+  result(): Buffer {
+    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size);
+  }
+}
+
+function toHeaderArray(headers: Record<string, string> | undefined): string[] {
+  const out: string[] = [];
+  if (!headers) return out;
+  for (const [k, v] of Object.entries(headers)) out.push(k, v);
+  return out;
+}
+
+export class HttpClient {
+  private readonly agent: Agent;
+
+  constructor(opts: HttpClientOptions) {
+    this.agent = new Agent({
+      connections: Math.max(1, opts.connections),
+      pipelining: 1,
+      keepAliveTimeout: opts.keepAliveTimeoutMs ?? 10_000,
+      // Timeouts are ours (per request, connect to last byte); undici's own ones stay out of the way.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      // A scanner must reach test sites with self-signed certificates; TLS quality is a check's job.
+      connect: { rejectUnauthorized: false },
+    });
+  }
+
+  /** One hop: no redirects, no cookies, no scope. Rejects with AbortError, TimeoutError or TransportError. */
+  request(spec: HttpRequestSpec, opts: HopOptions): Promise<HopResponse> {
+    if (opts.signal.aborted) return Promise.reject(new AbortError());
+    const url = new URL(spec.url);
+    const started = performance.now();
+    return new Promise<HopResponse>((resolve, reject) => {
+      let settled = false;
+      let abortHop: ((err?: Error) => void) | null = null;
+      let status = 0;
+      let pairs: [string, string][] = [];
+      let wireBytes = 0;
+      let sink: CappedSink | null = null;
+      let inflater: Transform | null = null;
+      let inflaterDone: Promise<void> | null = null;
+
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        opts.signal.removeEventListener('abort', onAbort);
+      };
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        inflater?.destroy();
+        // Destroying the socket is how an unwanted body stops costing anything.
+        abortHop?.(err);
+        reject(err);
+      };
+      const finish = (): void => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        const s = sink ?? new CappedSink(0);
+        resolve({
+          status,
+          headers: headerRecord(pairs),
+          rawHeaders: pairs,
+          body: s.result(),
+          bytes: wireBytes,
+          truncated: s.truncated,
+          timeMs: Math.round((performance.now() - started) * 10) / 10,
+        });
+      };
+      // A listener plus a plain timer instead of AbortSignal.any: Node 20's any() keeps every derived
+      // signal reachable from the long-lived job signal, which grows memory over 100k requests.
+      const onAbort = (): void => fail(new AbortError());
+      const timer = setTimeout(() => fail(new TimeoutError(`no complete response within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      opts.signal.addEventListener('abort', onAbort, { once: true });
+
+      const handler: Dispatcher.DispatchHandler = {
+        onConnect(abort) {
+          abortHop = abort;
+          if (settled) abort(new AbortError());
+        },
+        onHeaders(statusCode, rawHeaders) {
+          if (statusCode < 200 && statusCode !== 101) return true; // 1xx informational: wait for the real one
+          status = statusCode;
+          pairs = headerPairs(rawHeaders);
+          sink = new CappedSink(opts.maxBytes);
+          const enc = headerRecord(pairs)['content-encoding'];
+          inflater = spec.method.toUpperCase() === 'HEAD' ? null : decompressorFor(enc);
+          if (inflater) {
+            const inf = inflater;
+            const out = sink;
+            inflaterDone = new Promise<void>((res) => {
+              inf.on('data', (chunk: Buffer) => {
+                if (!out.push(chunk)) {
+                  // Output cap reached: stop inflating (a zip bomb ends here) but keep draining the wire.
+                  inf.destroy();
+                  res();
+                }
+              });
+              inf.on('end', () => res());
+              inf.on('close', () => res());
+              inf.on('error', () => {
+                // A corrupt stream keeps what inflated cleanly; the raw body is not useful to checks.
+                res();
+              });
+            });
+          }
+          return true;
+        },
+        onData(chunk) {
+          if (settled) return false;
+          wireBytes += chunk.length;
+          if (inflater) {
+            if (!inflater.destroyed) inflater.write(chunk);
+          } else {
+            sink?.push(chunk);
+          }
+          return true;
+        },
+        onComplete() {
+          if (inflater && inflaterDone) {
+            if (!inflater.destroyed) inflater.end();
+            inflaterDone.then(finish, fail);
+          } else {
+            finish();
+          }
+        },
+        onError(err) {
+          if (settled) return;
+          fail(err instanceof AbortError || err instanceof TimeoutError ? err : new TransportError(err.message));
+        },
+      };
+
+      try {
+        this.agent.dispatch(
+          {
+            origin: url.origin,
+            path: url.pathname + url.search,
+            method: spec.method.toUpperCase() as Dispatcher.HttpMethod,
+            headers: toHeaderArray(spec.headers),
+            body: spec.body === undefined ? null : typeof spec.body === 'string' ? spec.body : Buffer.from(spec.body),
+          },
+          handler,
+        );
+      } catch (err) {
+        fail(new TransportError(err instanceof Error ? err.message : String(err)));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+}
+
+/** One hop as the redirect loop sees it: the session plugs scope, budget, cookies and pacing in here. */
+export type HopFn = (spec: HttpRequestSpec) => Promise<HopResponse>;
+
+export interface RedirectOptions {
+  follow: boolean;
+  maxRedirects: number;
+  /** A hop the caller will not take (e.g. out of scope): the redirect response is returned as is. */
+  allowHop?(url: string): boolean;
+}
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+export function hopToResponse(hop: HopResponse, url: string, redirects: string[], timeMs: number): HttpResponseData {
+  return {
+    status: hop.status,
+    headers: hop.headers,
+    rawHeaders: hop.rawHeaders,
+    body: decodeBody(hop.body, hop.headers['content-type']),
+    bytes: hop.bytes,
+    truncated: hop.truncated,
+    timeMs,
+    url,
+    redirects,
+  };
+}
+
+/** Sends `spec`, following redirects by hand so that every hop passes through `hop` again. */
+export async function sendWithRedirects(spec: HttpRequestSpec, hop: HopFn, opts: RedirectOptions): Promise<HttpResponseData> {
+  let current = spec;
+  const redirects: string[] = [];
+  let total = 0;
+  for (;;) {
+    const res = await hop(current);
+    total += res.timeMs;
+    const location = res.headers['location'];
+    if (!opts.follow || !REDIRECT.has(res.status) || location === undefined || redirects.length >= opts.maxRedirects) {
+      return hopToResponse(res, current.url, redirects, Math.round(total * 10) / 10);
+    }
+    let next: string;
+    try {
+      next = new URL(location, current.url).href.replace(/#.*$/, '');
+    } catch {
+      // an unparsable Location ends the chain; the caller sees the 3xx itself
+      return hopToResponse(res, current.url, redirects, Math.round(total * 10) / 10);
+    }
+    if (opts.allowHop && !opts.allowHop(next)) return hopToResponse(res, current.url, redirects, Math.round(total * 10) / 10);
+    redirects.push(next);
+    const method = current.method.toUpperCase();
+    const keepBody = res.status === 307 || res.status === 308 || method === 'GET' || method === 'HEAD';
+    if (keepBody) {
+      current = { ...current, url: next };
+    } else {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(current.headers ?? {})) {
+        if (!/^content-(type|length)$/i.test(k)) headers[k] = v;
+      }
+      current = { method: 'GET', url: next, headers };
+    }
+  }
+}
+
+export interface RawRequestOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
+export interface RawResult {
+  data: Buffer;
+  timeMs: number;
+  /** True when the peer closed the connection (rather than our timeout, byte cap or abort ending it). */
+  closed: boolean;
+}
+
+/**
+ * Writes `bytes` to a fresh TCP (or TLS) connection and collects what comes back until the peer
+ * closes, `maxBytes` arrive, or `timeoutMs` passes. Connection errors reject; a timeout resolves.
+ */
+export function rawRequest(host: string, port: number, tls: boolean, bytes: Buffer | string, opts: RawRequestOptions): Promise<RawResult> {
+  if (opts.signal?.aborted) return Promise.reject(new AbortError());
+  const started = performance.now();
+  return new Promise<RawResult>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    let connected = false;
+    const socket: Socket = tls
+      ? tlsConnect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) })
+      : netConnect({ host, port });
+    const end = (closed: boolean, err?: Error): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve({ data: Buffer.concat(chunks, size), timeMs: Math.round((performance.now() - started) * 10) / 10, closed });
+    };
+    const onAbort = (): void => end(false, new AbortError());
+    const timer = setTimeout(() => end(false), opts.timeoutMs);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      socket.write(bytes);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      const room = opts.maxBytes - size;
+      if (chunk.length >= room) {
+        chunks.push(chunk.subarray(0, room));
+        size += room;
+        end(false);
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    socket.on('end', () => end(true));
+    socket.on('close', () => end(true));
+    socket.on('error', (err) => {
+      // After the request went out, a reset is an answer (the peer closed on us), not a failure.
+      if (connected) end(true);
+      else end(false, new TransportError(err.message));
+    });
+  });
+}

@@ -1,0 +1,212 @@
+// Paces one job's requests: a concurrency window and a rate cap from the Speed word, shrunk when the
+// target pushes back (429/503, Retry-After, timeouts, rising latency) and regrown slowly after.
+import { SPEEDS, type SpeedProfile, type SpeedWord } from '../core/items.js';
+import { AbortError } from './http.js';
+
+export interface Outcome {
+  status?: number;
+  /** Parsed Retry-After, ms. */
+  retryAfterMs?: number;
+  timeMs?: number;
+  timeout?: boolean;
+  /** A transport error (reset, refused). */
+  error?: boolean;
+}
+
+export interface SchedulerStats {
+  limit: number;
+  maxConcurrency: number;
+  inFlight: number;
+  queued: number;
+  delayMs: number;
+  pausedUntil: number;
+  backoffs: number;
+  ewmaMs: number;
+  baselineMs: number;
+}
+
+export interface SchedulerOptions {
+  log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  /** Longest pause a Retry-After may impose, ms. */
+  maxRetryAfterMs?: number;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/** Retry-After as delta-seconds or an HTTP date; null when absent or unparsable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (value === undefined) return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
+}
+
+const BACKOFF_COOLDOWN_MS = 1000;
+const RECOVER_EVERY_MS = 500;
+
+export class Scheduler {
+  readonly profile: SpeedProfile;
+  private limit: number;
+  private inFlight = 0;
+  private readonly queue: (Waiter | undefined)[] = [];
+  private head = 0;
+  private delayMs = 0;
+  private pausedUntil = 0;
+  private nextStartAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private lastBackoff = 0;
+  private lastRecover = 0;
+  private backoffs = 0;
+  private ewma = 0;
+  private baseline = 0;
+  private samples = 0;
+  private readonly onAbort = (): void => this.rejectAll();
+
+  constructor(
+    speed: SpeedWord | SpeedProfile,
+    private readonly signal: AbortSignal,
+    private readonly opts: SchedulerOptions = {},
+  ) {
+    this.profile = typeof speed === 'string' ? SPEEDS[speed] : speed;
+    this.limit = this.profile.concurrency;
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  get maxConcurrency(): number {
+    return this.profile.concurrency;
+  }
+
+  stats(): SchedulerStats {
+    return {
+      limit: this.limit,
+      maxConcurrency: this.profile.concurrency,
+      inFlight: this.inFlight,
+      queued: this.queue.length - this.head,
+      delayMs: this.delayMs,
+      pausedUntil: this.pausedUntil,
+      backoffs: this.backoffs,
+      ewmaMs: Math.round(this.ewma),
+      baselineMs: Math.round(this.baseline),
+    };
+  }
+
+  /** Runs `fn` when a slot and the pace allow; rejects with AbortError at once when the job stops. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  acquire(): Promise<void> {
+    if (this.signal.aborted) return Promise.reject(new AbortError());
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ resolve, reject });
+      this.pump();
+    });
+  }
+
+  release(): void {
+    this.inFlight--;
+    this.pump();
+  }
+
+  /** Feeds one response (or failure) back, so the window can shrink or grow. */
+  report(o: Outcome): void {
+    const now = Date.now();
+    const pushBack = o.status === 429 || o.status === 503;
+    if (pushBack || o.timeout) {
+      if (o.retryAfterMs !== undefined && o.retryAfterMs > 0) {
+        const wait = Math.min(o.retryAfterMs, this.opts.maxRetryAfterMs ?? 60_000);
+        this.pausedUntil = Math.max(this.pausedUntil, now + wait);
+      }
+      this.backoff(now, pushBack ? `status ${o.status}` : 'timeout');
+      return;
+    }
+    if (o.timeMs !== undefined && !o.error) {
+      this.samples++;
+      if (this.samples === 1) {
+        this.ewma = o.timeMs;
+        this.baseline = o.timeMs;
+      } else {
+        this.ewma = this.ewma * 0.8 + o.timeMs * 0.2;
+        // The baseline is the best sustained latency seen; it drifts up slowly so one lucky sample
+        // does not make every later response look slow for the rest of the job.
+        if (this.ewma < this.baseline) this.baseline = this.ewma;
+        else this.baseline += (this.ewma - this.baseline) * 0.001;
+      }
+      if (this.samples > 20 && this.ewma > this.baseline * 4 + 100) {
+        this.backoff(now, 'latency');
+        return;
+      }
+    }
+    if (now - this.lastBackoff > BACKOFF_COOLDOWN_MS && now - this.lastRecover > RECOVER_EVERY_MS) {
+      this.lastRecover = now;
+      if (this.delayMs > 0) this.delayMs = this.delayMs < 10 ? 0 : Math.floor(this.delayMs / 2);
+      if (this.limit < this.profile.concurrency) this.limit++;
+      this.pump();
+    }
+  }
+
+  private backoff(now: number, why: string): void {
+    if (now - this.lastBackoff < BACKOFF_COOLDOWN_MS && this.pausedUntil <= now) return;
+    this.lastBackoff = now;
+    this.backoffs++;
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.delayMs = Math.min(2000, this.delayMs === 0 ? 50 : this.delayMs * 2);
+    this.opts.log?.('debug', 'scheduler back-off', { why, limit: this.limit, delayMs: this.delayMs });
+  }
+
+  private rejectAll(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const err = new AbortError();
+    while (this.head < this.queue.length) {
+      const w = this.queue[this.head];
+      this.queue[this.head++] = undefined;
+      w?.reject(err);
+    }
+    this.queue.length = 0;
+    this.head = 0;
+  }
+
+  private pump(): void {
+    if (this.signal.aborted) return this.rejectAll();
+    while (this.head < this.queue.length && this.inFlight < this.limit) {
+      const now = Date.now();
+      const gate = Math.max(this.pausedUntil, this.nextStartAt);
+      if (gate > now) {
+        if (!this.timer) {
+          this.timer = setTimeout(() => {
+            this.timer = null;
+            this.pump();
+          }, gate - now);
+        }
+        return;
+      }
+      const w = this.queue[this.head];
+      this.queue[this.head++] = undefined;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      this.inFlight++;
+      const spacing = this.profile.maxRps > 0 ? 1000 / this.profile.maxRps : 0;
+      const pace = Math.max(spacing, this.delayMs);
+      if (pace > 0) this.nextStartAt = Math.max(now, this.nextStartAt) + pace;
+      w?.resolve();
+    }
+  }
+
+  /** Stops timers and detaches from the job signal; queued work is rejected. */
+  close(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.rejectAll();
+  }
+}

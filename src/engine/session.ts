@@ -1,0 +1,266 @@
+// One scan's view of the target: every request of a job (crawler, soft-404, checks) goes through a
+// ScanSession, which applies scope, the request budget, pacing, job headers, cookies and abort.
+import { setMaxListeners } from 'node:events';
+import type { SpeedWord } from '../core/items.js';
+import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
+import type { SendOptions } from '../checks/types.js';
+import { AbortError, HttpClient, sendWithRedirects, TimeoutError, type HopResponse } from './http.js';
+import { parseRetryAfter, Scheduler } from './scheduler.js';
+import { OutOfScopeError, Scope } from './scope.js';
+import type { EngineHooks, EngineLimits } from './types.js';
+
+export { AbortError, TimeoutError, TransportError } from './http.js';
+export { OutOfScopeError } from './scope.js';
+
+/** The job's request budget (limits.maxRequests) is spent. */
+export class BudgetError extends Error {
+  override name = 'BudgetError';
+}
+
+export interface SessionOptions {
+  startUrl: string;
+  excludeUrls: string[];
+  headers: Record<string, string>;
+  /** The User-Agent string itself, resolved from USER_AGENTS. */
+  userAgent: string;
+  speed: SpeedWord;
+  limits: EngineLimits;
+  signal: AbortSignal;
+  log?: EngineHooks['log'];
+  /** URLs the user listed explicitly, followed even when they look like logout/delete links. */
+  includeUrls?: string[];
+}
+
+interface StoredCookie {
+  name: string;
+  value: string;
+  domain: string;
+  /** True when Domain= was given (subdomains match too). */
+  domainMatch: boolean;
+  path: string;
+  expires: number;
+  secure: boolean;
+}
+
+function defaultCookiePath(pathname: string): string {
+  const i = pathname.lastIndexOf('/');
+  return i <= 0 ? '/' : pathname.slice(0, i);
+}
+
+/** A small RFC 6265 jar: domain, path, expiry and Secure, which is what one origin needs. */
+export class CookieJar {
+  private readonly cookies = new Map<string, StoredCookie>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  setFromResponse(url: string, setCookie: string | undefined): void {
+    if (!setCookie) return;
+    const u = new URL(url);
+    for (const line of setCookie.split('\n')) this.set(u, line);
+  }
+
+  private set(u: URL, line: string): void {
+    const [pair = '', ...attrs] = line.split(';');
+    const eq = pair.indexOf('=');
+    if (eq <= 0) return;
+    const name = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    const host = u.hostname.toLowerCase();
+    const c: StoredCookie = { name, value, domain: host, domainMatch: false, path: defaultCookiePath(u.pathname), expires: Infinity, secure: false };
+    let maxAgeSeen = false;
+    for (const a of attrs) {
+      const i = a.indexOf('=');
+      const key = (i < 0 ? a : a.slice(0, i)).trim().toLowerCase();
+      const val = i < 0 ? '' : a.slice(i + 1).trim();
+      if (key === 'domain' && val) {
+        const d = val.replace(/^\./, '').toLowerCase();
+        // A cookie for another site is rejected outright, as a browser would.
+        if (host !== d && !host.endsWith('.' + d)) return;
+        c.domain = d;
+        c.domainMatch = true;
+      } else if (key === 'path' && val.startsWith('/')) {
+        c.path = val;
+      } else if (key === 'max-age' && /^-?\d+$/.test(val)) {
+        maxAgeSeen = true;
+        c.expires = Number(val) <= 0 ? 0 : this.now() + Number(val) * 1000;
+      } else if (key === 'expires' && !maxAgeSeen) {
+        const t = Date.parse(val);
+        if (!Number.isNaN(t)) c.expires = t;
+      } else if (key === 'secure') {
+        c.secure = true;
+      }
+    }
+    const id = `${c.domain};${c.path};${c.name}`;
+    if (c.expires <= this.now()) this.cookies.delete(id);
+    else this.cookies.set(id, c);
+  }
+
+  /** name=value pairs for `url`, longest path first. */
+  cookiesFor(url: string): [string, string][] {
+    const u = new URL(url);
+    const host = u.hostname.toLowerCase();
+    const now = this.now();
+    const out: StoredCookie[] = [];
+    for (const [id, c] of this.cookies) {
+      if (c.expires <= now) {
+        this.cookies.delete(id);
+        continue;
+      }
+      if (c.secure && u.protocol !== 'https:') continue;
+      if (!(host === c.domain || (c.domainMatch && host.endsWith('.' + c.domain)))) continue;
+      if (!(u.pathname === c.path || u.pathname.startsWith(c.path.endsWith('/') ? c.path : c.path + '/'))) continue;
+      out.push(c);
+    }
+    out.sort((a, b) => b.path.length - a.path.length);
+    return out.map((c) => [c.name, c.value]);
+  }
+
+  get size(): number {
+    return this.cookies.size;
+  }
+}
+
+function parseCookieHeader(value: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const part of value.split(';')) {
+    const i = part.indexOf('=');
+    if (i <= 0) continue;
+    out.push([part.slice(0, i).trim(), part.slice(i + 1).trim()]);
+  }
+  return out;
+}
+
+function findHeader(h: Record<string, string> | undefined, name: string): [string, string] | undefined {
+  if (!h) return undefined;
+  for (const [k, v] of Object.entries(h)) if (k.toLowerCase() === name) return [k, v];
+  return undefined;
+}
+
+export class ScanSession {
+  readonly scope: Scope;
+  readonly scheduler: Scheduler;
+  readonly cookies = new CookieJar();
+  readonly limits: EngineLimits;
+  readonly startUrl: string;
+  private readonly client: HttpClient;
+  private readonly jobHeaders: Record<string, string>;
+  private readonly userAgent: string;
+  /** Fires when the job aborts or the session closes. */
+  readonly signal: AbortSignal;
+  private readonly controller: AbortController;
+  private readonly jobSignal: AbortSignal;
+  private readonly onJobAbort = (): void => this.controller.abort();
+  readonly log: EngineHooks['log'];
+  private count = 0;
+  private closed = false;
+
+  constructor(opts: SessionOptions) {
+    this.startUrl = opts.startUrl;
+    this.limits = opts.limits;
+    // One listener on the job's signal; each request listens on ours, which closing also fires.
+    this.controller = new AbortController();
+    setMaxListeners(0, this.controller.signal);
+    this.signal = this.controller.signal;
+    if (opts.signal.aborted) this.controller.abort();
+    else opts.signal.addEventListener('abort', this.onJobAbort, { once: true });
+    this.jobSignal = opts.signal;
+    this.log = opts.log;
+    this.userAgent = opts.userAgent;
+    this.jobHeaders = { ...opts.headers };
+    const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
+    this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
+    this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
+    this.client = new HttpClient({ connections: this.scheduler.maxConcurrency });
+  }
+
+  requestCount(): number {
+    return this.count;
+  }
+
+  /** Requests left in the job's budget. */
+  remaining(): number {
+    return Math.max(0, this.limits.maxRequests - this.count);
+  }
+
+  /** Job headers, then the request's own (which win, by case-insensitive name), plus UA and cookies. */
+  buildHeaders(spec: HttpRequestSpec): Record<string, string> {
+    const merged = new Map<string, [string, string]>();
+    for (const [k, v] of Object.entries(this.jobHeaders)) merged.set(k.toLowerCase(), [k, v]);
+    for (const [k, v] of Object.entries(spec.headers ?? {})) merged.set(k.toLowerCase(), [k, v]);
+    if (!merged.has('user-agent')) merged.set('user-agent', ['User-Agent', this.userAgent]);
+    if (!merged.has('accept')) merged.set('accept', ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8']);
+    if (!merged.has('accept-encoding')) merged.set('accept-encoding', ['Accept-Encoding', 'gzip, deflate, br']);
+    // Cookies: the jar first, then the job's Cookie header, then the request's own; later names win.
+    const jar = this.cookies.cookiesFor(spec.url);
+    const jobCookie = findHeader(this.jobHeaders, 'cookie');
+    const reqCookie = findHeader(spec.headers, 'cookie');
+    if (jar.length > 0 || jobCookie || reqCookie) {
+      const byName = new Map<string, string>();
+      for (const [n, v] of jar) if (!byName.has(n)) byName.set(n, v);
+      if (jobCookie) for (const [n, v] of parseCookieHeader(jobCookie[1])) byName.set(n, v);
+      if (reqCookie) for (const [n, v] of parseCookieHeader(reqCookie[1])) byName.set(n, v);
+      const name = reqCookie?.[0] ?? jobCookie?.[0] ?? 'Cookie';
+      merged.set('cookie', [name, [...byName].map(([n, v]) => `${n}=${v}`).join('; ')]);
+    }
+    const out: Record<string, string> = {};
+    for (const [k, v] of merged.values()) out[k] = v;
+    return out;
+  }
+
+  private async hop(spec: HttpRequestSpec, timeoutMs: number): Promise<HopResponse> {
+    const why = this.scope.reason(spec.url);
+    if (why !== null) throw new OutOfScopeError(spec.url, why);
+    let attempt = 0;
+    for (;;) {
+      if (this.signal.aborted) throw new AbortError();
+      if (this.count >= this.limits.maxRequests) throw new BudgetError(`request budget of ${this.limits.maxRequests} spent`);
+      this.count++;
+      const wire: HttpRequestSpec = { method: spec.method, url: spec.url, headers: this.buildHeaders(spec), ...(spec.body !== undefined ? { body: spec.body } : {}) };
+      let res: HopResponse;
+      try {
+        res = await this.scheduler.run(() =>
+          this.client.request(wire, { signal: this.signal, timeoutMs, maxBytes: this.limits.maxResponseBytes }),
+        );
+      } catch (err) {
+        if (err instanceof TimeoutError) this.scheduler.report({ timeout: true });
+        else if (!(err instanceof AbortError)) this.scheduler.report({ error: true });
+        throw err;
+      }
+      const retryAfter = parseRetryAfter(res.headers['retry-after']) ?? undefined;
+      this.scheduler.report({ status: res.status, timeMs: res.timeMs, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+      this.cookies.setFromResponse(spec.url, res.headers['set-cookie']);
+      // Rate limiting is the target asking us to wait, not its answer: wait (the scheduler paused)
+      // and ask again, a couple of times, so that pages are not lost to it.
+      if ((res.status === 429 || (res.status === 503 && retryAfter !== undefined)) && attempt < 2) {
+        attempt++;
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Sends one request; throws OutOfScopeError, BudgetError, AbortError, TimeoutError or TransportError. */
+  async send(req: HttpRequestSpec, opts: SendOptions = {}): Promise<HttpExchange> {
+    if (this.closed) throw new AbortError('the session is closed');
+    const timeoutMs = opts.timeoutMs ?? this.limits.requestTimeoutMs;
+    const response = await sendWithRedirects(req, (spec) => this.hop(spec, timeoutMs), {
+      follow: opts.followRedirects ?? false,
+      maxRedirects: this.limits.maxRedirects,
+      allowHop: (url) => this.scope.inScope(url),
+    });
+    return { request: req, response };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.jobSignal.removeEventListener('abort', this.onJobAbort);
+    this.scheduler.close();
+    this.controller.abort();
+    try {
+      await this.client.close();
+    } catch (err) {
+      this.log?.('debug', 'closing the HTTP client failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

@@ -1,0 +1,161 @@
+// The versioned JSON report of a finished scan, and the redaction every report rendering applies:
+// the values of the job's own headers (auth cookies, tokens) never leave the engine in clear.
+import { VULN_ITEMS, isVulnItem, type VulnItem } from '../core/items.js';
+import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
+import type { CollectedUrl, EngineLimits } from '../engine/types.js';
+
+export const REPORT_VERSION = 1;
+export const REDACTED = '<redacted>';
+
+/** Check metadata a report may show (rules in SARIF, remediation in HTML); see CheckMeta. */
+export interface CheckInfo {
+  id: string;
+  item: VulnItem;
+  title: string;
+  severity: Severity;
+  confidence: Finding['confidence'];
+  cwe: number;
+  remediation: string;
+  references: string[];
+}
+
+/** What every report rendering (JSON, SARIF, HTML) is built from. */
+export interface ReportInput {
+  target: string;
+  options: {
+    /** As requested: ["ALL"] or VulnItems words. */
+    items: string[];
+    userAgent: string;
+    speed: string;
+    excludeUrls: string[];
+    /** The job's headers; only their names are reported, and their values are redacted everywhere. */
+    headers: Record<string, string>;
+    limits?: Partial<EngineLimits>;
+  };
+  stats: { requests: number; durationMs: number; urls: number };
+  urls: CollectedUrl[];
+  findings: Finding[];
+  /** Epoch ms; defaults to now. */
+  generatedAt?: number;
+  limitReached?: string;
+  /** Metadata of the checks (pass `allChecks.map((c) => c.meta)`); the JSON report does not use it. */
+  checks?: CheckInfo[];
+}
+
+/**
+ * Report format version 1. Field names are snake_case at the top level (as the NCP API is); each
+ * finding keeps the shape of `Finding` in src/core/model.ts, with `item` one of the 21 VulnItems.
+ */
+export interface JsonReport {
+  version: 1;
+  generator: string;
+  generated_at: string;
+  target: string;
+  options: {
+    items: string[];
+    user_agent: string;
+    speed: string;
+    exclude_urls: string[];
+    /** Names only. */
+    header_names: string[];
+    limits: Partial<EngineLimits>;
+  };
+  stats: { requests: number; duration_ms: number; urls: number };
+  limit_reached: string | null;
+  summary: { total: number; by_severity: Record<Severity, number>; by_item: Partial<Record<VulnItem, number>> };
+  urls: { method: string; url: string }[];
+  findings: Finding[];
+}
+
+export const GENERATOR = 'wsc 0.1.0';
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Secret strings hidden in a header value: the whole value, each cookie value, a bearer token. */
+function secretParts(value: string): string[] {
+  const parts = new Set<string>();
+  const v = value.trim();
+  if (v.length >= 4) parts.add(v);
+  for (const piece of v.split(';')) {
+    const eq = piece.indexOf('=');
+    const val = (eq === -1 ? piece : piece.slice(eq + 1)).trim();
+    if (val.length >= 6) parts.add(val);
+  }
+  const scheme = /^\S+\s+(\S{6,})$/.exec(v);
+  if (scheme?.[1]) parts.add(scheme[1]);
+  return [...parts].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces the job's header values (and header lines carrying them) with "<redacted>". */
+export function redactSecrets(text: string, headers: Record<string, string>): string {
+  let out = text;
+  for (const [name, value] of Object.entries(headers)) {
+    out = out.replace(new RegExp(`^(${escapeRegExp(name)}):[^\\r\\n]*`, 'gim'), `$1: ${REDACTED}`);
+    for (const part of secretParts(value)) out = out.split(part).join(REDACTED);
+    // a curl line carries headers as -H 'Name: value'
+    out = out.replace(new RegExp(`(-H\\s+'${escapeRegExp(name)}:)[^']*'`, 'gi'), `$1 ${REDACTED}'`);
+  }
+  return out;
+}
+
+export function redactFinding(f: Finding, headers: Record<string, string>): Finding {
+  if (Object.keys(headers).length === 0) return f;
+  const r = (s: string): string => redactSecrets(s, headers);
+  return {
+    ...f,
+    url: r(f.url),
+    payload: f.payload === null ? null : r(f.payload),
+    evidence: { request: r(f.evidence.request), response: r(f.evidence.response), proof: r(f.evidence.proof) },
+    curl: r(f.curl),
+  };
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    VULN_ITEMS.indexOf(a.item) - VULN_ITEMS.indexOf(b.item) ||
+    a.url.localeCompare(b.url) ||
+    (a.parameter ?? '').localeCompare(b.parameter ?? '')
+  );
+}
+
+/** Findings ready for any report: only known items, redacted, sorted by severity. */
+export function reportFindings(input: ReportInput): Finding[] {
+  return input.findings
+    .filter((f) => isVulnItem(f.item))
+    .map((f) => redactFinding(f, input.options.headers))
+    .sort(compareFindings);
+}
+
+export function buildJsonReport(input: ReportInput): JsonReport {
+  const findings = reportFindings(input);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const byItem: Partial<Record<VulnItem, number>> = {};
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byItem[f.item] = (byItem[f.item] ?? 0) + 1;
+  }
+  return {
+    version: REPORT_VERSION,
+    generator: GENERATOR,
+    generated_at: new Date(input.generatedAt ?? Date.now()).toISOString(),
+    target: input.target,
+    options: {
+      items: input.options.items,
+      user_agent: input.options.userAgent,
+      speed: input.options.speed,
+      exclude_urls: input.options.excludeUrls,
+      header_names: Object.keys(input.options.headers),
+      limits: input.options.limits ?? {},
+    },
+    stats: { requests: input.stats.requests, duration_ms: input.stats.durationMs, urls: input.stats.urls },
+    limit_reached: input.limitReached ?? null,
+    summary: { total: findings.length, by_severity: bySeverity, by_item: byItem },
+    urls: input.urls.map((u) => ({ method: u.method, url: redactSecrets(u.url, input.options.headers) })),
+    findings,
+  };
+}

@@ -1,0 +1,57 @@
+// Drives one check the way the engine does, against a real site: a real session, the real crawler
+// and soft-404 fingerprint, and a send that records every request the check makes.
+import { USER_AGENTS } from '../../src/core/items.js';
+import type { CrawledRequest, HttpRequestSpec } from '../../src/core/model.js';
+import type { Check, CheckContext, CrawledPage, FindingDraft } from '../../src/checks/types.js';
+import { crawl } from '../../src/engine/crawler.js';
+import { insertionPoints, toSpec } from '../../src/engine/insertion-points.js';
+import { ScanSession } from '../../src/engine/session.js';
+import { fingerprintSoft404 } from '../../src/engine/soft404.js';
+import { DEFAULT_LIMITS } from '../../src/engine/types.js';
+
+export interface CheckRun {
+  findings: FindingDraft[];
+  /** Requests the check itself sent (not the crawl's). */
+  sent: HttpRequestSpec[];
+  requests: CrawledRequest[];
+  pages: CrawledPage[];
+}
+
+export async function runCheckOn(check: Check, startUrl: string): Promise<CheckRun> {
+  const controller = new AbortController();
+  const userAgent = USER_AGENTS['PC Chrome'];
+  const session = new ScanSession({
+    startUrl,
+    excludeUrls: [],
+    headers: {},
+    userAgent,
+    speed: '3',
+    limits: { ...DEFAULT_LIMITS, maxDurationMs: 20_000, requestTimeoutMs: 3_000 },
+    signal: controller.signal,
+  });
+  try {
+    const crawled = await crawl(session, { startUrl, limits: session.limits, signal: controller.signal });
+    const soft404 = await fingerprintSoft404(session, startUrl);
+    const sent: HttpRequestSpec[] = [];
+    const ctx: CheckContext = {
+      requests: crawled.requests,
+      pages: crawled.pages,
+      insertionPoints: (r) => insertionPoints(r, { userAgent }),
+      toSpec,
+      soft404,
+      startUrl,
+      signal: controller.signal,
+      send: (req, opts) => {
+        sent.push(req);
+        return session.send(req, opts);
+      },
+      log: () => undefined,
+    };
+    const findings: FindingDraft[] = [];
+    for await (const f of check.run(ctx)) findings.push(f);
+    return { findings, sent, requests: crawled.requests, pages: crawled.pages };
+  } finally {
+    controller.abort();
+    await session.close();
+  }
+}

@@ -1,14 +1,15 @@
 // `wsc serve`: store + runner + API + console in one process. On first start with an empty store
 // it creates an admin account owning localhost and 127.0.0.0/8, prints its key once and writes it to
 // <data>/credentials (0600), which the CLI reads by default.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from './api/app.js';
 import { loadConfig, type Config } from './core/config.js';
-import { createSealer, loadMasterKey, randomToken, type Sealer } from './core/crypto.js';
+import { createSealer, loadMasterKey, type Sealer } from './core/crypto.js';
 import { createLogger, type Logger } from './core/log.js';
 import { systemClock, type Clock } from './core/time.js';
 import { runEngine } from './engine/engine.js';
+import { issueKey } from './jobs/keys.js';
 import { openStore } from './jobs/open-store.js';
 import { Runner, type EngineFn } from './jobs/runner.js';
 import type { Store } from './jobs/store.js';
@@ -46,14 +47,6 @@ export interface RunningServer {
 export const CREDENTIALS_FILE = 'credentials';
 export const ADMIN_ACCOUNT = 'admin';
 
-/** Creates an account with a new access key (secret sealed at rest); returns the clear secret once. */
-export async function issueKey(store: Store, sealer: Sealer, accountId: number): Promise<{ accessKey: string; secretKey: string }> {
-  const accessKey = randomToken(20);
-  const secretKey = randomToken(40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
-  await store.insertKey({ accessKey, accountId, secretEnc: sealer.seal(secretKey) });
-  return { accessKey, secretKey };
-}
-
 async function bootstrap(store: Store, sealer: Sealer): Promise<{ accessKey: string; secretKey: string } | null> {
   if ((await store.listAccounts()).length > 0) return null;
   const admin = await store.createAccount(ADMIN_ACCOUNT);
@@ -67,6 +60,8 @@ export function writeCredentials(dataDir: string, creds: Credentials): string {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, CREDENTIALS_FILE);
   writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
+  // mode applies only when the file is created; an older file keeps its mode otherwise.
+  chmodSync(file, 0o600);
   return file;
 }
 

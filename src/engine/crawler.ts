@@ -4,7 +4,7 @@ import type { CrawledPage } from '../checks/types.js';
 import type { BodyKind, CrawledRequest, FormField, HttpResponseData } from '../core/model.js';
 import { extractHtml } from './crawl/html.js';
 import { extractJs } from './crawl/js.js';
-import { fetchKey, hash53, isStaticResource, patternKey, resolveUrl, targetKey } from './crawl/normalize.js';
+import { fetchKey, hash53, isStaticResource, patternKey, resolveUrl, resolveUrlObject, targetKey } from './crawl/normalize.js';
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
 import { AbortError, isTextContentType } from './http.js';
 import { BudgetError, type ScanSession } from './session.js';
@@ -34,6 +34,8 @@ interface Task {
 interface Candidate {
   method: string;
   url: string;
+  /** `url` already parsed, when the caller has it (saves a parse per link). */
+  parsed?: URL;
   source: string;
   depth: number;
   referer?: string;
@@ -108,8 +110,7 @@ class Crawl {
     if (this.stopped) return;
     const { limits } = this.opts;
     if (c.depth > limits.maxDepth) return;
-    const u = new URL(c.url);
-    if (!this.session.scope.allowFollow(u, c.linkText)) return;
+    const u = c.parsed ?? new URL(c.url);
     const method = c.method.toUpperCase();
     const bodyNames = (c.fields ?? []).map((f) => f.name);
     if (c.bodyKind === 'json' && c.rawBody) {
@@ -120,7 +121,9 @@ class Crawl {
       }
     }
     const seenKey = hash53(fetchKey(method, u) + '#' + bodyNames.join('&'));
+    // the seen-check first: most links on a page point at pages already collected
     if (this.seen.has(seenKey)) return;
+    if (!this.session.scope.allowFollow(u, c.linkText)) return;
     if (isStaticResource(u)) {
       this.seen.add(seenKey);
       this.collect(method, c.url);
@@ -247,9 +250,9 @@ class Crawl {
     let base = pageUrl;
     if (html.base !== null) base = resolveUrl(html.base, pageUrl) ?? pageUrl;
     for (const l of html.links) {
-      const u = resolveUrl(l.url, base);
+      const u = resolveUrlObject(l.url, base);
       if (!u) continue;
-      const c: Candidate = { method: 'GET', url: u, source: l.kind === 'meta-refresh' ? 'redirect' : 'link', depth, referer: pageUrl, fetch: true };
+      const c: Candidate = { method: 'GET', url: u.href, parsed: u, source: l.kind === 'meta-refresh' ? 'redirect' : 'link', depth, referer: pageUrl, fetch: true };
       if (l.text) c.linkText = l.text;
       this.consider(c);
     }

@@ -31,7 +31,7 @@ export interface HopResponse {
   status: number;
   headers: Record<string, string>;
   rawHeaders: [string, string][];
-  /** Decoded (decompressed) body bytes, at most maxBytes. */
+  /** Decoded (decompressed) body bytes, at most maxBytes. `headers` and `rawHeaders` may be frozen and shared. */
   body: Buffer;
   /** Body bytes received on the wire. */
   bytes: number;
@@ -85,6 +85,34 @@ function headerPairs(raw: Buffer[]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([intern(raw[i] as Buffer), intern(raw[i + 1] as Buffer)]);
   return out;
+}
+
+interface HeaderBlock {
+  pairs: [string, string][];
+  record: Record<string, string>;
+}
+
+// Whole header blocks repeat too (same server, same second): identical blocks share one frozen
+// pairs array and record. Frozen, so a consumer that tried to edit one response's headers in place
+// fails loudly instead of editing every response that shares them.
+const blocks = new Map<string, HeaderBlock>();
+const BLOCK_MAX_LEN = 2048;
+const BLOCK_MAX_ENTRIES = 2000;
+
+function headerBlock(raw: Buffer[]): HeaderBlock {
+  const pairs = headerPairs(raw);
+  let key = '';
+  for (const [k, v] of pairs) {
+    key += k + '\u0000' + v + '\u0000';
+    if (key.length > BLOCK_MAX_LEN) return { pairs, record: headerRecord(pairs) };
+  }
+  const hit = blocks.get(key);
+  if (hit) return hit;
+  if (blocks.size >= BLOCK_MAX_ENTRIES) blocks.clear();
+  for (const p of pairs) Object.freeze(p);
+  const block: HeaderBlock = { pairs: Object.freeze(pairs) as [string, string][], record: Object.freeze(headerRecord(pairs)) as Record<string, string> };
+  blocks.set(key, block);
+  return block;
 }
 
 /** Lower-case names; repeated headers are joined with ", " except Set-Cookie, joined with "\n". */
@@ -163,7 +191,7 @@ export class HttpClient {
       let settled = false;
       let abortHop: ((err?: Error) => void) | null = null;
       let status = 0;
-      let pairs: [string, string][] = [];
+      let block: HeaderBlock = { pairs: [], record: {} };
       let wireBytes = 0;
       let sink: CappedSink | null = null;
       let inflater: Transform | null = null;
@@ -189,8 +217,8 @@ export class HttpClient {
         const s = sink ?? new CappedSink(0);
         resolve({
           status,
-          headers: headerRecord(pairs),
-          rawHeaders: pairs,
+          headers: block.record,
+          rawHeaders: block.pairs,
           body: s.result(),
           bytes: wireBytes,
           truncated: s.truncated,
@@ -211,9 +239,9 @@ export class HttpClient {
         onHeaders(statusCode, rawHeaders) {
           if (statusCode < 200 && statusCode !== 101) return true; // 1xx informational: wait for the real one
           status = statusCode;
-          pairs = headerPairs(rawHeaders);
+          block = headerBlock(rawHeaders);
           sink = new CappedSink(opts.maxBytes);
-          const enc = headerRecord(pairs)['content-encoding'];
+          const enc = block.record['content-encoding'];
           inflater = spec.method.toUpperCase() === 'HEAD' ? null : decompressorFor(enc);
           if (inflater) {
             const inf = inflater;

@@ -121,6 +121,14 @@ export interface Database {
   jobs: JobsTable;
   findings: FindingsTable;
   job_urls: JobUrlsTable;
+  job_counts: JobCountsTable;
+}
+
+/** Jobs per (account, status), kept exact by triggers (migration 2). */
+export interface JobCountsTable {
+  account_id: number;
+  status: number;
+  n: number;
 }
 
 type JobRecord = Selectable<JobsTable>;
@@ -373,6 +381,9 @@ export class KyselyStore implements Store {
       );
     }
     await this.inTransaction(queries);
+    // A bulk load outruns autovacuum: without fresh statistics PostgreSQL plans the job list as a
+    // bitmap scan plus an on-disk sort (60 ms instead of 1.5 ms at 100k jobs).
+    if (this.dialect === 'postgres') await sql`ANALYZE jobs`.execute(this.db);
     return inputs.length;
   }
 
@@ -402,7 +413,14 @@ export class KyselyStore implements Store {
       Number((await filtered().select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const page = () => filtered().select(JOB_COLUMNS).orderBy('id', 'desc').limit(limit).offset(offset).execute();
 
-    if (keyword === '' || this.dialect === 'postgres' || offset + limit > SEARCH_PROBE) {
+    if (keyword === '') {
+      // Without a keyword the total is the trigger-kept count (migration 2), not a scan.
+      let cq = this.db.selectFrom('job_counts').where('account_id', '=', accountId);
+      if (status !== null) cq = cq.where('status', '=', status);
+      const [counted, rows] = await Promise.all([cq.select((eb) => eb.fn.sum<number | string>('n').as('n')).executeTakeFirst(), page()]);
+      return { total: Number(counted?.n ?? 0), rows: rows.map((r) => this.toJob(r)) };
+    }
+    if (this.dialect === 'postgres' || offset + limit > SEARCH_PROBE) {
       // Count and page newest first. On PostgreSQL the two overlap on separate pool connections
       // and the planner picks trigram bitmap scans or an id-ordered walk per keyword; SQLite
       // serialises them, which is cheap when there is no keyword (both index-only).
@@ -429,9 +447,10 @@ export class KyselyStore implements Store {
       .select(JOB_COLUMNS)
       .where('account_id', '=', accountId)
       .where('master_id', 'in', masterIds)
-      .orderBy('id')
       .execute();
-    return rows.map((r) => this.toJob(r));
+    // Sorted here: an ORDER BY id lets SQLite's planner walk the (account_id, id) index over every
+    // job of the account instead of probing the master_id index (17 ms against 0.1 ms at 100k jobs).
+    return rows.map((r) => this.toJob(r)).sort((a, b) => a.id - b.id);
   }
 
   async transition(id: number, from: readonly JobStatus[], to: JobStatus, patch: JobPatch = {}): Promise<boolean> {

@@ -8,7 +8,8 @@ import type { Config } from '../../src/core/config.js';
 import { signatureV2 } from '../../src/core/signature.js';
 import type { Clock } from '../../src/core/time.js';
 import type { EngineFn } from '../../src/jobs/runner.js';
-import { issueKey, startServer, type RunningServer } from '../../src/server.js';
+import { issueKey } from '../../src/jobs/keys.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 
 export interface Key {
   accessKey: string;

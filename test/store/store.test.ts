@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { createSealer, masterKeyFromString, type Sealer } from '../../src/core/crypto.js';
 import type { Finding } from '../../src/core/model.js';
 import { STATUS, type JobStatus } from '../../src/core/status.js';
-import { FIRST_JOB_ID } from '../../src/jobs/migrations.js';
+import { FIRST_JOB_ID, MIGRATIONS } from '../../src/jobs/migrations.js';
 import { openKyselyStore, openStore, SQLITE_FILE } from '../../src/jobs/open-store.js';
 import type { KyselyStore } from '../../src/jobs/store-kysely.js';
 import type { JobSettings, NewJob } from '../../src/jobs/store.js';
@@ -531,7 +531,7 @@ describe('openStore', () => {
         const stores = await Promise.all([0, 1, 2].map(() => openKyselyStore(opts)));
         try {
           const rows = await sql<{ version: number }>`SELECT version FROM wsc_migrations`.execute(stores[0]!.db);
-          assert.equal(rows.rows.length, 1);
+          assert.deepEqual(rows.rows.map((r) => Number(r.version)).sort(), MIGRATIONS.map((m) => m.version));
           const a = await stores[1]!.createAccount('race');
           assert.equal((await stores[2]!.getAccountByName('race'))?.id, a.id);
           const job = await stores[0]!.createJob(newJob(a.id, 'https://race.example/', null));

@@ -1,20 +1,9 @@
 // `wsc keys ...`: API key administration directly on the local store of a data dir.
 import type { Command } from 'commander';
-import { randomToken, type Sealer } from '../../core/crypto.js';
-import type { Store } from '../../jobs/store.js';
+import { issueKey } from '../../jobs/keys.js';
 import { addDataOption, dataDirOf, printJson, type CliIo } from '../context.js';
 import { checkAccountName, requireAccount, withLocalStore } from '../local-store.js';
 import { renderTable } from '../table.js';
-
-const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** Access key: 20 upper-case alphanumerics (NCP's shape); secret: 40 mixed alphanumerics, sealed at rest. */
-export async function createKey(store: Store, sealer: Sealer, accountId: number): Promise<{ accessKey: string; secretKey: string }> {
-  const accessKey = randomToken(20);
-  const secretKey = randomToken(40, SECRET_ALPHABET);
-  await store.insertKey({ accessKey, accountId, secretEnc: sealer.seal(secretKey) });
-  return { accessKey, secretKey };
-}
 
 function isoDate(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
@@ -33,7 +22,7 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
     const name = checkAccountName(opts.account);
     await withLocalStore(dataDirOf(cmd, io), io, async (store, sealer) => {
       const account = (await store.getAccountByName(name)) ?? (await store.createAccount(name));
-      const key = await createKey(store, sealer, account.id);
+      const key = await issueKey(store, sealer, account.id);
       if (opts.json) return printJson(io, { account: account.name, ...key });
       io.stdout.write(
         `account     ${account.name}\n` +

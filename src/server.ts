@@ -9,6 +9,7 @@ import { createSealer, loadMasterKey, type Sealer } from './core/crypto.js';
 import { createLogger, type Logger } from './core/log.js';
 import { systemClock, type Clock } from './core/time.js';
 import { runEngine } from './engine/engine.js';
+import { OastServer } from './engine/oast.js';
 import { issueKey } from './jobs/keys.js';
 import { openStore } from './jobs/open-store.js';
 import { Runner, type EngineFn } from './jobs/runner.js';
@@ -80,9 +81,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sealer });
   const firstKey = await bootstrap(store, sealer);
 
+  let oast: OastServer;
+  try {
+    oast = await OastServer.start({ host: config.oastListen.host, port: config.oastListen.port, publicUrl: config.oastUrl });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const runner = new Runner({
     store,
-    engine: opts.engine ?? runEngine,
+    engine: opts.engine ?? ((job, hooks, signal, deps) => runEngine(job, hooks, signal, { ...deps, oast })),
     clock,
     log: logger.child({ part: 'runner' }),
     maxConcurrent: config.maxConcurrentJobs,
@@ -93,6 +101,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await oast.close();
     await store.close();
     throw err;
   }
@@ -109,6 +118,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       `wsc listening on ${url}`,
       `  console   ${url}/`,
       `  API       ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`,
+      `  OAST      ${oast.baseUrl}  (out-of-band callbacks; set WSC_OAST_URL/WSC_OAST_LISTEN for remote targets)`,
       `  store     ${store.dialect === 'sqlite' ? join(config.dataDir, 'wsc.db') : 'PostgreSQL (WSC_DATABASE_URL)'}`,
     ];
     if (adminCredentials) {
@@ -137,6 +147,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       closing ??= (async () => {
         await app.close();
         await runner.close();
+        await oast.close();
         await store.close();
       })();
       return closing;

@@ -59,6 +59,40 @@ export interface Soft404 {
 export type FindingDraft = Omit<Finding, 'item' | 'check' | 'curl' | 'title' | 'severity' | 'confidence' | 'cwe'> &
   Partial<Pick<Finding, 'title' | 'severity' | 'confidence' | 'cwe'>>;
 
+/** One out-of-band probe: a URL unique to it, on the OAST listener. */
+export interface OastProbe {
+  id: string;
+  /** e.g. http://127.0.0.1:40123/o/3f2a9c... (any path or query may be appended). */
+  url: string;
+  /** host[:port] of the listener, for payloads that need a bare host. */
+  host: string;
+}
+
+/** A request the listener received for a probe. */
+export interface OastHit {
+  id: string;
+  /** The label given to probe(): which job, check and insertion point it belongs to. */
+  label: string;
+  at: number;
+  method: string;
+  path: string;
+  remote: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The built-in out-of-band listener. A hit proves the target fetched a URL only we handed out; the
+ * listener answers every probe URL with the marker `wsc-oast-<id>` so a fetched-and-included file
+ * (RFI) shows up in the page too.
+ */
+export interface Oast {
+  probe(label: string): OastProbe;
+  /** The marker text the listener serves for a probe. */
+  marker(id: string): string;
+  /** Hits on these probes; waits up to waitMs (default 0) for the first one to arrive. */
+  hits(ids: readonly string[], waitMs?: number): Promise<OastHit[]>;
+}
+
 export interface CheckContext {
   /** Every attack target the crawler found (de-duplicated by path and parameter names). */
   requests: readonly CrawledRequest[];
@@ -75,6 +109,8 @@ export interface CheckContext {
   startUrl: string;
   signal: AbortSignal;
   log(message: string, data?: Record<string, unknown>): void;
+  /** The out-of-band listener, when the engine has one (it always does in `wsc serve` and `wsc scan`). */
+  oast?: Oast;
   /** Optional: how far the check is through its own targets, for the job's progress figure. */
   progress?(done: number, total: number): void;
 }

@@ -23,6 +23,8 @@ export interface Config {
   reportDays: number;
   /** Public base URL of the OAST listener, when deployed behind a public name. */
   oastUrl: string | null;
+  /** Where the OAST listener binds, host:port (port 0 = any free port). */
+  oastListen: { host: string; port: number };
   templatesDir: string | null;
   logLevel: string;
 }
@@ -33,6 +35,13 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): numbe
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[2]);
+  if (!m?.[1] || port > 65535) throw new Error(`WSC_OAST_LISTEN must be host:port, got "${value}"`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -65,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rescanDays: int(env, 'WSC_RESCAN_DAYS', 60),
     reportDays: int(env, 'WSC_REPORT_DAYS', 90),
     oastUrl: env.WSC_OAST_URL || null,
+    oastListen: parseListen(env.WSC_OAST_LISTEN ?? '127.0.0.1:0'),
     templatesDir: env.WSC_TEMPLATES_DIR || null,
     logLevel: env.WSC_LOG_LEVEL ?? 'info',
     ...overrides,

@@ -72,7 +72,8 @@ test('robots, sitemaps (index, gzip), URL identity', () => {
   assert.equal(fetchKey('GET', 'http://h/p?b=2&a=1'), fetchKey('GET', 'http://h/p?a=1&b=2'));
   assert.equal(patternKey('GET', 'http://h/cal/2024-01-02'), patternKey('GET', 'http://h/cal/2025-12-31'));
   assert.equal(patternKey('GET', 'http://h/s/0123456789abcdef01/x'), patternKey('GET', 'http://h/s/fedcba98765432100f/x'));
-  assert.equal(patternKey('GET', 'http://h/a/b/a/b/a/b/'), patternKey('GET', 'http://h/a/b/a/b/'));
+  assert.equal(patternKey('GET', 'http://h/a/b/a/b/a/b/'), patternKey('GET', 'http://h/a/b/a/x/a/b/a/b/'), 'a segment seen 3 times marks a loop');
+  assert.match(patternKey('GET', 'http://h/p/q/r/q/r/'), /\/p\/\(q\/r\)\+\//, 'a repeated run collapses');
   assert.equal(patternKey('GET', 'http://h/item/12'), patternKey('GET', 'http://h/item/345'));
   assert.notEqual(patternKey('GET', 'http://h/item/12'), patternKey('GET', 'http://h/user/12'));
 });

@@ -1,6 +1,7 @@
 // The engine's entry point: crawl, fingerprint soft-404s, then run the selected checks over what the
 // crawl found. Findings are de-duplicated, completed from check metadata, bounded, redacted and
 // handed to hooks.onFinding one by one (awaited, so the runner stores each before the scan goes on).
+import { OastServer } from './oast.js';
 import { USER_AGENTS } from '../core/items.js';
 import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type HttpRequestSpec } from '../core/model.js';
 import { checksFor } from '../checks/registry.js';
@@ -184,6 +185,9 @@ export interface ScanInput {
   jobHeaders: Record<string, string>;
   signal: AbortSignal;
   hooks: EngineHooks;
+  /** The out-of-band listener and the label (job) its probes carry. */
+  oast?: OastServer;
+  oastLabel?: string;
 }
 
 export interface ScanOutput {
@@ -235,6 +239,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
         return input.session.send(req, opts);
       },
       log: (message, data) => hooks.log?.('debug', `[${id}] ${message}`, data),
+      ...(input.oast ? { oast: input.oast.scoped(`${input.oastLabel ?? 'scan'} check:${id}`) } : {}),
       progress: (done, total) => {
         if (total > 0) fraction.set(id, Math.max(0, Math.min(0.99, done / total)));
         report();
@@ -284,8 +289,23 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
 // ---------------------------------------------------------------------------------------------
 // The job
 
-export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal): Promise<EngineResult> {
+export interface EngineDeps {
+  /** A shared OAST listener (wsc serve); without one, the job starts its own on 127.0.0.1. */
+  oast?: OastServer;
+  /** Attribution for OAST probes, e.g. "job:1000000001". */
+  label?: string;
+}
+
+export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
   if (signal.aborted) throw new AbortError();
+  if (!deps.oast) {
+    const own = await OastServer.start();
+    try {
+      return await runEngine(job, hooks, signal, { ...deps, oast: own });
+    } finally {
+      await own.close();
+    }
+  }
   const started = Date.now();
   const limits = resolveLimits(job.limits);
   const deadline = started + limits.maxDurationMs;
@@ -352,6 +372,8 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           jobHeaders: job.headers,
           signal: inner.signal,
           hooks: scanHooks,
+          oast: deps.oast,
+          oastLabel: deps.label ?? 'scan',
         });
         limitReached ??= out.limitReached;
       } catch (err) {

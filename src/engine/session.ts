@@ -170,7 +170,7 @@ export class ScanSession {
     const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
     this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
-    this.client = new HttpClient({ connections: this.scheduler.maxConcurrency });
+    this.client = new HttpClient({ connections: this.scheduler.maxConcurrency, signal: this.signal });
   }
 
   requestCount(): number {

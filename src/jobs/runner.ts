@@ -12,7 +12,7 @@ import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
 import type { JobRow, Store } from './store.js';
 
-export type EngineFn = (job: EngineJob, hooks: EngineHooks, signal: AbortSignal) => Promise<EngineResult>;
+export type EngineFn = (job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps?: { label?: string }) => Promise<EngineResult>;
 
 export interface RunnerOptions {
   store: Store;
@@ -257,7 +257,7 @@ export class Runner {
 
     log.info({ jobId: id, startUrl: s.startUrl, items: items.length }, 'job started');
     try {
-      const result = await this.o.engine(engineJob, hooks, signal);
+      const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}` });
       const now = clock.now();
       const patch = { endedAt: now, progress: 100, stats: result.stats, scanCount: findings, runnerId: null };
       if (phase === 'crawl') {

@@ -104,13 +104,14 @@ function collapseRepeats(segs: string[]): string[] {
 export function patternKey(method: string, url: UrlLike, bodyNames: string[] = []): string {
   const u = asUrl(url);
   // 64 segments are plenty to tell shapes apart and keep the collapse cheap on absurd paths
-  let segs = collapseRepeats(u.pathname.split('/').slice(0, 64).map(generaliseSegment));
+  let segs = u.pathname.split('/').slice(0, 64).map(generaliseSegment);
   // Relative-link mazes (/a/x/y/x/x/y/...) mix their loops; any segment seen three times marks one,
   // and everything from its first occurrence on is one shape.
   const counts = new Map<string, number>();
   for (const s of segs) if (s !== '') counts.set(s, (counts.get(s) ?? 0) + 1);
   const loopAt = segs.findIndex((s) => s !== '' && (counts.get(s) ?? 0) >= 3);
   if (loopAt >= 0) segs = [...segs.slice(0, loopAt), '{loop}'];
+  else segs = collapseRepeats(segs);
   const q = queryNames(u).sort().join('&');
   const b = [...new Set(bodyNames)].sort().join('&');
   return `${method.toUpperCase()} ${segs.join('/')}?${q}#${b}`;

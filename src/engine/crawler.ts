@@ -4,7 +4,7 @@ import type { CrawledPage } from '../checks/types.js';
 import type { BodyKind, CrawledRequest, FormField, HttpResponseData } from '../core/model.js';
 import { extractHtml } from './crawl/html.js';
 import { extractJs } from './crawl/js.js';
-import { fetchKey, hash53, isStaticResource, patternKey, resolveUrl, resolveUrlObject, targetKey } from './crawl/normalize.js';
+import { fetchHash, hash53, isStaticResource, patternKey, resolveUrl, resolveUrlObject, targetKey } from './crawl/normalize.js';
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
 import { AbortError, isTextContentType } from './http.js';
 import { BudgetError, type ScanSession } from './session.js';
@@ -120,7 +120,7 @@ class Crawl {
         // not JSON after all: the body is kept as raw text and contributes no names
       }
     }
-    const seenKey = hash53(fetchKey(method, u) + '#' + bodyNames.join('&'));
+    const seenKey = fetchHash(method, u, bodyNames);
     // the seen-check first: most links on a page point at pages already collected
     if (this.seen.has(seenKey)) return;
     if (!this.session.scope.allowFollow(u, c.linkText)) return;
@@ -154,7 +154,7 @@ class Crawl {
     }
     this.collect(method, c.url);
     if (c.fetch && method === 'GET') {
-      this.fetched.add(hash53(fetchKey('GET', u)));
+      this.fetched.add(fetchHash('GET', u));
       this.push({ kind: 'page', req });
     }
   }
@@ -166,7 +166,7 @@ class Crawl {
 
   private queueAux(kind: TaskKind, url: string, depth: number, referer?: string): void {
     if (this.stopped || !this.session.scope.inScope(url)) return;
-    const key = hash53(fetchKey('GET', url));
+    const key = fetchHash('GET', new URL(url));
     if (this.fetched.has(key)) return;
     if (kind === 'sitemap' && ++this.sitemaps > MAX_SITEMAPS) return;
     if (kind === 'script' && ++this.scripts > MAX_SCRIPTS) return;
@@ -209,7 +209,7 @@ class Crawl {
     const depth = req.depth + 1;
     const pageUrl = res.url;
     for (const hop of res.redirects) {
-      this.fetched.add(hash53(fetchKey('GET', hop)));
+      this.fetched.add(fetchHash('GET', new URL(hop)));
       this.consider({ method: 'GET', url: hop, source: 'redirect', depth: req.depth, referer: req.url, fetch: false });
     }
     for (const name of ['location', 'content-location'] as const) {
@@ -335,10 +335,11 @@ class Crawl {
     const why = this.session.scope.reason(start);
     if (why !== null) throw new CrawlError(`StartUrl ${start} is out of scope: ${why}`);
     const startReq: CrawledRequest = { method: 'GET', url: start, source: 'start', depth: 0 };
-    this.seen.add(hash53(fetchKey('GET', start) + '#'));
-    this.patterns.set(hash53(patternKey('GET', start)), 1);
-    this.targets.add(hash53(targetKey('GET', start)));
-    this.fetched.add(hash53(fetchKey('GET', start)));
+    const startParsed = new URL(start);
+    this.seen.add(fetchHash('GET', startParsed));
+    this.patterns.set(hash53(patternKey('GET', startParsed)), 1);
+    this.targets.add(hash53(targetKey('GET', startParsed)));
+    this.fetched.add(fetchHash('GET', startParsed));
     this.requests.push(startReq);
     this.collect('GET', start);
     const startTask: Task = { kind: 'page', req: startReq };

@@ -8,6 +8,7 @@ import { insertionPoints, toSpec } from '../../src/engine/insertion-points.js';
 import { ScanSession } from '../../src/engine/session.js';
 import { fingerprintSoft404 } from '../../src/engine/soft404.js';
 import { DEFAULT_LIMITS } from '../../src/engine/types.js';
+import { OastServer } from '../../src/engine/oast.js';
 
 export interface CheckRun {
   findings: FindingDraft[];
@@ -17,13 +18,23 @@ export interface CheckRun {
   pages: CrawledPage[];
 }
 
-export async function runCheckOn(check: Check, startUrl: string): Promise<CheckRun> {
+export interface CheckRunOptions {
+  /** Job headers (auth cookies...) sent on every request. */
+  headers?: Record<string, string>;
+  /** A listener to share; by default each run starts its own on 127.0.0.1. */
+  oast?: OastServer;
+  excludeUrls?: string[];
+}
+
+export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunOptions = {}): Promise<CheckRun> {
+  const ownOast = opts.oast ? null : await OastServer.start();
+  const oast = opts.oast ?? ownOast!;
   const controller = new AbortController();
   const userAgent = USER_AGENTS['PC Chrome'];
   const session = new ScanSession({
     startUrl,
-    excludeUrls: [],
-    headers: {},
+    excludeUrls: opts.excludeUrls ?? [],
+    headers: opts.headers ?? {},
     userAgent,
     speed: '3',
     limits: { ...DEFAULT_LIMITS, maxDurationMs: 20_000, requestTimeoutMs: 3_000 },
@@ -46,6 +57,7 @@ export async function runCheckOn(check: Check, startUrl: string): Promise<CheckR
         return session.send(req, opts);
       },
       log: () => undefined,
+      oast: oast.scoped(`test check:${check.meta.id}`),
     };
     const findings: FindingDraft[] = [];
     for await (const f of check.run(ctx)) findings.push(f);
@@ -53,5 +65,6 @@ export async function runCheckOn(check: Check, startUrl: string): Promise<CheckR
   } finally {
     controller.abort();
     await session.close();
+    await ownOast?.close();
   }
 }

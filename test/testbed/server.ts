@@ -15,6 +15,7 @@
 // route with `index: true`) so that the crawler finds it. Tests may pass extra routes to
 // startTestbed({ routes }) that take precedence over the files.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { VulnItem } from '../../src/core/items.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -54,6 +55,14 @@ export interface Route {
   /** Listed (with `title`) on /vuln/, the index page linked from the home page. */
   index?: boolean;
   title?: string;
+  /**
+   * Ground truth for check tests and `npm run bench:detect`: this route is vulnerable to these
+   * items (through `parameter`, when one insertion point carries it). A finding of another item
+   * here is a false positive.
+   */
+  vulnerable?: { item: VulnItem; parameter?: string }[];
+  /** A safe twin: it looks like a vulnerable route but no finding of these items may be raised on it. */
+  safeFor?: VulnItem[];
 }
 
 export interface Testbed {

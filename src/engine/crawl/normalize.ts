@@ -126,6 +126,17 @@ export function fetchKey(method: string, url: UrlLike): string {
   return `${method.toUpperCase()} ${u.origin}${u.pathname}?${sorted.toString()}`;
 }
 
+/**
+ * hash53 of fetchKey(method, url) + '#' + bodyNames, computed in pieces: the crawler asks this for
+ * every link on every page, and building the concatenated key first costs more than hashing it.
+ */
+export function fetchHash(method: string, url: URL, bodyNames: readonly string[] = []): number {
+  const u = url.search.includes('&') ? fetchKey(method, url).slice(method.length + 1) : url.href;
+  let h = hash53(u, hash53(method.toUpperCase()));
+  if (bodyNames.length > 0) h = hash53(bodyNames.join('&'), h);
+  return h;
+}
+
 const STATIC_EXT = /\.(?:png|jpe?g|gif|webp|avif|bmp|ico|svgz|tiff?|woff2?|ttf|otf|eot|mp[34]|m4[av]|webm|ogg|wav|avi|mov|mkv|flv|zip|gz|tgz|bz2|xz|7z|rar|tar|iso|dmg|exe|msi|apk|jar|pdf|docx?|xlsx?|pptx?|css|map)$/i;
 
 /** Resources whose content is never a page: recorded, not fetched. */

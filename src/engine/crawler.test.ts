@@ -13,11 +13,12 @@ function session(tb: { url: string }, over: Partial<EngineLimits> = {}, headers:
   return { s, limits, ac };
 }
 
-async function run(tb: Testbed, over: Partial<EngineLimits> = {}, headers: Record<string, string> = {}, excludeUrls: string[] = []): Promise<CrawlResult & { session: ScanSession }> {
+async function run(tb: Testbed, over: Partial<EngineLimits> = {}, headers: Record<string, string> = {}, excludeUrls: string[] = []): Promise<CrawlResult & { session: ScanSession; progress: number[] }> {
   const { s, limits, ac } = session(tb, over, headers, excludeUrls);
+  const progress: number[] = [];
   try {
-    const r = await crawl(s, { startUrl: tb.url + '/', limits, signal: ac.signal });
-    return { ...r, session: s };
+    const r = await crawl(s, { startUrl: tb.url + '/', limits, signal: ac.signal, onProgress: (n) => progress.push(n) });
+    return { ...r, session: s, progress };
   } finally {
     await s.close();
   }
@@ -109,6 +110,10 @@ test('crawler finds links, forms, scripts, robots and sitemap URLs on the testbe
     assert.equal(inner?.headers['user-agent'], USER_AGENTS['PC Chrome']);
     // pages keep responses; a binary body is dropped
     assert.ok(r.pages.some((p) => p.request.url === tb.url + '/' && p.response.body.includes('Testbed home')));
+    const binary = r.pages.find((p) => p.request.url === tb.url + '/binary');
+    assert.equal(binary?.response.body, '', 'non-text bodies are not kept');
+    assert.equal(binary?.response.bytes, 256);
+    assert.equal(r.progress.at(-1), r.urls.length, 'progress counts collected URLs');
     assert.equal(r.session.requestCount(), tb.log.length);
     assert.equal(r.limitReached, undefined);
   } finally {

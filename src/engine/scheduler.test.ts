@@ -60,6 +60,22 @@ test('429 with Retry-After halves the window, pauses, retries, then recovers', a
   }
 });
 
+test('rising latency against the baseline shrinks the window; timeouts do too', () => {
+  const ac = new AbortController();
+  const sch = new Scheduler('3', ac.signal);
+  for (let i = 0; i < 30; i++) sch.report({ status: 200, timeMs: 5 });
+  assert.equal(sch.stats().limit, 32);
+  for (let i = 0; i < 20; i++) sch.report({ status: 200, timeMs: 900 });
+  const after = sch.stats();
+  assert.ok(after.limit <= 16, `limit ${after.limit}`);
+  assert.ok(after.delayMs > 0);
+  const other = new Scheduler('2', ac.signal);
+  other.report({ timeout: true });
+  assert.equal(other.stats().limit, 5);
+  sch.close();
+  other.close();
+});
+
 test('maxRps spaces request starts', async () => {
   const ac = new AbortController();
   const sch = new Scheduler({ concurrency: 4, maxRps: 20 }, ac.signal);

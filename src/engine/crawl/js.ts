@@ -46,11 +46,11 @@ function objectKeys(src: string): string[] {
 /** Reads the options object that follows a fetch() URL: method and a recognisable body. */
 function fetchOptions(after: string): Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody'> {
   const window = after.slice(0, 800);
-  const close = window.indexOf(')');
+  // only an options object directly after the URL argument counts: fetch(url, { ... })
   const opts = /^\s*,\s*\{/.test(window) ? window : '';
   const method = METHOD_IN_CONFIG.exec(opts)?.[1]?.toUpperCase() ?? 'GET';
   const res: Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody'> = { method };
-  if (opts === '' || close === 0) return res;
+  if (opts === '') return res;
   const json = /body\s*:\s*JSON\.stringify\s*\(\s*\{([^}]*)\}/.exec(opts);
   if (json) {
     const keys = objectKeys('{' + (json[1] ?? '') + '}');

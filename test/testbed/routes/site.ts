@@ -46,7 +46,7 @@ const home = page(
 <li><a href="/private/">Members area</a></li>
 <li><a href="/logout">Log out</a> <a href="/account/remove?id=1">Remove my account</a> <a href="/misc/action?do=1">Sign out</a></li>
 <li><a href="/redirect-me">Moved page</a> <a href="/loop/a">Loop</a> <a href="/meta-refresh">Refresh</a> <a href="/frames">Frames</a> <a href="/base-page">Base</a> <a href="/content-location">Variant</a></li>
-<li><a href="/chain/1">Chain</a> <a href="/vuln/">Vulnerable pages</a> <a href="/docs/logo.png">Logo</a> <a href="mailto:admin@example.com">Mail</a> <a href="http://other.invalid/offsite">Elsewhere</a></li>
+<li><a href="/binary">Binary blob</a> <a href="/chain/1">Chain</a> <a href="/vuln/">Vulnerable pages</a> <a href="/docs/logo.png">Logo</a> <a href="mailto:admin@example.com">Mail</a> <a href="http://other.invalid/offsite">Elsewhere</a></li>
 </ul>`,
 );
 

@@ -13,6 +13,7 @@ import { assetRoutes } from './routes/assets.js';
 import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { reportRoutes } from './routes/report.js';
 
 /** What the API needs from the job runner. */
 export interface JobControl {
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps) {
       });
       await api.register(jobRoutes, deps);
       await api.register(assetRoutes, deps);
+      await api.register(reportRoutes, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -29,6 +29,8 @@ export const apiCallFail = () => new ApiError(400, 901, 'API Call Fail');
 export const assetsCheckFail = () => new ApiError(400, 160451, 'Assets_Check_Fail');
 /** Our extension for calls whose object exists but has nothing to give yet (e.g. a report). */
 export const notReady = (details: string) => new ApiError(400, 160452, 'Not_Ready', details);
+/** Our extension: the job's report is past WSC_REPORT_DAYS (its result_button is "expired"). */
+export const reportExpired = (details: string) => new ApiError(400, 160453, 'Report_Expired', details);
 
 // Gateway errors.
 export const AUTH_MISSING = 'Authentication information are missing.';

@@ -57,7 +57,7 @@ test('provokes stack traces of seven platforms and reports version banners', asy
   assert.match(byPath.get('/infodisc/go/user')!.evidence.proof, /goroutine 34 \[running\]:/);
   assert.match(byPath.get('/infodisc/python/greet')!.evidence.proof, /^Traceback \(most recent call last\):\n {2}File "\/srv\/app\/views\.py", line 31/);
 
-  const banners = run.findings.filter((f) => f.severity === 'low');
+  const banners = run.findings.filter((f) => f.title?.startsWith('Software version'));
   const proofs = banners.map((f) => f.evidence.proof).sort();
   assert.deepEqual(proofs, [
     '<meta name="generator" content="WordPress 6.1">',
@@ -83,4 +83,34 @@ test('stays within its request budget per crawled request', async () => {
     perTarget.set(key, (perTarget.get(key) ?? 0) + 1);
   }
   for (const [k, n] of perTarget) assert.ok(n <= meta.requestBudget * 2, `${k}: ${n}`);
+});
+
+test('debug pages of five frameworks, private addresses and file-system paths in crawled pages', async () => {
+  const run = await runCheckOn(informationDisclosure, `${tb.url}/infodisc-debug/`);
+  const got = run.findings.map((f) => `${new URL(f.url).pathname} ${f.parameter}`).sort();
+  assert.deepEqual(got, [
+    '/infodisc-debug/django/missing debug page',
+    '/infodisc-debug/export file-system path',
+    '/infodisc-debug/flask/crash debug page',
+    '/infodisc-debug/health internal IP address',
+    '/infodisc-debug/laravel/order debug page',
+    '/infodisc-debug/rails/nowhere debug page',
+    '/infodisc-debug/symfony/home debug page',
+    '/infodisc-debug/upload file-system path',
+  ]);
+  const by = new Map(run.findings.map((f) => [new URL(f.url).pathname, f]));
+  assert.equal(by.get('/infodisc-debug/flask/crash')!.severity, 'high');
+  assert.equal(by.get('/infodisc-debug/flask/crash')!.extra?.framework, 'Werkzeug debugger');
+  assert.equal(by.get('/infodisc-debug/django/missing')!.cwe, 489);
+  assert.match(by.get('/infodisc-debug/rails/nowhere')!.evidence.proof, /^<h1>Routing Error<\/h1>/);
+  assert.deepEqual(by.get('/infodisc-debug/health')!.extra?.addresses, ['10.0.3.7', '192.168.10.5']);
+  assert.deepEqual(by.get('/infodisc-debug/upload')!.extra?.paths, ['/var/www/shop/storage/uploads/avatar-17.png']);
+  assert.deepEqual(by.get('/infodisc-debug/export')!.extra?.paths, ['C:\\inetpub\\wwwroot\\reports\\q1.xlsx']);
+  for (const f of run.findings) assert.ok(f.severity === 'high' || f.severity === 'medium' || f.severity === 'low');
+});
+
+test('safe twin: articles about debug pages, public and version-like numbers, and URL paths yield nothing', async () => {
+  const run = await runCheckOn(informationDisclosure, `${tb.url}/infodisc-debug-safe/`);
+  assert.ok(run.pages.length >= 4, 'the pages were crawled');
+  assert.deepEqual(run.findings, []);
 });

@@ -1,9 +1,12 @@
-// Information Disclosure: version banners in response headers and generator tags (seen passively
-// in crawled pages), and stack traces or framework debug pages provoked with malformed input.
+// Information Disclosure: version banners in response headers and generator tags, framework debug
+// pages and toolbars, private IP addresses and file-system paths (seen passively in crawled pages,
+// plus one request for a missing page), and stack traces provoked with malformed input.
 // SQL error messages belong to the SQL Injection check and are deliberately not reported here.
-import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
-import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
+import { randomBytes } from 'node:crypto';
+import type { CrawledRequest, HttpExchange, HttpResponseData, Severity } from '../core/model.js';
+import type { Check, CheckContext, CheckMeta, CrawledPage, FindingDraft } from './types.js';
 import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
+import { arrayShaped, findDebugPage, findFsPaths, findPrivateIps } from './definitions/information-disclosure.js';
 
 export const meta: CheckMeta = {
   id: 'information-disclosure',
@@ -93,42 +96,6 @@ export function findBanners(res: HttpResponseData): Banner[] {
   return out;
 }
 
-/** The same request with every query and urlencoded body parameter turned into an array (`a[]=`). */
-function arrayShaped(req: CrawledRequest): { req: CrawledRequest; names: string[] } | null {
-  const names: string[] = [];
-  let url = req.url;
-  const q = url.indexOf('?');
-  if (q !== -1) {
-    const rename = (pair: string): string => {
-      if (pair === '') return pair;
-      const eq = pair.indexOf('=');
-      const name = eq === -1 ? pair : pair.slice(0, eq);
-      if (/(?:\[\]|%5B%5D)$/i.test(name)) return pair;
-      names.push(`${decodeName(name)}[]`);
-      return `${name}[]${eq === -1 ? '=' : pair.slice(eq)}`;
-    };
-    url = url.slice(0, q + 1) + url.slice(q + 1).split('#')[0]!.split('&').map(rename).join('&');
-  }
-  let fields = req.fields;
-  if (req.bodyKind === 'urlencoded' && fields && fields.length > 0) {
-    fields = fields.map((f) => {
-      if (f.name.endsWith('[]')) return f;
-      names.push(`${f.name}[]`);
-      return { ...f, name: `${f.name}[]` };
-    });
-  }
-  return names.length > 0 ? { req: { ...req, url, ...(fields ? { fields } : {}) }, names } : null;
-}
-
-function decodeName(raw: string): string {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    // shown as sent when it is not valid percent-encoding
-    return raw;
-  }
-}
-
 function traceFinding(req: CrawledRequest, ex: HttpExchange, match: TraceMatch, parameter: string | null, location: FindingDraft['location'], payload: string | null): FindingDraft {
   return {
     url: req.url.split('#')[0] as string,
@@ -142,10 +109,82 @@ function traceFinding(req: CrawledRequest, ex: HttpExchange, match: TraceMatch, 
   };
 }
 
+function leakFinding(ctx: CheckContext, page: CrawledPage, parameter: string, title: string, severity: Severity, cwe: number, proof: string, extra: Record<string, unknown>): FindingDraft {
+  return {
+    url: page.response.url.split('#')[0] || page.request.url,
+    method: page.request.method.toUpperCase(),
+    parameter,
+    location: 'response',
+    payload: null,
+    title,
+    severity,
+    cwe,
+    evidence: { request: renderRequest(ctx.toSpec(page.request)), response: renderResponse(page.response), proof },
+    extra,
+  };
+}
+
+function ownPath(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname);
+  } catch {
+    // undecodable or relative: compare against the raw text
+    return url;
+  }
+}
+
+/** Debug pages, private addresses and file-system paths in one crawled page; each address or path is reported once per scan. */
+function* pageLeaks(ctx: CheckContext, page: CrawledPage, seen: Set<string>): Generator<FindingDraft> {
+  const res = page.response;
+  const debug = findDebugPage(res.body, res.headers);
+  if (debug) yield leakFinding(ctx, page, 'debug page', `${debug.framework} exposed`, debug.severity, 489, `${debug.matched}\n${debug.framework} markup: the application runs with debugging enabled`, { framework: debug.framework });
+  const own = new Set<string>();
+  for (const u of [ctx.startUrl, page.request.url, res.url]) {
+    try {
+      own.add(new URL(u).hostname);
+    } catch {
+      // not a URL: nothing of ours to exclude
+    }
+  }
+  const headerText = res.rawHeaders.map(([k, v]) => `${k}: ${v}`).join('\n');
+  const ips = findPrivateIps(`${headerText}\n${res.body}`, own).filter((ip) => !seen.has(`ip ${ip}`));
+  if (ips.length > 0) {
+    for (const ip of ips) seen.add(`ip ${ip}`);
+    yield leakFinding(ctx, page, 'internal IP address', 'Internal IP address disclosed', 'low', 200, `${ips[0]}\nprivate (RFC 1918) address${ips.length > 1 ? 'es' : ''} in the response: ${ips.join(', ')}`, { addresses: ips });
+  }
+  // a stack trace or debug page already reports its paths
+  if (debug || findStackTrace(res.body)) return;
+  // a path the page echoes from our own request URL (a "not found: /var/www/x" page) is not a leak
+  const asked = ownPath(page.request.url) + ' ' + ownPath(res.url);
+  const paths = findFsPaths(res.body).filter((p) => !seen.has(`path ${p}`) && !asked.includes(p));
+  if (paths.length > 0) {
+    for (const p of paths) seen.add(`path ${p}`);
+    yield leakFinding(ctx, page, 'file-system path', 'Server file-system path disclosed', 'low', 200, `${paths[0]}\nserver file-system path${paths.length > 1 ? 's' : ''} in the response: ${paths.join(', ')}`, { paths });
+  }
+}
+
+/** Asks for one path that cannot exist: frameworks in debug mode answer with their route tables. */
+async function* missingPageProbe(ctx: CheckContext): AsyncGenerator<FindingDraft> {
+  const start = new URL(ctx.startUrl);
+  const dir = start.pathname.endsWith('/') ? start.pathname : start.pathname.replace(/[^/]*$/, '');
+  const url = `${start.origin}${dir}wsc-missing-${randomBytes(6).toString('hex')}`;
+  const ex = await trySend(ctx, { method: 'GET', url }, { followRedirects: false });
+  const debug = ex ? findDebugPage(ex.response.body, ex.response.headers) : null;
+  if (!ex || !debug) return;
+  const page: CrawledPage = { request: { method: 'GET', url, source: 'probe', depth: 0 }, response: ex.response };
+  yield leakFinding(ctx, page, 'debug page', `${debug.framework} exposed`, debug.severity, 489, `${debug.matched}\n${debug.framework} markup in the answer for a path that does not exist: the application runs with debugging enabled`, { framework: debug.framework });
+}
+
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   // Passive part: banners once per origin and source, stack traces on crawled error pages.
   const bannersSeen = new Set<string>();
+  const leaksSeen = new Set<string>();
+  let debugFound = false;
   for (const page of ctx.pages) {
+    for (const f of pageLeaks(ctx, page, leaksSeen)) {
+      if (f.parameter === 'debug page') debugFound = true;
+      yield f;
+    }
     const origin = new URL(page.request.url).origin;
     for (const b of findBanners(page.response)) {
       const key = `${origin} ${b.source.toLowerCase()}`;
@@ -171,6 +210,8 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
       }
     }
   }
+
+  if (!debugFound && !ctx.signal.aborted) yield* missingPageProbe(ctx);
 
   // Active part: malformed values and array-shaped parameters, at most the budget per request.
   const targets = ctx.requests;

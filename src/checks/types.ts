@@ -42,6 +42,16 @@ export interface SendOptions {
   /** Default: false for attacks, so checks see redirects themselves. */
   followRedirects?: boolean;
   timeoutMs?: number;
+  /**
+   * Send as an anonymous visitor: the job's credentials (Cookie, Authorization and credential-like
+   * headers) and the cookie jar are left out, and cookies this answer sets are not kept.
+   */
+  withoutAuth?: boolean;
+  /**
+   * Put the URL's path on the wire as written, without WHATWG dot-segment removal, so probes such
+   * as "/cgi-bin/.%2e/.%2e/etc/passwd" reach the server unchanged (printable ASCII paths only).
+   */
+  rawPath?: boolean;
 }
 
 /** Pages the crawler fetched, with their responses (bounded). */
@@ -113,6 +123,76 @@ export interface CheckContext {
   oast?: Oast;
   /** Optional: how far the check is through its own targets, for the job's progress figure. */
   progress?(done: number, total: number): void;
+  /**
+   * Raw bytes over a fresh TCP/TLS connection to the job's origin (or its http/https twin), for
+   * probes an HTTP client cannot express (request smuggling). Counted against the check's budget.
+   */
+  raw?(bytes: string, options?: RawSendOptions): Promise<RawExchange>;
+  /** One TLS handshake with the given offer against the job's origin (or its https twin). */
+  tlsProbe?(options?: TlsProbeOptions): Promise<TlsProbeResult>;
+}
+
+export interface RawSendOptions {
+  /** Origin to connect to: the StartUrl's (default) or its scheme twin (http <-> https). */
+  origin?: string;
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** Stop reading once this many complete responses arrived. */
+  responses?: number;
+}
+
+/** One HTTP/1.x response as read off a raw connection (latin1 text). */
+export interface RawHttpResponse {
+  status: number;
+  headers: [string, string][];
+  body: string;
+  /** False when the connection ended or timed out before the framing said the body was over. */
+  complete: boolean;
+}
+
+export interface RawExchange {
+  /** What was written, as latin1 text. */
+  request: string;
+  /** Everything read back, as latin1 text. */
+  data: string;
+  responses: RawHttpResponse[];
+  timeMs: number;
+  /** Milliseconds until the first byte came back; null when none did. */
+  firstByteMs: number | null;
+  /** The peer closed (rather than our timeout, byte cap or response count ending it). */
+  closed: boolean;
+  /** Our timeout ended the exchange. */
+  timedOut: boolean;
+}
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface TlsProbeOptions {
+  /** An https:// origin: the StartUrl's (default) or the https twin of an http StartUrl. */
+  origin?: string;
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  /** OpenSSL cipher string for TLS 1.2 and older, e.g. "aNULL:@SECLEVEL=0". */
+  ciphers?: string;
+  timeoutMs?: number;
+}
+
+export interface TlsProbeResult {
+  host: string;
+  port: number;
+  /** The handshake completed. */
+  connected: boolean;
+  /** The runtime cannot make this offer at all (e.g. no cipher of the string is compiled in). */
+  unsupported: boolean;
+  error: string | null;
+  protocol: string | null;
+  cipher: { name: string; standardName: string; version: string } | null;
+  /** The chain verified against the trusted roots (authorizationError says why not). */
+  authorized: boolean;
+  authorizationError: string | null;
+  /** The peer's chain, leaf first, DER. */
+  chain: Uint8Array[];
+  timeMs: number;
 }
 
 export interface Check {

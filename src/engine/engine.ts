@@ -8,8 +8,10 @@ import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding } from '../report/json.js';
 import { crawl } from './crawler.js';
+import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
 import { insertionPoints, toSpec } from './insertion-points.js';
+import { EgressGuard, probeCapabilities } from './raw-probe.js';
 import { BudgetError, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
 import { DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
@@ -188,6 +190,9 @@ export interface ScanInput {
   /** The out-of-band listener and the label (job) its probes carry. */
   oast?: OastServer;
   oastLabel?: string;
+  /** Raw/TLS probes: the egress rules (default: refuse link-local and metadata) and extra trusted CAs. */
+  egress?: EgressGuard;
+  trustedCa?: readonly string[];
 }
 
 export interface ScanOutput {
@@ -208,6 +213,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   let lastPercent = -1;
   let limitReached: string | undefined;
   const targets = Math.max(1, input.requests.length, input.pages.length);
+  const egress = input.egress ?? new EgressGuard();
   const report = (): void => {
     if (input.checks.length === 0) return;
     let sum = 0;
@@ -244,6 +250,10 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
         if (total > 0) fraction.set(id, Math.max(0, Math.min(0.99, done / total)));
         report();
       },
+      ...probeCapabilities({ startUrl: input.startUrl, signal, egress, ...(input.trustedCa ? { trustedCa: input.trustedCa } : {}) }, () => {
+        if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
+        sentByCheck[id] = (sentByCheck[id] ?? 0) + 1;
+      }),
     };
     try {
       for await (const draft of check.run(ctx)) {
@@ -294,6 +304,8 @@ export interface EngineDeps {
   oast?: OastServer;
   /** Attribution for OAST probes, e.g. "job:1000000001". */
   label?: string;
+  /** The DNS resolver behind the egress guard (tests answer made-up names with it). */
+  lookup?: LookupFunction;
 }
 
 export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
@@ -325,6 +337,8 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     limits,
     signal: inner.signal,
     ...(hooks.log ? { log: hooks.log } : {}),
+    ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}),
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
   });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -374,6 +388,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           hooks: scanHooks,
           oast: deps.oast,
           oastLabel: deps.label ?? 'scan',
+          egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
         });
         limitReached ??= out.limitReached;
       } catch (err) {

@@ -7,6 +7,7 @@ import type { Transform } from 'node:stream';
 import { constants as zc, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
 import type { HttpRequestSpec, HttpResponseData } from '../core/model.js';
+import { EgressGuard, type EgressOptions } from './egress.js';
 
 /** The job (or the caller) aborted the request. */
 export class AbortError extends Error {
@@ -26,6 +27,23 @@ export class TransportError extends Error {
   override name = 'TransportError';
 }
 
+/**
+ * Egress refused the connection (link-local, cloud metadata, or a DNS answer that moved). It keeps
+ * the name TransportError so that code sorting errors by name (checks' trySend) treats it as the
+ * per-request failure it is; `code` and instanceof tell it apart. Defined here, not in egress.ts,
+ * because a subclass must not be evaluated across the http.ts/egress.ts import cycle.
+ */
+export class EgressError extends TransportError {
+  readonly code = 'WSC_EGRESS_REFUSED';
+  constructor(
+    readonly host: string,
+    readonly address: string | null,
+    readonly why: string,
+  ) {
+    super(`refused to connect to ${host}${address !== null && address !== host ? ` (${address})` : ''}: ${why}`);
+  }
+}
+
 /** One request/response without redirect handling: what a single hop produced. */
 export interface HopResponse {
   status: number;
@@ -43,6 +61,19 @@ export interface HopOptions {
   signal: AbortSignal;
   timeoutMs: number;
   maxBytes: number;
+  /** Send the path and query exactly as written in spec.url (see rawPathOf). */
+  rawPath?: boolean;
+}
+
+/**
+ * The path and query of an absolute URL as written, when it is printable ASCII: WHATWG parsing
+ * would resolve "/a/.%2e/b" to "/b", which hides the very traversal a probe is about.
+ */
+export function rawPathOf(url: string): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(\/[^#]*)?(?:#.*)?$/i.exec(url);
+  const path = m?.[1];
+  if (path === undefined || !/^\/[\x21-\x7e]*$/.test(path)) return null;
+  return path;
 }
 
 export interface HttpClientOptions {
@@ -54,6 +85,8 @@ export interface HttpClientOptions {
    * destroying the Agent. Requests made under this signal register nothing per request.
    */
   signal?: AbortSignal;
+  /** Egress rules (allowed sensitive CIDRs, an injected resolver); every connection is checked. */
+  egress?: EgressOptions;
 }
 
 const TEXT_TYPE = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|xhtml\+xml)|image\/svg\+xml)/i;
@@ -174,9 +207,11 @@ function toHeaderArray(headers: Record<string, string> | undefined): string[] {
 export class HttpClient {
   private readonly agent: Agent;
   private readonly signal: AbortSignal | undefined;
+  readonly egress: EgressGuard;
 
   constructor(opts: HttpClientOptions) {
     this.signal = opts.signal;
+    this.egress = new EgressGuard(opts.egress);
     this.agent = new Agent({
       connections: Math.max(1, opts.connections),
       pipelining: 1,
@@ -185,7 +220,8 @@ export class HttpClient {
       headersTimeout: 0,
       bodyTimeout: 0,
       // A scanner must reach test sites with self-signed certificates; TLS quality is a check's job.
-      connect: { rejectUnauthorized: false },
+      // The guarded lookup resolves, validates and pins each connection's address (see egress.ts).
+      connect: { rejectUnauthorized: false, lookup: this.egress.lookup },
     });
     opts.signal?.addEventListener(
       'abort',
@@ -203,6 +239,11 @@ export class HttpClient {
   request(spec: HttpRequestSpec, opts: HopOptions): Promise<HopResponse> {
     if (opts.signal.aborted || this.signal?.aborted) return Promise.reject(new AbortError());
     const url = new URL(spec.url);
+    try {
+      this.egress.checkUrl(url);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new TransportError(String(err)));
+    }
     const started = performance.now();
     return new Promise<HopResponse>((resolve, reject) => {
       let settled = false;
@@ -305,7 +346,7 @@ export class HttpClient {
         onError: (err) => {
           if (settled) return;
           if (opts.signal.aborted || this.signal?.aborted) return fail(new AbortError());
-          fail(err instanceof AbortError || err instanceof TimeoutError ? err : new TransportError(err.message));
+          fail(err instanceof AbortError || err instanceof TimeoutError || err instanceof EgressError ? err : new TransportError(err.message));
         },
       };
 
@@ -313,7 +354,7 @@ export class HttpClient {
         this.agent.dispatch(
           {
             origin: url.origin,
-            path: url.pathname + url.search,
+            path: (opts.rawPath ? rawPathOf(spec.url) : null) ?? url.pathname + url.search,
             method: spec.method.toUpperCase() as Dispatcher.HttpMethod,
             headers: toHeaderArray(spec.headers),
             body: spec.body === undefined ? null : typeof spec.body === 'string' ? spec.body : Buffer.from(spec.body),

@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import type { SpeedWord } from '../core/items.js';
 import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
 import type { SendOptions } from '../checks/types.js';
+import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, sendWithRedirects, TimeoutError, type HopResponse } from './http.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
 import { OutOfScopeError, Scope } from './scope.js';
@@ -29,6 +30,10 @@ export interface SessionOptions {
   log?: EngineHooks['log'];
   /** URLs the user listed explicitly, followed even when they look like logout/delete links. */
   includeUrls?: string[];
+  /** Link-local/metadata CIDRs this job may reach (the account owns them); refused otherwise. */
+  allowAddresses?: string[];
+  /** The DNS resolver behind the egress guard; tests inject one to answer made-up names. */
+  lookup?: LookupFunction;
 }
 
 interface StoredCookie {
@@ -136,6 +141,14 @@ function findHeader(h: Record<string, string> | undefined, name: string): [strin
   return undefined;
 }
 
+// Job headers that carry an identity: left out of anonymous (withoutAuth) requests.
+const CREDENTIAL_HEADER = /^(cookie|authorization|proxy-authorization)$|token|auth|session|api-?key|secret|csrf|xsrf/i;
+
+/** Whether a job header name carries credentials (and is left out of withoutAuth requests). */
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER.test(name);
+}
+
 export class ScanSession {
   readonly scope: Scope;
   readonly scheduler: Scheduler;
@@ -170,7 +183,11 @@ export class ScanSession {
     const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
     this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
-    this.client = new HttpClient({ connections: this.scheduler.maxConcurrency, signal: this.signal });
+    this.client = new HttpClient({
+      connections: this.scheduler.maxConcurrency,
+      signal: this.signal,
+      egress: { ...(opts.allowAddresses ? { allowAddresses: opts.allowAddresses } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) },
+    });
   }
 
   requestCount(): number {
@@ -183,16 +200,18 @@ export class ScanSession {
   }
 
   /** Job headers, then the request's own (which win, by case-insensitive name), plus UA and cookies. */
-  buildHeaders(spec: HttpRequestSpec): Record<string, string> {
+  buildHeaders(spec: HttpRequestSpec, opts: { withoutAuth?: boolean } = {}): Record<string, string> {
+    const anonymous = opts.withoutAuth === true;
+    const jobHeaders = anonymous ? Object.fromEntries(Object.entries(this.jobHeaders).filter(([k]) => !isCredentialHeader(k))) : this.jobHeaders;
     const merged = new Map<string, [string, string]>();
-    for (const [k, v] of Object.entries(this.jobHeaders)) merged.set(k.toLowerCase(), [k, v]);
+    for (const [k, v] of Object.entries(jobHeaders)) merged.set(k.toLowerCase(), [k, v]);
     for (const [k, v] of Object.entries(spec.headers ?? {})) merged.set(k.toLowerCase(), [k, v]);
     if (!merged.has('user-agent')) merged.set('user-agent', ['User-Agent', this.userAgent]);
     if (!merged.has('accept')) merged.set('accept', ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8']);
     if (!merged.has('accept-encoding')) merged.set('accept-encoding', ['Accept-Encoding', 'gzip, deflate, br']);
     // Cookies: the jar first, then the job's Cookie header, then the request's own; later names win.
-    const jar = this.cookies.cookiesFor(spec.url);
-    const jobCookie = findHeader(this.jobHeaders, 'cookie');
+    const jar = anonymous ? [] : this.cookies.cookiesFor(spec.url);
+    const jobCookie = findHeader(jobHeaders, 'cookie');
     const reqCookie = findHeader(spec.headers, 'cookie');
     if (jar.length > 0 || jobCookie || reqCookie) {
       const byName = new Map<string, string>();
@@ -207,7 +226,7 @@ export class ScanSession {
     return out;
   }
 
-  private async hop(spec: HttpRequestSpec, timeoutMs: number): Promise<HopResponse> {
+  private async hop(spec: HttpRequestSpec, timeoutMs: number, opts: SendOptions = {}): Promise<HopResponse> {
     const why = this.scope.reason(spec.url);
     if (why !== null) throw new OutOfScopeError(spec.url, why);
     let attempt = 0;
@@ -215,11 +234,11 @@ export class ScanSession {
       if (this.signal.aborted) throw new AbortError();
       if (this.count >= this.limits.maxRequests) throw new BudgetError(`request budget of ${this.limits.maxRequests} spent`);
       this.count++;
-      const wire: HttpRequestSpec = { method: spec.method, url: spec.url, headers: this.buildHeaders(spec), ...(spec.body !== undefined ? { body: spec.body } : {}) };
+      const wire: HttpRequestSpec = { method: spec.method, url: spec.url, headers: this.buildHeaders(spec, { withoutAuth: opts.withoutAuth === true }), ...(spec.body !== undefined ? { body: spec.body } : {}) };
       let res: HopResponse;
       try {
         res = await this.scheduler.run(() =>
-          this.client.request(wire, { signal: this.signal, timeoutMs, maxBytes: this.limits.maxResponseBytes }),
+          this.client.request(wire, { signal: this.signal, timeoutMs, maxBytes: this.limits.maxResponseBytes, ...(opts.rawPath ? { rawPath: true } : {}) }),
         );
       } catch (err) {
         if (err instanceof TimeoutError) this.scheduler.report({ timeout: true });
@@ -228,7 +247,8 @@ export class ScanSession {
       }
       const retryAfter = parseRetryAfter(res.headers['retry-after']) ?? undefined;
       this.scheduler.report({ status: res.status, timeMs: res.timeMs, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-      this.cookies.setFromResponse(spec.url, res.headers['set-cookie']);
+      // an anonymous visitor's cookies belong to nobody: they must not replace the job's session
+      if (opts.withoutAuth !== true) this.cookies.setFromResponse(spec.url, res.headers['set-cookie']);
       // Rate limiting is the target asking us to wait, not its answer: wait (the scheduler paused)
       // and ask again, a couple of times, so that pages are not lost to it.
       if ((res.status === 429 || (res.status === 503 && retryAfter !== undefined)) && attempt < 2) {
@@ -243,7 +263,7 @@ export class ScanSession {
   async send(req: HttpRequestSpec, opts: SendOptions = {}): Promise<HttpExchange> {
     if (this.closed) throw new AbortError('the session is closed');
     const timeoutMs = opts.timeoutMs ?? this.limits.requestTimeoutMs;
-    const response = await sendWithRedirects(req, (spec) => this.hop(spec, timeoutMs), {
+    const response = await sendWithRedirects(req, (spec) => this.hop(spec, timeoutMs, opts), {
       follow: opts.followRedirects ?? false,
       maxRedirects: this.limits.maxRedirects,
       allowHop: (url) => this.scope.inScope(url),

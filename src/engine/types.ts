@@ -41,6 +41,11 @@ export interface EngineJob {
   speed: SpeedWord;
   items: VulnItem[];
   limits?: Partial<EngineLimits>;
+  /**
+   * CIDRs of link-local or cloud metadata addresses the job may reach; refused otherwise. The runner
+   * fills it from the account's CIDR assets that name such addresses explicitly.
+   */
+  allowAddresses?: string[];
 }
 
 export type EnginePhase = 'crawl' | 'scan';

@@ -10,6 +10,7 @@ import { STATUS, type JobStatus } from '../core/status.js';
 import type { Clock } from '../core/time.js';
 import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
+import { explicitAllowances } from '../engine/egress.js';
 import type { JobRow, Store } from './store.js';
 
 export type EngineFn = (job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps?: { label?: string }) => Promise<EngineResult>;
@@ -257,6 +258,9 @@ export class Runner {
 
     log.info({ jobId: id, startUrl: s.startUrl, items: items.length }, 'job started');
     try {
+      // Link-local and metadata addresses are reachable only through CIDR assets naming them.
+      const allow = explicitAllowances((await store.listAssets(job.accountId)).filter((a) => a.kind === 'cidr').map((a) => a.value));
+      if (allow.length > 0) engineJob.allowAddresses = allow;
       const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}` });
       const now = clock.now();
       const patch = { endedAt: now, progress: 100, stats: result.stats, scanCount: findings, runnerId: null };

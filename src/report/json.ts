@@ -3,6 +3,7 @@
 import { VULN_ITEMS, isVulnItem, type VulnItem } from '../core/items.js';
 import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
 import type { CollectedUrl, EngineLimits } from '../engine/types.js';
+import type { FindingDiff, RescanStatus } from './diff.js';
 
 export const REPORT_VERSION = 1;
 export const REDACTED = '<redacted>';
@@ -40,6 +41,23 @@ export interface ReportInput {
   limitReached?: string;
   /** Metadata of the checks (pass `allChecks.map((c) => c.meta)`); the JSON report does not use it. */
   checks?: CheckInfo[];
+  /** The stored job behind the report, when it came from the service (wsc scan has none). */
+  job?: ReportJob;
+  /** Re-diagnosis: this job's findings against its master's (see diff.ts). Findings already redacted. */
+  comparison?: FindingDiff;
+}
+
+export interface ReportJob {
+  id: string;
+  memo: string | null;
+  /** Epoch ms. */
+  startedAt: number | null;
+  endedAt: number | null;
+  crawlMs: number | null;
+  scanMs: number | null;
+  /** IANA zone the dates are shown in. */
+  timeZone: string;
+  masterId: string | null;
 }
 
 /**
@@ -65,6 +83,12 @@ export interface JsonReport {
   summary: { total: number; by_severity: Record<Severity, number>; by_item: Partial<Record<VulnItem, number>> };
   urls: { method: string; url: string }[];
   findings: Finding[];
+  /** Present on a re-diagnosis: each finding's status against the master (additive to version 1). */
+  comparison?: {
+    master_instance_no: string;
+    counts: Record<RescanStatus, number>;
+    entries: { status: RescanStatus; item: string; url: string; method: string; parameter: string | null; severity: Severity; title: string }[];
+  };
 }
 
 export const GENERATOR = 'wsc 0.1.0';
@@ -157,5 +181,17 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     summary: { total: findings.length, by_severity: bySeverity, by_item: byItem },
     urls: input.urls.map((u) => ({ method: u.method, url: redactSecrets(u.url, input.options.headers) })),
     findings,
+    ...(input.comparison ? { comparison: jsonComparison(input.comparison, input.options.headers) } : {}),
+  };
+}
+
+function jsonComparison(diff: FindingDiff, headers: Record<string, string>): NonNullable<JsonReport['comparison']> {
+  return {
+    master_instance_no: diff.masterId,
+    counts: diff.counts,
+    entries: diff.entries.map(({ status, finding }) => {
+      const f = redactFinding(finding, headers);
+      return { status, item: f.item, url: f.url, method: f.method, parameter: f.parameter, severity: f.severity, title: f.title };
+    }),
   };
 }

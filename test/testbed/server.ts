@@ -184,7 +184,7 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
           text: () => body.toString('utf8'),
           raw: req,
         };
-        Promise.resolve(route.handler(treq, r)).catch((err: unknown) => {
+        Promise.resolve().then(() => route.handler(treq, r)).catch((err: unknown) => {
           if (!res.headersSent) r.text(`handler error: ${err instanceof Error ? err.message : String(err)}`, 500);
           else res.destroy();
         });

@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ALL_ITEMS_WORD, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type VulnItem } from '../../core/items.js';
 import type { Finding, Severity } from '../../core/model.js';
 import { allChecks } from '../../checks/registry.js';
+import { configureTemplates } from '../../templates/loader.js';
 import { runEngine } from '../../engine/engine.js';
 import type { EngineLimits, EngineResult } from '../../engine/types.js';
 import { buildHtmlReport } from '../../report/html.js';
@@ -40,6 +41,8 @@ export interface ScanOptions {
   iOwnThisTarget?: boolean;
   /** Show the redrawn bar (default: stderr is a TTY). */
   tty?: boolean;
+  /** Extra Specific Vulnerability templates (default: WSC_TEMPLATES_DIR). */
+  templates?: string;
 }
 
 export interface ScanRun {
@@ -148,6 +151,13 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
     io.stderr.write(`error: ${err.message}\n`);
     return { exitCode: 2, report: null };
   }
+  if (opts.templates !== undefined) {
+    const loaded = configureTemplates({ userDir: opts.templates });
+    if (loaded.errors.length > 0) {
+      for (const e of loaded.errors) io.stderr.write(`error: template ${e.message}\n`);
+      return { exitCode: 2, report: null };
+    }
+  }
   const progress = createProgress(io.stderr, opts.tty ?? isTty(io.stderr));
   const findings: Finding[] = [];
   const started = Date.now();
@@ -239,6 +249,7 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--max-depth <n>', 'most link hops from the URL', nonNegativeInt)
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
+    .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());

@@ -3,6 +3,7 @@
 // twins that fail gracefully, banners without versions, and a tutorial that quotes a traceback.
 import type { Route, TestbedRequest, TestbedResponse } from '../server.js';
 
+const ID = 'Information Disclosure' as const;
 const BAD = /['"[\]{}\u0000]/;
 
 function html(res: TestbedResponse, body: string, status = 200, headers: Record<string, string> = {}): void {
@@ -163,4 +164,109 @@ export const routes: Route[] = [
     handler: (_req, res) => html(res, '<p>About</p>', 200, { server: 'nginx', 'x-powered-by': 'Express' }),
   },
   { method: 'POST', path: '/infodisc-safe/login', handler: (_req, res) => html(res, '<p>Invalid input</p>', 400) },
+  // Debug pages, private addresses and file-system paths, seen in pages the crawl fetches.
+  {
+    method: 'GET',
+    path: '/infodisc-debug/',
+    index: true,
+    title: 'Debug pages and leaks',
+    handler: (_req, res) =>
+      html(res, `<html><head><title>Staging</title></head><body><ul>
+<li><a href="/infodisc-debug/django/missing">django</a></li><li><a href="/infodisc-debug/flask/crash">flask</a></li>
+<li><a href="/infodisc-debug/laravel/order">laravel</a></li><li><a href="/infodisc-debug/symfony/home">symfony</a></li>
+<li><a href="/infodisc-debug/rails/nowhere">rails</a></li><li><a href="/infodisc-debug/health">health</a></li>
+<li><a href="/infodisc-debug/upload">upload</a></li><li><a href="/infodisc-debug/export">export</a></li></ul></body></html>`),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/django/missing',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) =>
+      html(res, `<html><head><title>Page not found at /infodisc-debug/django/missing</title></head><body><div id="summary"><h1>Page not found <span>(404)</span></h1></div>
+<div id="info"><p>Using the URLconf defined in <code>shop.urls</code>, Django tried these URL patterns, in this order:</p><ol><li>admin/</li><li>api/</li></ol></div>
+<div id="explanation"><p>You&#x27;re seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p></div></body></html>`, 404),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/flask/crash',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) =>
+      html(res, `<!doctype html><html><head><title>KeyError: 'user' // Werkzeug Debugger</title>
+<script src="?__debugger__=yes&amp;cmd=resource&amp;f=debugger.js"></script></head><body><div class="debugger"><h1>KeyError</h1>
+<div class="plain"><p>The debugger caught an exception in your WSGI application. You can now look at the traceback which led to the error.</p></div></div></body></html>`, 500),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/laravel/order',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) =>
+      html(res, `<!doctype html><html><head><title>Undefined variable $order</title></head><body><div id="app"></div>
+<script>window.data = {"report":{"framework_version":"8.83.27","language":"PHP","message":"Undefined variable $order"}};</script>
+<script>ignite(window.data);</script></body></html>`, 500),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/symfony/home',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) =>
+      html(res, `<html><head><title>Home</title></head><body><p>Welcome</p>
+<div id="sfwdt3c9a1f" class="sf-toolbar sf-display-none" role="region"></div><script>Sfjs.loadToolbar('3c9a1f');</script></body></html>`, 200, { 'x-debug-token': '3c9a1f', 'x-debug-token-link': '/_profiler/3c9a1f' }),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/rails/nowhere',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) =>
+      html(res, `<html><head><title>Action Controller: Exception caught</title></head><body><h1>Routing Error</h1>
+<p><pre>No route matches [GET] &quot;/infodisc-debug/rails/nowhere&quot;</pre></p><p>Rails.root: /srv/shop</p>
+<h2>Routes</h2><p>Routes match in priority from top to bottom</p></body></html>`, 404),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/health',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) => res.json({ status: 'ok', db: 'postgres://10.0.3.7:5432/shop', cache: '192.168.10.5:6379', node: 'web-2' }),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/upload',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) => html(res, '<p>Your file was saved to /var/www/shop/storage/uploads/avatar-17.png</p>'),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/export',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) => html(res, '<p>Report written to C:\\inetpub\\wwwroot\\reports\\q1.xlsx</p>'),
+  },
+
+  {
+    method: 'GET',
+    path: '/infodisc-debug-safe/',
+    index: true,
+    title: 'Debug pages and leaks (safe)',
+    handler: (_req, res) =>
+      html(res, `<html><head><title>Blog</title></head><body><a href="/infodisc-debug-safe/django">django post</a>
+<a href="/infodisc-debug-safe/network">network post</a> <a href="/infodisc-debug-safe/deploy">deploy post</a></body></html>`),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug-safe/django',
+    safeFor: [ID],
+    handler: (_req, res) =>
+      html(res, `<h1>Turn off debug pages</h1><p>Never deploy with <code>DEBUG = True</code>: the Werkzeug Debugger, Laravel Ignition and the Symfony toolbar (sf-toolbar) must stay in development.</p>
+<h2>Routing Error</h2><p>A routing error page lists your routes.</p>`),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug-safe/network',
+    safeFor: [ID],
+    handler: (_req, res) => html(res, '<p>Public resolvers: 8.8.8.8 and 1.1.1.1; 172.32.0.1 is public too. Tested on Windows 10.0.19045.2965 and Chrome/10.1.2.3; not 10.300.1.1.</p>'),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug-safe/deploy',
+    safeFor: [ID],
+    handler: (_req, res) => html(res, '<p>See <a href="https://docs.example.invalid/var/www/manual.html">the manual</a> and https://docs.example.invalid/var/www/setup.php for setup.</p><img src="https://cdn.example.invalid/srv/img/logo.php"><form method="post" action="/var/www/upload.php"><input name="f"></form>'),
+  },
 ];

@@ -1,0 +1,97 @@
+// Signatures for the passive parts of Information Disclosure: framework debug pages and toolbars,
+// private (RFC 1918) IPv4 addresses and server file-system paths in responses. Each signature is
+// the framework's own markup or a shape that only a real address or path has, not a keyword.
+// Also the array-shaped request variant the active part sends to provoke type errors.
+import type { CrawledRequest, Severity } from '../../core/model.js';
+
+export interface DebugSignature {
+  framework: string;
+  severity: Severity;
+  pattern: RegExp;
+}
+
+export const DEBUG_PAGES: DebugSignature[] = [
+  { framework: 'Werkzeug debugger', severity: 'high', pattern: /The debugger caught an exception in your WSGI application|<title>[^<]{0,300}\/\/ Werkzeug Debugger<\/title>|\?__debugger__=yes&(?:amp;)?cmd=resource&(?:amp;)?f=/ },
+  { framework: 'Django DEBUG page', severity: 'medium', pattern: /You(?:'|&#39;|&#x27;)re seeing this error because you have <code>DEBUG = True<\/code> in\s+your Django settings file|Using the URLconf defined in <code>[\w.]+<\/code>,\s*Django tried these URL patterns/ },
+  { framework: 'Laravel Ignition', severity: 'medium', pattern: /window\.ignite\s*=|\bignite\(\s*window\.data\s*\)|<div class="Whoops container">|<title>Whoops! There was an error\.<\/title>/ },
+  { framework: 'Symfony profiler toolbar', severity: 'medium', pattern: /<div id="sfwdt[0-9a-f]{6}" class="sf-toolbar|Sfjs\.loadToolbar\(\s*['"][0-9a-f]{6}['"]/ },
+  { framework: 'Rails routing error page', severity: 'medium', pattern: /<h1>Routing Error<\/h1>[\s\S]{0,2000}?No route matches \[(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\] (?:&quot;|")[^<]{0,300}(?:&quot;|")[\s\S]{0,4000}?(?:Routes match in priority|Rails\.root:)/ },
+];
+
+export function findDebugPage(body: string, headers: Record<string, string>): { framework: string; severity: Severity; matched: string } | null {
+  for (const sig of DEBUG_PAGES) {
+    const m = sig.pattern.exec(body);
+    if (m) return { framework: sig.framework, severity: sig.severity, matched: m[0].slice(0, 300) };
+  }
+  const link = headers['x-debug-token-link'];
+  if (link !== undefined && /\/_profiler\/[0-9a-f]{6}/.test(link)) return { framework: 'Symfony profiler', severity: 'medium', matched: `X-Debug-Token-Link: ${link}` };
+  return null;
+}
+
+const PRIVATE_IP = /(?<![\w.]|[A-Za-z]\/)(10(?:\.\d{1,3}){3}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|192\.168(?:\.\d{1,3}){2})(?![\w]|\.\d)/g;
+
+/** Private IPv4 addresses in `text`, each octet in range, minus the hosts we addressed ourselves. */
+export function findPrivateIps(text: string, ownHosts: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(PRIVATE_IP)) {
+    const ip = m[1] as string;
+    if (ip.split('.').some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) continue;
+    if (!ownHosts.has(ip)) out.add(ip);
+  }
+  return [...out];
+}
+
+const FILE_EXT = 'php\\d?|phtml|inc|py|pyc|rb|erb|java|jsp|class|jar|war|js|mjs|cjs|ts|go|cs|aspx?|ascx|config|conf|ini|json|ya?ml|xml|log|sh|pl|pm|env|sql|db|sqlite|twig|blade\\.php|tpl|properties|so|dll|exe';
+const UNIX_PATH = new RegExp(
+  `(?<![\\w.:/~-])(?:\\/(?:var\\/www|home\\/[a-z_][\\w.-]{0,31}|Users\\/[\\w.-]+|srv\\/www|usr\\/share\\/nginx|opt\\/lampp)\\/[\\w.@+-]+(?:\\/[\\w.@+-]+)*\\/?|\\/(?:var|usr|opt|srv|app|etc|root|tmp|data)(?:\\/[\\w.@+-]+)+\\.(?:${FILE_EXT}))(?![\\w/])`,
+  'g',
+);
+const WINDOWS_PATH = /(?<![\w\\])[A-Za-z]:\\(?:inetpub|Users|Windows|Program Files(?: \(x86\))?|xampp|wamp\d*|www|Sites|projects?|src|web|apps?|webapps)(?:\\[\w.@+()-]*[\w@+)-])+\\?/g;
+
+// Attribute values are URLs the page links to; a URL path that looks like /var/www/... is not a leak.
+const URL_ATTR = /\b(?:href|src|action|srcset|poster|data|formaction|content)\s*=\s*(?:"[^"]*"|'[^']*')/gi;
+
+/** Server file-system paths in response text (outside URL attributes). */
+export function findFsPaths(body: string): string[] {
+  const text = body.replace(URL_ATTR, ' ');
+  const out = new Set<string>();
+  for (const m of text.matchAll(UNIX_PATH)) out.add(m[0]);
+  for (const m of text.matchAll(WINDOWS_PATH)) out.add(m[0]);
+  return [...out].slice(0, 20);
+}
+
+/** The same request with every query and urlencoded body parameter turned into an array (`a[]=`). */
+export function arrayShaped(req: CrawledRequest): { req: CrawledRequest; names: string[] } | null {
+  const names: string[] = [];
+  let url = req.url;
+  const q = url.indexOf('?');
+  if (q !== -1) {
+    const rename = (pair: string): string => {
+      if (pair === '') return pair;
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      if (/(?:\[\]|%5B%5D)$/i.test(name)) return pair;
+      names.push(`${decodeName(name)}[]`);
+      return `${name}[]${eq === -1 ? '=' : pair.slice(eq)}`;
+    };
+    url = url.slice(0, q + 1) + url.slice(q + 1).split('#')[0]!.split('&').map(rename).join('&');
+  }
+  let fields = req.fields;
+  if (req.bodyKind === 'urlencoded' && fields && fields.length > 0) {
+    fields = fields.map((f) => {
+      if (f.name.endsWith('[]')) return f;
+      names.push(`${f.name}[]`);
+      return { ...f, name: `${f.name}[]` };
+    });
+  }
+  return names.length > 0 ? { req: { ...req, url, ...(fields ? { fields } : {}) }, names } : null;
+}
+
+function decodeName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    // shown as sent when it is not valid percent-encoding
+    return raw;
+  }
+}

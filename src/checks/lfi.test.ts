@@ -1,0 +1,56 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestbed, type Testbed } from '../../test/testbed/server.js';
+import { runCheckOn } from '../../test/testbed/check-harness.js';
+import { isVulnItem } from '../core/items.js';
+import { lfi, meta } from './lfi.js';
+
+let tb: Testbed;
+before(async () => {
+  tb = await startTestbed();
+});
+after(async () => {
+  await tb.close();
+});
+
+test('metadata', () => {
+  assert.equal(meta.id, 'lfi');
+  assert.ok(isVulnItem(meta.item));
+  assert.equal(meta.item, 'LFI');
+  assert.equal(meta.cwe, 98);
+  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
+  assert.equal(lfi.meta, meta);
+});
+
+test('reads /etc/passwd through plain, ....//, double-encoded, NUL-byte and php://filter variants', async () => {
+  const run = await runCheckOn(lfi, `${tb.url}/lfi/`);
+  const found = new Map(run.findings.map((f) => [`${new URL(f.url).pathname} ${f.parameter}`, f]));
+  assert.deepEqual([...found.keys()].sort(), ['/lfi/decode file', '/lfi/legacy doc', '/lfi/php page', '/lfi/strip file', '/lfi/view file']);
+  for (const f of run.findings) {
+    assert.equal(f.location, 'query');
+    assert.match(f.evidence.proof, /\/etc\/passwd/);
+    assert.match(f.evidence.request, /^GET \/lfi\//);
+  }
+  assert.match(found.get('/lfi/view file')!.evidence.proof, /^root:[^:]*:0:0:/);
+  assert.match(found.get('/lfi/view file')!.evidence.response, /root:[^:]*:0:0:/);
+  assert.match(String(found.get('/lfi/strip file')!.extra?.technique), /\.\.\.\.\/\//);
+  assert.match(String(found.get('/lfi/decode file')!.extra?.technique), /%2f|%2e/);
+  assert.match(String(found.get('/lfi/legacy doc')!.extra?.technique), /NUL byte and \.txt/);
+  const php = found.get('/lfi/php page')!;
+  assert.equal(php.extra?.base64, true);
+  assert.match(php.evidence.proof, /base64-decoding/);
+});
+
+test('safe twin: allowlist, resolve + prefix check and a page quoting passwd yield nothing', async () => {
+  const run = await runCheckOn(lfi, `${tb.url}/lfi-safe/`);
+  assert.ok(run.sent.some((s) => s.url.includes('/lfi-safe/resolve?file=')), 'the twins were probed');
+  assert.deepEqual(run.findings, []);
+});
+
+test('stays within its request budget', async () => {
+  for (const path of ['/lfi/', '/lfi-safe/']) {
+    const run = await runCheckOn(lfi, `${tb.url}${path}`);
+    const targets = Math.max(1, run.requests.length, run.pages.length);
+    assert.ok(run.sent.length <= meta.requestBudget * targets, `${run.sent.length} requests for ${targets} targets`);
+  }
+});

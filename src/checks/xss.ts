@@ -1,0 +1,196 @@
+// Cross-site scripting, reflected and stored. A random canary first shows where input comes back;
+// only then are payloads chosen for that context (HTML text, RCDATA, attribute quoted or not, URL,
+// script string, comment), and a finding needs the parsed page to hold what the payload builds:
+// our randomly named element, our event handler or our call running as script code.
+// Stored: forms are submitted with canaries, the crawled pages revisited, and where a canary shows
+// up the same is done through the form, the page being parsed after the submission.
+import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
+import { attackPoints, randomToken, type AttackPoint } from './definitions/injection-points.js';
+import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext } from './definitions/xss.js';
+import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
+import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
+
+export const meta: CheckMeta = {
+  id: 'xss',
+  item: 'XSS',
+  title: 'Cross-site scripting',
+  severity: 'high',
+  confidence: 'firm',
+  cwe: 79,
+  references: [
+    'https://cwe.mitre.org/data/definitions/79.html',
+    'https://owasp.org/www-community/attacks/xss/',
+    'https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html',
+  ],
+  remediation:
+    'Encode every untrusted value for the context it is written into (HTML text, quoted attribute, JavaScript string, URL) with the template engine\'s auto-escaping, allow only http(s) URLs in links, and serialise data for scripts with JSON plus "<" escaped. A Content-Security-Policy limits the damage but does not fix the flaw.',
+  requestBudget: 25,
+};
+
+const MAX_STORED_PAGES = 60;
+
+function htmlish(res: HttpResponseData): boolean {
+  const ct = (headerValue(res, 'content-type') ?? '').toLowerCase();
+  return ct === '' || ct.includes('text/html') || ct.includes('application/xhtml');
+}
+
+function describe(c: ReflectionContext): string {
+  switch (c.kind) {
+    case 'attr':
+      return `${c.urlStart ? 'URL ' : ''}attribute ${c.name} of <${c.tag}> (${c.quote === null ? 'unquoted' : `${c.quote}-quoted`})`;
+    case 'script':
+      return `script (${c.state})`;
+    case 'rcdata':
+      return `<${c.tag}> text`;
+    default:
+      return c.kind === 'text' ? 'HTML text' : 'HTML comment';
+  }
+}
+
+interface Attempt {
+  ex: HttpExchange;
+  payload: string;
+  proof: string;
+  context: ReflectionContext;
+}
+
+/** Tries the payloads of each context; `judge` fetches the page to parse (the response itself, or a revisit). */
+async function tryContexts(
+  contexts: ReflectionContext[],
+  send: (payload: string) => Promise<HttpExchange | null>,
+  judge: (ex: HttpExchange) => Promise<HttpResponseData | null>,
+  signal: AbortSignal,
+): Promise<(Attempt & { page: HttpResponseData }) | null> {
+  const tried = new Set<string>();
+  for (const context of contexts) {
+    const t = `wsc${randomToken(6)}`;
+    const m = `wsc${randomToken(6)}`;
+    for (const template of payloadsFor(context, t, m)) {
+      if (signal.aborted) return null;
+      const shape = template.split(t).join('T').split(m).join('M');
+      if (tried.has(shape)) continue;
+      tried.add(shape);
+      const ex = await send(template);
+      if (!ex) continue;
+      const page = await judge(ex);
+      if (!page || !htmlish(page)) continue;
+      const formed = confirmFormed(page.body, t, m);
+      if (formed) return { ex, payload: template, proof: formed.what, context, page };
+    }
+  }
+  return null;
+}
+
+async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDraft | null> {
+  const canary = `wsc${randomToken(8)}`;
+  const probe = await trySend(ctx, ap.point.build(canary));
+  if (!probe || !htmlish(probe.response) || !probe.response.body.includes(canary)) return null;
+  const contexts = reflectionContexts(probe.response.body, canary);
+  if (contexts.length === 0) return null;
+  const hit = await tryContexts(contexts, (p) => trySend(ctx, ap.point.build(p)), async (ex) => ex.response, ctx.signal);
+  if (!hit) return null;
+  const csp = headerValue(hit.page, 'content-security-policy');
+  return {
+    url: hit.ex.request.url,
+    method: hit.ex.request.method,
+    parameter: ap.point.name,
+    location: ap.point.location,
+    payload: hit.payload,
+    evidence: {
+      request: renderRequest(hit.ex.request),
+      response: renderResponse(hit.ex.response),
+      proof: `${hit.payload}\n${hit.proof}: the canary ${canary} was reflected in ${describe(hit.context)} and the payload broke out of it.${csp ? ` (A Content-Security-Policy is set: "${csp.slice(0, 120)}"; it limits, not fixes, this.)` : ''}`,
+    },
+    extra: { kind: 'reflected', context: describe(hit.context) },
+  };
+}
+
+/** Form submissions with body fields we can fill: the only way to store something. */
+function forms(ctx: CheckContext): CrawledRequest[] {
+  return ctx.requests.filter((r) => (r.bodyKind === 'urlencoded' || r.bodyKind === 'multipart') && (r.fields ?? []).some((f) => f.filename === undefined));
+}
+
+function htmlPages(ctx: CheckContext): string[] {
+  const urls: string[] = [];
+  for (const p of ctx.pages) {
+    if (p.request.method.toUpperCase() !== 'GET' || !htmlish(p.response) || urls.includes(p.request.url)) continue;
+    urls.push(p.request.url);
+    if (urls.length >= MAX_STORED_PAGES) break;
+  }
+  return urls;
+}
+
+async function* stored(ctx: CheckContext, skip: Set<string>): AsyncGenerator<FindingDraft> {
+  const targets = forms(ctx);
+  if (targets.length === 0) return;
+  // every text field of every form gets a canary of its own, in one submission per form
+  const canaries = new Map<string, { form: CrawledRequest; field: string }>();
+  for (const form of targets) {
+    if (ctx.signal.aborted) return;
+    const fields = (form.fields ?? []).map((f) => {
+      if (f.filename !== undefined) return f;
+      const c = `wsc${randomToken(10)}`;
+      canaries.set(c, { form, field: f.name });
+      return { ...f, value: f.value + c };
+    });
+    await trySend(ctx, ctx.toSpec({ ...form, fields }), { followRedirects: false });
+  }
+  const pages = htmlPages(ctx);
+  const hits: { form: CrawledRequest; field: string; page: string; canary: string; body: string }[] = [];
+  for (const url of pages) {
+    if (ctx.signal.aborted) return;
+    const ex = await trySend(ctx, { method: 'GET', url }, { followRedirects: false });
+    if (!ex || !htmlish(ex.response)) continue;
+    for (const [c, where] of canaries) if (ex.response.body.includes(c)) hits.push({ ...where, page: url, canary: c, body: ex.response.body });
+  }
+  for (const hit of hits) {
+    if (ctx.signal.aborted) return;
+    const key = `${new URL(hit.form.url).pathname}\u0000${hit.field}`;
+    if (skip.has(key)) continue;
+    const point = ctx.insertionPoints(hit.form).find((p) => (p.location === 'body' || p.location === 'multipart') && p.name === hit.field);
+    if (!point) continue;
+    const contexts = reflectionContexts(hit.body, hit.canary);
+    const found = await tryContexts(
+      contexts,
+      (p) => trySend(ctx, point.build(point.value + p), { followRedirects: false }),
+      async () => (await trySend(ctx, { method: 'GET', url: hit.page }, { followRedirects: false }))?.response ?? null,
+      ctx.signal,
+    );
+    if (!found) continue;
+    skip.add(key);
+    yield {
+      url: found.ex.request.url,
+      method: found.ex.request.method,
+      parameter: point.name,
+      location: point.location,
+      payload: found.payload,
+      evidence: {
+        request: renderRequest(found.ex.request),
+        response: renderResponse(found.page),
+        proof: `${found.payload}\n${found.proof} ${hit.page} after this submission (stored XSS): the canary ${hit.canary} sent in ${point.name} came back in ${describe(found.context)} of that page. The response shown is the revisited page.`,
+      },
+      extra: { kind: 'stored', shownOn: hit.page, context: describe(found.context) },
+    };
+  }
+}
+
+async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
+  const points = attackPoints(ctx, { locations: ['query', 'body', 'multipart', 'json'] });
+  const found = new Set<string>();
+  let done = 0;
+  for (const ap of points) {
+    if (ctx.signal.aborted) return;
+    ctx.progress?.(done++, points.length + 1);
+    const key = `${new URL(ap.request.url).pathname}\u0000${ap.point.name}`;
+    if (found.has(key)) continue;
+    const f = await reflected(ctx, ap);
+    if (f) {
+      found.add(key);
+      yield f;
+    }
+  }
+  yield* stored(ctx, found);
+  ctx.progress?.(1, 1);
+}
+
+export const xss: Check = { meta, run };

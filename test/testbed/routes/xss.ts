@@ -1,0 +1,110 @@
+// XSS pages: input written into each reflection context without (or with the wrong) encoding, a
+// guestbook that stores and shows entries, and safe twins that encode for the context. /xss/ links
+// the vulnerable pages, /xss-safe/ the twins. A Content-Security-Policy does not make a page safe.
+import type { Route, TestbedRequest, TestbedResponse } from '../server.js';
+
+const X = 'XSS' as const;
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// the classic half-measure: angle brackets only, quotes left alone
+const escAngles = (s: string): string => s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const page = (title: string, body: string): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1>\n${body}\n</body></html>`;
+const q = (req: TestbedRequest, name: string, dflt: string): string => req.query.get(name) ?? dflt;
+
+type Enc = 'raw' | 'safe';
+type View = (req: TestbedRequest, res: TestbedResponse, enc: Enc) => void;
+
+const search: View = (req, res, enc) => {
+  const v = q(req, 'q', 'shoes');
+  res.html(page('Search', `<p>You searched for ${enc === 'raw' ? v : esc(v)}</p>`));
+};
+const profile: View = (req, res, enc) => {
+  const v = q(req, 'name', 'bob');
+  res.html(page('Profile', `<form><input type="text" name="name" value="${enc === 'raw' ? escAngles(v) : esc(v)}"></form>`));
+};
+const theme: View = (req, res, enc) => {
+  const v = q(req, 'lang', 'en');
+  res.html(page('Theme', enc === 'raw' ? `<div class=${escAngles(v).replace(/"/g, '')}>Welcome</div>` : `<div class="${esc(v)}">Welcome</div>`));
+};
+const greet: View = (req, res, enc) => {
+  const v = q(req, 'msg', 'hello');
+  const lit = enc === 'raw' ? `'${v}'` : JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+  res.html(page('Greeting', `<div id="g"></div><script>var msg = ${lit}; document.getElementById('g').textContent = msg;</script>`));
+};
+const link: View = (req, res, enc) => {
+  const v = q(req, 'url', req.path.startsWith('/xss-safe/') ? '/xss-safe/' : '/xss/');
+  const href = enc === 'raw' ? v.replace(/"/g, '&quot;') : /^(?:https?:\/\/|\/(?!\/))/i.test(v) ? esc(v) : '/';
+  res.html(page('Continue', `<a href="${href}">Continue</a>`));
+};
+const edit: View = (req, res, enc) => {
+  const v = q(req, 'text', 'draft');
+  res.html(page('Editor', `<form><textarea name="text">${enc === 'raw' ? v : esc(v)}</textarea></form>`));
+};
+const csp: View = (req, res, enc) => {
+  const v = q(req, 'q', 'news');
+  res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'");
+  res.html(page('Archive', `<p>Archive for ${enc === 'raw' ? v : esc(v)}</p>`));
+};
+const feedbackForm = (base: string): string =>
+  `<form action="${base}/feedback/send" method="post"><input name="name" value="ann"><textarea name="text">nice</textarea><input type="submit" value="Send"></form>`;
+const feedback: View = (req, res, enc) => {
+  const f = req.form();
+  const name = f.get('name') ?? '';
+  res.html(page('Thanks', `<p>Thanks, ${enc === 'raw' ? name : esc(name)}!</p><p>${esc(f.get('text') ?? '')}</p>`));
+};
+
+// The guestbooks keep a few entries each; the vulnerable one shows messages as HTML.
+const books: Record<Enc, { author: string; message: string }[]> = { raw: [], safe: [] };
+const guestbook = (base: string): View => (_req, res, enc) => {
+  const entries = books[enc].map((e) => `<li><b>${esc(e.author)}</b>: ${enc === 'raw' ? e.message : esc(e.message)}</li>`).join('');
+  res.html(
+    page(
+      'Guestbook',
+      `<ul>${entries}</ul><form action="${base}/guestbook/sign" method="post"><input name="author" value="guest"><textarea name="message">hi</textarea><input type="submit" value="Sign"></form>`,
+    ),
+  );
+};
+const sign = (base: string): View => (req, res, enc) => {
+  const f = req.form();
+  books[enc].push({ author: f.get('author') ?? '', message: f.get('message') ?? '' });
+  if (books[enc].length > 10) books[enc].shift();
+  res.redirect(`${base}/guestbook`, 303);
+};
+
+// Reflections a browser never renders as HTML.
+const api: View = (req, res) => res.json({ query: q(req, 'q', 'x'), html: `<b>${q(req, 'q', 'x')}</b>` });
+const plain: View = (req, res) => res.text(`You searched for <b>${q(req, 'q', 'x')}</b>`);
+
+const links = (base: string, safe: boolean): string =>
+  `<ul><li><a href="${base}/search?q=shoes">Search</a></li><li><a href="${base}/profile?name=bob">Profile</a></li>
+<li><a href="${base}/theme?lang=en">Theme</a></li><li><a href="${base}/greet?msg=hello">Greeting</a></li>
+<li><a href="${base}/link?url=${base}/">Continue</a></li><li><a href="${base}/edit?text=draft">Editor</a></li>
+<li><a href="${base}/archive?q=news">Archive</a></li><li><a href="${base}/feedback">Feedback</a></li><li><a href="${base}/guestbook">Guestbook</a></li>
+${safe ? `<li><a href="${base}/api?q=x">API</a></li><li><a href="${base}/plain?q=x">Plain</a></li>` : ''}</ul>`;
+
+function pair(path: string, view: View, parameter: string, method = 'GET'): Route[] {
+  return [
+    { method, path: `/xss${path}`, handler: (req, res) => view(req, res, 'raw'), vulnerable: [{ item: X, parameter }] },
+    { method, path: `/xss-safe${path}`, handler: (req, res) => view(req, res, 'safe'), safeFor: [X] },
+  ];
+}
+
+export const routes: Route[] = [
+  { method: 'GET', path: '/xss/', index: true, title: 'Cross-site scripting', handler: (_q, r) => r.html(page('XSS pages', links('/xss', false))) },
+  { method: 'GET', path: '/xss-safe/', index: true, title: 'Cross-site scripting (safe)', handler: (_q, r) => r.html(page('XSS pages', links('/xss-safe', true))) },
+  ...pair('/search', search, 'q'),
+  ...pair('/profile', profile, 'name'),
+  ...pair('/theme', theme, 'lang'),
+  ...pair('/greet', greet, 'msg'),
+  ...pair('/link', link, 'url'),
+  ...pair('/edit', edit, 'text'),
+  ...pair('/archive', csp, 'q'),
+  ...pair('/feedback/send', feedback, 'name', 'POST'),
+  ...pair('/guestbook/sign', (req, res, enc) => sign(enc === 'raw' ? '/xss' : '/xss-safe')(req, res, enc), 'message', 'POST'),
+  { method: 'GET', path: '/xss/feedback', handler: (_q, r) => r.html(page('Feedback', feedbackForm('/xss'))) },
+  { method: 'GET', path: '/xss-safe/feedback', handler: (_q, r) => r.html(page('Feedback', feedbackForm('/xss-safe'))) },
+  { method: 'GET', path: '/xss/guestbook', handler: (req, res) => guestbook('/xss')(req, res, 'raw') },
+  { method: 'GET', path: '/xss-safe/guestbook', handler: (req, res) => guestbook('/xss-safe')(req, res, 'safe') },
+  { method: 'GET', path: '/xss-safe/api', handler: (req, res) => api(req, res, 'safe'), safeFor: [X] },
+  { method: 'GET', path: '/xss-safe/plain', handler: (req, res) => plain(req, res, 'safe'), safeFor: [X] },
+];

@@ -3,8 +3,7 @@
 // whether HSTS is set and whether plain HTTP is redirected to HTTPS. Each problem is its own
 // finding (parameter = the problem id). SSLv2/SSLv3 and cipher groups this Node's OpenSSL has no
 // code for (RC4, DES, 3DES, EXPORT) cannot be offered: they are listed as not probed.
-import type { HttpResponseData } from '../core/model.js';
-import type { Severity } from '../core/model.js';
+import type { HttpResponseData, Severity } from '../core/model.js';
 import {
   certificateProblems,
   describeChain,

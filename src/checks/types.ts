@@ -117,6 +117,8 @@ export interface CheckContext {
   soft404: Soft404;
   /** The StartUrl of the job. */
   startUrl: string;
+  /** True when the job sends credentials (Cookie, Authorization...): send(..., { withoutAuth }) then differs. */
+  authenticated?: boolean;
   signal: AbortSignal;
   log(message: string, data?: Record<string, unknown>): void;
   /** The out-of-band listener, when the engine has one (it always does in `wsc serve` and `wsc scan`). */

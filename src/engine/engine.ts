@@ -12,7 +12,7 @@ import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
 import { insertionPoints, toSpec } from './insertion-points.js';
 import { EgressGuard, probeCapabilities } from './raw-probe.js';
-import { BudgetError, ScanSession } from './session.js';
+import { BudgetError, isCredentialHeader, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
 import { DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
 
@@ -237,6 +237,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       toSpec,
       soft404: input.soft404,
       startUrl: input.startUrl,
+      authenticated: Object.keys(input.jobHeaders).some(isCredentialHeader),
       signal,
       send: async (req: HttpRequestSpec, opts?: SendOptions): Promise<HttpExchange> => {
         if (signal.aborted) throw new AbortError();

@@ -5,7 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
 import type { RawExchange, RawHttpResponse, RawSendOptions, TlsProbeOptions, TlsProbeResult } from '../checks/types.js';
 import { EgressGuard } from './egress.js';
-import { AbortError, TransportError } from './http.js';
+import { AbortError, EgressError, TransportError } from './http.js';
 import { OutOfScopeError } from './scope.js';
 
 const DEFAULT_PORT: Record<string, number> = { 'http:': 80, 'https:': 443 };
@@ -140,7 +140,7 @@ export interface ProbeEnv {
 function checkLiteral(env: ProbeEnv, host: string): void {
   if (isIP(host) !== 0) {
     const why = env.egress.refusal(host, host);
-    if (why !== null) throw new TransportError(`refused to connect to ${host}: ${why}`);
+    if (why !== null) throw new EgressError(host, host, why);
   }
 }
 

@@ -24,9 +24,15 @@ async function listen(s: Server): Promise<string> {
 }
 
 before(async () => {
-  // answers only after 30 s, so its job stays in the crawl until stopped
-  slowSite = createServer((_req, res) => {
-    const t = setTimeout(() => res.end('late'), 30_000);
+  // A home page linking 500 pages that each answer after 4 s (under the 10 s request timeout), so
+  // the job stays in the crawl for minutes, however slow this machine is, until it is stopped.
+  slowSite = createServer((req, res) => {
+    if (req.url === '/') {
+      const links = Array.from({ length: 500 }, (_, i) => `<a href="/p${i}">p${i}</a>`).join('');
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body>${links}</body></html>`);
+      return;
+    }
+    const t = setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>late</p>'), 4_000);
     res.on('close', () => clearTimeout(t));
   });
   quickSite = createServer((_req, res) => {

@@ -5,7 +5,7 @@ import type { CrawledRequest, HttpRequestSpec } from '../../src/core/model.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft } from '../../src/checks/types.js';
 import { crawl } from '../../src/engine/crawler.js';
 import { insertionPoints, toSpec } from '../../src/engine/insertion-points.js';
-import { ScanSession } from '../../src/engine/session.js';
+import { isCredentialHeader, ScanSession } from '../../src/engine/session.js';
 import { fingerprintSoft404 } from '../../src/engine/soft404.js';
 import { DEFAULT_LIMITS } from '../../src/engine/types.js';
 import { OastServer } from '../../src/engine/oast.js';
@@ -51,6 +51,7 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
       toSpec,
       soft404,
       startUrl,
+      authenticated: Object.keys(opts.headers ?? {}).some(isCredentialHeader),
       signal: controller.signal,
       send: (req, opts) => {
         sent.push(req);

@@ -17,19 +17,25 @@ const page = (title: string, body: string): string =>
   `<!doctype html><html><head><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1>\n${body}\n</body></html>`;
 
 // Only our benign payloads ever reach these shells, on a loopback-only testbed; bounded in time.
+// Node refuses NUL bytes in commands and arguments (other checks send them): answered as an error.
+const NUL = '\u0000';
+
 function shell(cmd: string): Promise<string> {
   return new Promise((resolve) => {
+    if (cmd.includes(NUL)) return resolve('invalid argument');
     exec(cmd, { shell: '/bin/sh', cwd: DIR, timeout: 10_000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
   });
 }
 
 function direct(file: string, args: string[]): Promise<string> {
   return new Promise((resolve) => {
+    if (args.some((a) => a.includes(NUL))) return resolve('invalid argument');
     execFile(file, args, { cwd: DIR, timeout: 10_000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
   });
 }
 
 function background(cmd: string): void {
+  if (cmd.includes(NUL)) return;
   const child = spawn('/bin/sh', ['-c', cmd], { cwd: DIR, stdio: 'ignore', detached: false });
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   timer.unref();
@@ -41,7 +47,8 @@ type Mode = 'shell' | 'direct';
 
 const lookup = (mode: Mode) => async (req: TestbedRequest, res: TestbedResponse): Promise<void> => {
   const host = req.query.get('host') ?? 'localhost';
-  const out = mode === 'shell' ? await shell(`getent hosts ${host}`) : await direct('getent', ['hosts', host]);
+  // Reads /etc/hosts only: `getent hosts` would send the probes' random names to a DNS resolver.
+  const out = mode === 'shell' ? await shell(`grep -i ${host} /etc/hosts`) : await direct('grep', ['-i', '--', host, '/etc/hosts']);
   res.html(page('Host lookup', `<pre>${esc(out)}</pre>`));
 };
 

@@ -2,6 +2,7 @@
 // "Copy of", archives named after the folder or host, SQL dumps, .DS_Store) and the classic forgotten
 // scripts (phpinfo.php, test.php, installers). A name that answers is not enough: each kind must show
 // its own content (source code the original page never showed, magic bytes, a dump's statements).
+import { randomBytes } from 'node:crypto';
 import type { HttpResponseData } from '../core/model.js';
 import * as D from './definitions/file-management.js';
 import { textSimilarity } from './definitions/similarity.js';
@@ -25,7 +26,7 @@ export const meta: CheckMeta = {
   requestBudget: 20,
 };
 
-const MAX_DIRS = 25;
+const MAX_DIRS = 80;
 const FILES_PER_DIR = 3;
 
 interface Probe {
@@ -54,7 +55,13 @@ function plan(ctx: CheckContext): Probe[] {
     if (!list.includes(name)) list.push(name);
     filesByDir.set(dir, list);
   }
-  const dirs = discoveredDirectories(ctx).slice(0, MAX_DIRS);
+  // folders holding server-side scripts first, then folders with files: that is where backups are made
+  const rank = (d: string): number => ((filesByDir.get(d) ?? []).some((n) => D.SCRIPT_EXT.test(n)) ? 0 : filesByDir.has(d) ? 1 : 2);
+  const dirs = discoveredDirectories(ctx)
+    .map((d, i) => ({ d, i, r: rank(d) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .slice(0, MAX_DIRS)
+    .map((x) => x.d);
   const out: Probe[] = [];
   const add = (p: Probe): void => {
     if (!out.some((o) => o.url === p.url)) out.push(p);
@@ -128,6 +135,17 @@ function classify(p: Probe, res: HttpResponseData): Proof | null {
   return null;
 }
 
+/**
+ * A route that answers every name under it (an API catch-all, a rewrite to one script) makes
+ * "name.bak" look like a copy: a name that cannot exist, answered alike, shows that it is not one.
+ */
+async function answersAnySuffix(ctx: CheckContext, originalUrl: string, variant: HttpResponseData): Promise<boolean> {
+  const control = await trySend(ctx, { method: 'GET', url: `${originalUrl}.${randomBytes(5).toString('hex')}q` }, { followRedirects: false });
+  if (!control) return true;
+  const r = control.response;
+  return r.status === 200 && !ctx.soft404.isNotFound(control.request.url, r) && textSimilarity(r.body, variant.body) >= 0.6;
+}
+
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   const probes = plan(ctx);
   const budget = meta.requestBudget * Math.max(1, ctx.requests.length, ctx.pages.length);
@@ -142,6 +160,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     if (ctx.soft404.isNotFound(p.url, ex.response)) continue;
     const proof = classify(p, ex.response);
     if (!proof) continue;
+    if (proof.kind === 'copy' && p.original && (await answersAnySuffix(ctx, p.original.url, ex.response))) continue;
     const info = D.KINDS[proof.kind];
     yield {
       url: p.url,

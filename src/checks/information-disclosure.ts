@@ -44,7 +44,9 @@ const TRACES: TraceSignature[] = [
     platform: 'Node.js',
     pattern: /\b[A-Z]\w*Error\b[^\n<]{0,300}(?:(?:\n|<br\s*\/?>)(?:\s|&nbsp;)*at [^\n<]{1,300}){0,5}?(?:\n|<br\s*\/?>)(?:\s|&nbsp;)*at (?:[^\n<()]+ )?\(?(?:node:internal\/[\w/.-]+|\/[^\s()<>:]+\.(?:m?js|cjs|ts)|[A-Za-z]:\\[^\s()<>:]+\.(?:m?js|cjs|ts)):\d+:\d+\)?/,
   },
-  { platform: 'Ruby', pattern: /[\w.\-/]+\.rb:\d+:in [`'][^'\n<]{1,200}'/ },
+  // The lookbehind starts a match only where a path starts: unanchored, "[\w.\-/]+\.rb" rescans a
+  // long run of word characters from every position in it (quadratic: minutes on a 2 MB page).
+  { platform: 'Ruby', pattern: /(?<![\w.\-/])[\w.\-/]{1,400}\.rb:\d+:in [`'][^'\n<]{1,200}'/ },
   { platform: 'Go', pattern: /(?:panic: [^\n<]{0,300}(?:\n|<br\s*\/?>)+)?goroutine \d+ \[running\]:/ },
 ];
 

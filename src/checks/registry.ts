@@ -19,8 +19,11 @@ import { xss } from './xss.js';
 import { commandInjection } from './command-injection.js';
 import { insecureTls } from './insecure-tls.js';
 import { requestSmuggling } from './request-smuggling.js';
+import { insufficientAuthorization } from './insufficient-authorization.js';
+import { specificVulnerability } from './specific-vulnerability.js';
+import { fileManagement } from './file-management.js';
 
-export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling]);
+export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement]);
 
 /** The checks that serve the given items, in registry order. */
 export function checksFor(items: readonly VulnItem[]): Check[] {

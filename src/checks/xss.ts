@@ -110,9 +110,13 @@ function forms(ctx: CheckContext): CrawledRequest[] {
   return ctx.requests.filter((r) => (r.bodyKind === 'urlencoded' || r.bodyKind === 'multipart') && (r.fields ?? []).some((f) => f.filename === undefined));
 }
 
-function htmlPages(ctx: CheckContext): string[] {
+/** Pages to revisit, those near the forms first (where a form was found, its action's folder). */
+function htmlPages(ctx: CheckContext, targets: CrawledRequest[]): string[] {
+  const near = (url: string): boolean =>
+    targets.some((f) => f.referer === url || url.startsWith(f.url.split('?')[0]!.replace(/[^/]*$/, '')));
+  const ordered = [...ctx.pages].sort((a, b) => Number(near(b.request.url)) - Number(near(a.request.url)));
   const urls: string[] = [];
-  for (const p of ctx.pages) {
+  for (const p of ordered) {
     if (p.request.method.toUpperCase() !== 'GET' || !htmlish(p.response) || urls.includes(p.request.url)) continue;
     urls.push(p.request.url);
     if (urls.length >= MAX_STORED_PAGES) break;
@@ -135,7 +139,7 @@ async function* stored(ctx: CheckContext, skip: Set<string>): AsyncGenerator<Fin
     });
     await trySend(ctx, ctx.toSpec({ ...form, fields }), { followRedirects: false });
   }
-  const pages = htmlPages(ctx);
+  const pages = htmlPages(ctx, targets);
   const hits: { form: CrawledRequest; field: string; page: string; canary: string; body: string }[] = [];
   for (const url of pages) {
     if (ctx.signal.aborted) return;

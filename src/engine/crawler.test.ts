@@ -114,7 +114,8 @@ test('crawler finds links, forms, scripts, robots and sitemap URLs on the testbe
     assert.equal(binary?.response.body, '', 'non-text bodies are not kept');
     assert.equal(binary?.response.bytes, 256);
     assert.equal(r.progress.at(-1), r.urls.length, 'progress counts collected URLs');
-    assert.equal(r.session.requestCount(), tb.log.length);
+    // Some testbed pages fetch other testbed URLs server-side; count only what the crawler sent.
+    assert.equal(r.session.requestCount(), tb.log.filter((l) => l.headers['user-agent'] === USER_AGENTS['PC Chrome']).length);
     assert.equal(r.limitReached, undefined);
   } finally {
     await tb.close();

@@ -15,8 +15,8 @@ let brBomb: Buffer;
 const GIB = 1024 * MB;
 
 before(async () => {
-  gzipBomb = await bomb('gzip', 512 * MB);
-  brBomb = await bomb('br', 512 * MB);
+  gzipBomb = await bomb('gzip', 256 * MB);
+  brBomb = await bomb('br', 256 * MB);
   const cases: Record<string, Route> = {
     // slowloris: headers at once, then one byte a second, forever
     drip: (_req, res, stop) => {
@@ -78,7 +78,7 @@ const NAMES = ['drip', 'drip-head', 'endless', 'gib', 'gzip', 'br', 'bad-gzip', 
 
 for (const name of NAMES) {
   test(`hostile body "${name}": the job completes within its limits, memory bounded`, { timeout: 60_000 }, async () => {
-    const o = await runHostile(`body:${name}`, job(`${site.url}/${name}/`, { maxDurationMs: 12_000 }));
+    const o = await runHostile(`body:${name}`, job(`${site.url}/${name}/`, { maxDurationMs: 8000, requestTimeoutMs: 1000 }));
     assertDefined(o, 20_000, name);
     assert.equal(o.error, undefined, `${name}: ${o.error?.message}`);
     assert.ok(o.result && o.result.urls.some((u) => u.url.endsWith(`/${name}/ok`)), 'the well-behaved page was still collected');
@@ -87,7 +87,7 @@ for (const name of NAMES) {
 
 test('hostile resources as the StartUrl itself: completed (truncated) or a CrawlError, never a hang', { timeout: 90_000 }, async () => {
   for (const name of NAMES) {
-    const o = await runHostile(`start:${name}`, job(`${site.url}/${name}/bad`, { maxDurationMs: 8000 }));
+    const o = await runHostile(`start:${name}`, job(`${site.url}/${name}/bad`, { maxDurationMs: 5000, requestTimeoutMs: 1000 }));
     assertDefined(o, 15_000, `start:${name}`);
   }
 });

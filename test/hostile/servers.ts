@@ -58,19 +58,21 @@ export async function hostileHttp(routes: Record<string, Route | string>): Promi
   return listen(server, sockets, 'http', hits, () => stopper.abort());
 }
 
-/** Writes `chunk` forever (respecting back-pressure) until the peer goes or the server closes. */
+/**
+ * Writes `chunk` until `limit` bytes (or forever), respecting back-pressure, until the peer goes or
+ * the server closes. It yields to the event loop between chunks: the target shares the process
+ * with the engine under test, and a writer that never yields would starve the engine's timers in a
+ * way no remote target can.
+ */
 export function writeForever(res: ServerResponse, chunk: Buffer, stop: AbortSignal, limit = Infinity): void {
   let sent = 0;
   const pump = (): void => {
-    while (!stop.aborted && !res.destroyed && sent < limit) {
-      const piece = limit - sent < chunk.length ? chunk.subarray(0, limit - sent) : chunk;
-      sent += piece.length;
-      if (!res.write(piece)) {
-        res.once('drain', pump);
-        return;
-      }
-    }
-    if (sent >= limit && !res.destroyed) res.end();
+    if (stop.aborted || res.destroyed) return;
+    if (sent >= limit) return void res.end();
+    const piece = limit - sent < chunk.length ? chunk.subarray(0, limit - sent) : chunk;
+    sent += piece.length;
+    if (res.write(piece)) setImmediate(pump);
+    else res.once('drain', () => setImmediate(pump));
   };
   pump();
 }

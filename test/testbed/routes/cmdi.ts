@@ -48,7 +48,8 @@ type Mode = 'shell' | 'direct';
 const lookup = (mode: Mode) => async (req: TestbedRequest, res: TestbedResponse): Promise<void> => {
   const host = req.query.get('host') ?? 'localhost';
   // Reads /etc/hosts only: `getent hosts` would send the probes' random names to a DNS resolver.
-  const out = mode === 'shell' ? await shell(`grep -i ${host} /etc/hosts`) : await direct('grep', ['-i', '--', host, '/etc/hosts']);
+  // The parameter stays last on the line, as in `getent hosts $host`, and nothing reads stdin.
+  const out = mode === 'shell' ? await shell(`cat /etc/hosts | grep -i ${host}`) : await direct('grep', ['-i', '--', host, '/etc/hosts']);
   res.html(page('Host lookup', `<pre>${esc(out)}</pre>`));
 };
 

@@ -1,0 +1,60 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestbed, type Testbed } from '../../test/testbed/server.js';
+import { runCheckOn } from '../../test/testbed/check-harness.js';
+import { AUTHZ_COOKIE } from '../../test/testbed/routes/authz.js';
+import { isVulnItem } from '../core/items.js';
+import { insufficientAuthorization, meta } from './insufficient-authorization.js';
+
+let tb: Testbed;
+before(async () => {
+  tb = await startTestbed();
+});
+after(async () => {
+  await tb.close();
+});
+
+test('metadata', () => {
+  assert.equal(meta.id, 'insufficient-authorization');
+  assert.ok(isVulnItem(meta.item));
+  assert.equal(meta.item, 'Insufficient Authorization');
+  assert.equal(meta.cwe, 862);
+  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
+  assert.equal(insufficientAuthorization.meta, meta);
+});
+
+test('with credentials: the page that forgot its check, the IDOR and the open admin page', async () => {
+  const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`, { headers: { Cookie: AUTHZ_COOKIE } });
+  const found = new Map(run.findings.map((f) => [new URL(f.url).pathname, f]));
+  assert.deepEqual([...found.keys()].sort(), ['/authz/account/invoices', '/authz/admin/', '/authz/orders/1002']);
+  const invoices = found.get('/authz/account/invoices')!;
+  assert.equal(invoices.confidence, 'firm');
+  assert.match(invoices.evidence.proof, /^<title>Invoices<\/title>\nReachable without credentials/);
+  assert.doesNotMatch(invoices.evidence.request, /authz_session/, 'the replay carried no cookie');
+  const idor = found.get('/authz/orders/1002')!;
+  assert.equal(idor.parameter, 'path[2]', 'named as insertion points name path segments');
+  assert.equal(idor.confidence, 'firm');
+  assert.match(idor.evidence.proof, /never linked this object/);
+  assert.match(found.get('/authz/admin/')!.evidence.proof, /^<title>Admin dashboard<\/title>/);
+  // the anonymous requests really went without the session cookie
+  const anon = tb.log.filter((l) => l.url === '/authz/account/invoices' && !(l.headers.cookie ?? '').includes('authz_session'));
+  assert.ok(anon.length >= 1);
+});
+
+test('safe twin: login redirects, 401s, owner checks and a closed admin page yield nothing', async () => {
+  const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz-safe/`, { headers: { Cookie: AUTHZ_COOKIE } });
+  assert.ok(run.sent.some((s) => s.url.endsWith('/authz-safe/orders/1002')), 'the neighbour ids were tried');
+  assert.ok(run.sent.some((s) => s.url.endsWith('/authz-safe/account/invoices')), 'the pages were replayed');
+  assert.deepEqual(run.findings.map((f) => f.url), []);
+});
+
+test('without credentials only forced browsing runs, within the request budget', async () => {
+  const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`);
+  assert.deepEqual(run.findings.map((f) => new URL(f.url).pathname), ['/authz/admin/']);
+  assert.ok(run.sent.every((s) => !/invoices|orders/.test(s.url)), 'no replay, no id walking');
+  const authed = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`, { headers: { Cookie: AUTHZ_COOKIE } });
+  for (const r of [run, authed]) {
+    const targets = Math.max(1, r.requests.length, r.pages.length);
+    assert.ok(r.sent.length <= meta.requestBudget * targets, `${r.sent.length} requests for ${targets} targets`);
+  }
+});

@@ -1,6 +1,6 @@
 // buildApp(): the Fastify application. One plugin per resource; signature auth on every API call;
 // every error leaves through one handler as NCP's envelope, never as a stack trace.
-import Fastify, { LogController, type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../core/config.js';
 import type { Sealer } from '../core/crypto.js';
 import type { Logger } from '../core/log.js';
@@ -52,6 +52,14 @@ export async function buildApp(deps: AppDeps) {
     return503OnClosing: true,
     connectionTimeout: 60_000,
     requestTimeout: 60_000,
+    // The router refuses some URLs (bad percent-encoding, an over-long parameter) before any hook or
+    // the error handler runs; without this they leave in Fastify's own format, not NCP's envelope.
+    frameworkErrors: (err, _req, rawReply) => {
+      const e = badRequestException(err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The request URL is malformed.');
+      // the option's reply type is the default route generic, which rejects a status and body typed here
+      const reply = rawReply as unknown as FastifyReply;
+      void reply.code(e.httpStatus).header('content-type', 'application/json; charset=utf-8').send(e.toBody());
+    },
   });
 
   // Validation is done by the zod schemas in schemas.ts so that errors name NCP's fields.

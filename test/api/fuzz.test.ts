@@ -11,7 +11,7 @@ import { record } from '../hostile/harness.js';
 import { startTestServer, type Key, type TestServer } from '../helpers/server.js';
 
 const SEED = Number(process.env.WSC_FUZZ_SEED ?? Date.now() % 1_000_000);
-const CASES = Number(process.env.WSC_FUZZ_CASES ?? 3000);
+const CASES = Number(process.env.WSC_FUZZ_CASES ?? 5000);
 
 /** mulberry32: small, fast, good enough to drive a fuzzer reproducibly. */
 function prng(seed: number): () => number {
@@ -161,7 +161,8 @@ test(`fuzz: ${CASES} random and mutated requests, seed ${SEED}`, { timeout: 120_
     counts.sent++;
     counts.byStatus[res.statusCode] = (counts.byStatus[res.statusCode] ?? 0) + 1;
     if (res.statusCode >= 500) fivexx.push(`case ${i}: ${method} ${uri.slice(0, 120)} -> ${res.statusCode} ${text.slice(0, 200)}`);
-    if (method === 'HEAD' || (method === 'GET' && /^\/(\?|#|$)|openapi\.json/.test(uri))) return;
+    // HEAD has no body; the console (HTML) and the OpenAPI document are not API calls
+    if (method === 'HEAD' || (res.statusCode === 200 && (String(res.headers['content-type']).startsWith('text/html') || uri.includes('openapi.json')))) return;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -179,5 +180,68 @@ test(`fuzz: ${CASES} random and mutated requests, seed ${SEED}`, { timeout: 120_
   // still up, and still correct
   const r = await t.call('GET', '/api/v1/jobs?limit=1&page=1');
   assert.equal(r.status, 200);
-  assert.equal(r.json.returnCode, 0);
+  assert.equal(String(r.json.returnCode), '0');
+});
+
+test('foreign, stale and revoked credentials are refused on every endpoint; no other account data leaks', { timeout: 30_000 }, async () => {
+  const alice = await t.account('alice-x', ['127.0.0.1']);
+  const bob = await t.account('bob-x', ['127.0.0.1']);
+  const MEMO = 'alice-private-memo-7f3a';
+  const created = await t.call('PUT', '/api/v1/job', { StartUrl: 'http://127.0.0.1:9/', VulnItems: ['XSS'], UserAgent: 'PC Chrome', Speed: '1', Memo: MEMO }, alice);
+  assert.equal(created.status, 200, created.text);
+  const aliceJob = String(created.headers['x-wsc-instance-no']);
+  const calls: [string, string, unknown][] = [
+    ['GET', '/api/v1/jobs?limit=100&page=1', undefined],
+    ['POST', '/api/v1/jobs/search', { searchType: 'memo', searchKeyword: '', statusCode: null, limit: 100, page: 1 }],
+    ['PATCH', `/api/v1/jobs/${aliceJob}/stop`, undefined],
+    ['PATCH', `/api/v1/jobs/${aliceJob}/cancel`, undefined],
+    ['PUT', '/api/v1/job', { StartUrl: 'http://127.0.0.1:9/', VulnItems: ['XSS'], UserAgent: 'PC Chrome', Speed: '1', MasterInstanceNo: aliceJob }],
+    ['GET', '/api/v1/assets', undefined],
+  ];
+  const go = (method: string, uri: string, body: unknown, headers: Record<string, string>) =>
+    request(t.url + uri, { method: method as 'GET', headers: { ...headers, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
+  const sign = (method: string, uri: string, accessKey: string, secret: string, ts = String(Date.now())) => ({
+    'x-ncp-apigw-timestamp': ts,
+    'x-ncp-iam-access-key': accessKey,
+    'x-ncp-apigw-signature-v2': signatureV2(method, uri, ts, accessKey, secret),
+  });
+  for (const [method, uri, body] of calls) {
+    const refused = [
+      sign(method, uri, bob.accessKey, alice.secretKey), // bob's key, alice's secret
+      sign(method, uri, alice.accessKey, bob.secretKey), // alice's key, bob's secret
+      sign(method === 'GET' ? 'POST' : 'GET', uri, bob.accessKey, bob.secretKey), // another method
+      sign(method, uri + (uri.includes('?') ? '&x=1' : '?x=1'), bob.accessKey, bob.secretKey), // another path
+      sign(method, uri, bob.accessKey, bob.secretKey, String(Date.now() - 10 * 60 * 1000)), // replayed, outside the window
+      sign(method, uri, bob.accessKey, bob.secretKey, String(Date.now() + 10 * 60 * 1000)),
+    ];
+    for (const h of refused) {
+      const r = await go(method, uri, body, h);
+      assert.equal(r.status, 401, `${method} ${uri}: ${r.text}`);
+      assert.ok(!r.text.includes(MEMO) && !r.text.includes(aliceJob), 'nothing of alice in a refusal');
+    }
+    // bob, properly signed: sees nothing of alice's and cannot touch her job
+    const own = await go(method, uri, body, sign(method, uri, bob.accessKey, bob.secretKey));
+    assert.ok(own.status < 500, own.text);
+    assert.ok(!own.text.includes(MEMO) && !own.text.includes(`"${aliceJob}"`), `${method} ${uri} leaked: ${own.text.slice(0, 300)}`);
+  }
+  const j = await t.server.store.getJob(Number(aliceJob));
+  assert.ok(j && j.status !== 91 && j.status !== 92, 'bob could not stop or cancel it');
+  // revoked: refused everywhere, even with a fresh and correct signature
+  await t.server.store.setKeyStatus(alice.accessKey, 'revoked');
+  await new Promise((r) => setTimeout(r, 1100));
+  for (const [method, uri, body] of calls) {
+    const r = await go(method, uri, body, sign(method, uri, alice.accessKey, alice.secretKey));
+    assert.equal(r.status, 401, `${method} ${uri}: ${r.text}`);
+    assert.ok(!r.text.includes(MEMO));
+  }
+});
+
+test('URLs the router refuses (bad percent-encoding, an over-long id) still answer in the envelope', async () => {
+  for (const uri of ['/api/v1/jobs/search%zz', '/api/v1/job%', `/api/v1/jobs/${'9'.repeat(300)}/stop`]) {
+    const method = uri.endsWith('stop') ? 'PATCH' : 'POST';
+    const r = await t.call(method, uri, undefined, user);
+    assert.equal(r.status, 400, `${uri}: ${r.text}`);
+    assert.equal(r.json.error.errorCode, '100');
+    assert.equal(r.json.error.message, 'Bad Request Exception');
+  }
 });

@@ -120,6 +120,7 @@ test('DNS rebinding: a later answer in another address class is refused; the fir
   // first answer loopback, second a private address the first answer never had
   const dns = fakeDns((_h, n) => (n === 1 ? ['127.0.0.1'] : ['10.66.66.66']));
   const client = new HttpClient({ connections: 1, egress: { lookup: dns } });
+  const conns = countConnections();
   try {
     const url = `http://rebind.example.test:${site.port}/`;
     const first = await client.request({ method: 'GET', url }, opts());
@@ -133,7 +134,10 @@ test('DNS rebinding: a later answer in another address class is refused; the fir
     assert.match(err.message, /rebinding/);
     assert.equal(dns.calls.length, 2, 'resolved once per connection');
     assert.equal(site.hits.length, 1);
+    // the connection counter does see real connections: its zero elsewhere means something
+    assert.equal(conns.count(), 1);
   } finally {
+    conns.stop();
     await client.close();
     await site.close();
   }

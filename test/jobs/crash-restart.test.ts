@@ -9,6 +9,7 @@ import { FINAL_STATUSES, PENDING_STATUSES, STATUS_TEXT } from '../../src/core/st
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { send, signedHeaders, waitFor, type Key } from '../helpers/server.js';
 import { startSite, type Site } from '../helpers/site.js';
+import { record } from '../hostile/harness.js';
 
 let site: Site;
 let dataDir: string;
@@ -51,13 +52,17 @@ async function records(url: string, key: Key) {
 
 const settled = new Set([...FINAL_STATUSES, ...PENDING_STATUSES].map((s) => STATUS_TEXT[s]));
 
-test('kill -9 during scans, five times in a row: every job ends settled, findings survive', { timeout: 180_000 }, async () => {
+const ROUNDS = Number(process.env.WSC_CRASH_ROUNDS ?? 20);
+
+test(`kill -9 during scans, ${ROUNDS} times in a row: every job ends settled, findings survive`, { timeout: 240_000 }, async () => {
   let server: ChildServer = await spawnServer(dataDir);
   const creds = JSON.parse(readFileSync(join(dataDir, 'credentials'), 'utf8')) as Key & { endpoint: string };
   const created: string[] = [];
   const seenFindings = new Map<string, number>();
   try {
-    for (let round = 0; round < 5; round++) {
+    const started = Date.now();
+    let restartMs = 0;
+    for (let round = 0; round < ROUNDS; round++) {
       const r = await call(server.url, creds, 'PUT', '/api/v1/job', {
         StartUrl: `${site.url}/`,
         VulnItems: ['Directory Listing'],
@@ -67,8 +72,9 @@ test('kill -9 during scans, five times in a row: every job ends settled, finding
       });
       assert.equal(r.status, 200, r.text);
       created.push(String(r.headers['x-wsc-instance-no']));
-      // Kill at a different moment each round: during the crawl, early and late in the scan.
-      const killAfter = 300 + round * 450;
+      // Kill at a different moment each round (spread over 200-2400 ms after the create, a fixed
+      // pseudo-random walk): before the claim, during the crawl, early and late in the scan.
+      const killAfter = 200 + ((round * 397) % 2200);
       const until = Date.now() + killAfter;
       while (Date.now() < until) {
         for (const rec of await records(server.url, creds)) {
@@ -78,7 +84,9 @@ test('kill -9 during scans, five times in a row: every job ends settled, finding
         await new Promise((res) => setTimeout(res, 40));
       }
       await server.kill9();
+      const restartAt = Date.now();
       server = await spawnServer(dataDir);
+      restartMs = Math.max(restartMs, Date.now() - restartAt);
       const recs = await waitFor(async () => {
         const list = await records(server.url, creds);
         return list.every((x) => settled.has(x.status)) ? list : null;
@@ -90,6 +98,7 @@ test('kill -9 during scans, five times in a row: every job ends settled, finding
       }
     }
     assert.ok([...seenFindings.values()].some((n) => n > 0), 'some findings were stored before a kill');
+    record('crash-restart', { rounds: ROUNDS, jobs: created.length, lost: created.length - (await records(server.url, creds)).filter((x) => created.includes(x.instanceNo)).length, slowestRestartMs: restartMs, totalMs: Date.now() - started });
     // After the last restart the server still runs jobs to completion.
     const last = await call(server.url, creds, 'PUT', '/api/v1/job', { StartUrl: `${site.url}/`, VulnItems: ['Directory Listing'], UserAgent: 'PC Chrome', Speed: '3', Memo: 'after crashes' });
     const id = String(last.headers['x-wsc-instance-no']);

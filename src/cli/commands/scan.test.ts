@@ -68,6 +68,10 @@ test('--fail-on high with only medium findings exits 0; sarif and html go to --o
   const h = await runScan({ url: `${tb.url}/dirlist-safe/`, items: 'ALL', format: 'html', output: htmlFile, speed: '3', tty: false }, io());
   assert.equal(h.exitCode, 0);
   assert.match(readFileSync(htmlFile, 'utf8'), /^<!DOCTYPE html>/);
+  const pdfFile = join(dir, 'r.pdf');
+  const p = await runScan({ url: `${tb.url}/dirlist/`, items: 'Directory Listing', format: 'pdf', output: pdfFile, speed: '3', tty: false }, io());
+  assert.equal(p.exitCode, 0);
+  assert.equal(readFileSync(pdfFile).subarray(0, 5).toString('latin1'), '%PDF-');
 });
 
 test('a non-loopback target needs --i-own-this-target; bad flags exit 2', async () => {
@@ -77,7 +81,7 @@ test('a non-loopback target needs --i-own-this-target; bad flags exit 2', async 
   const run = await runScan({ url: 'http://scanme.invalid/', tty: false }, o);
   assert.equal(run.exitCode, 2);
   assert.match(o.err(), /not a loopback address.*--i-own-this-target/);
-  for (const bad of [{ items: 'XSS,ALL' }, { items: 'Nope' }, { speed: '4' }, { ua: 'Firefox' }, { format: 'pdf' }, { failOn: 'info' }, { header: ['NoColon'] }]) {
+  for (const bad of [{ items: 'XSS,ALL' }, { items: 'Nope' }, { speed: '4' }, { ua: 'Firefox' }, { format: 'docx' }, { failOn: 'info' }, { header: ['NoColon'] }]) {
     const e = io();
     const r = await runScan({ url: `${tb.url}/`, tty: false, ...bad }, e);
     assert.equal(r.exitCode, 2, JSON.stringify(bad));

@@ -10,13 +10,14 @@ import { configureTemplates } from '../../templates/loader.js';
 import { runEngine } from '../../engine/engine.js';
 import type { EngineLimits, EngineResult } from '../../engine/types.js';
 import { buildHtmlReport } from '../../report/html.js';
+import { renderReport } from '../../report/render.js';
 import { buildJsonReport, type JsonReport, type ReportInput } from '../../report/json.js';
 import { buildSarifReport, type SarifLog } from '../../report/sarif.js';
 import { collect, parsePositiveInt, parseSeconds, type CliIo, type CliOutput } from '../context.js';
 import { CliExit } from '../errors.js';
 import { createProgress } from '../progress.js';
 
-export type ReportFormat = 'json' | 'sarif' | 'html';
+export type ReportFormat = 'json' | 'sarif' | 'html' | 'pdf';
 export type FailOn = 'high' | 'medium' | 'low';
 
 export interface ScanOptions {
@@ -48,7 +49,7 @@ export interface ScanOptions {
 export interface ScanRun {
   exitCode: number;
   /** The rendered report's data (null when the scan could not run). */
-  report: JsonReport | SarifLog | string | null;
+  report: JsonReport | SarifLog | string | Buffer | null;
   result?: EngineResult;
 }
 
@@ -108,7 +109,7 @@ function resolve(opts: ScanOptions): Resolved {
   const ua = opts.ua ?? 'PC Chrome';
   if (!isUserAgentWord(ua)) throw new ScanUsageError('--ua must be one of: PC Chrome, PC IE, iPhone, Android');
   const format = opts.format ?? 'json';
-  if (format !== 'json' && format !== 'sarif' && format !== 'html') throw new ScanUsageError('--format must be json, sarif or html');
+  if (format !== 'json' && format !== 'sarif' && format !== 'html' && format !== 'pdf') throw new ScanUsageError('--format must be json, sarif, html or pdf');
   const failOn = opts.failOn ?? null;
   if (failOn !== null && failOn !== 'high' && failOn !== 'medium' && failOn !== 'low') throw new ScanUsageError('--fail-on must be high, medium or low');
   const headers: Record<string, string> = {};
@@ -128,7 +129,11 @@ function allItemWords(): string {
   return allChecks.map((c) => c.meta.item).filter((v, i, a) => a.indexOf(v) === i).join(', ') + ' (and the other NCP VulnItems words)';
 }
 
-function render(format: ReportFormat, input: ReportInput): { data: JsonReport | SarifLog | string; text: string } {
+async function render(format: ReportFormat, input: ReportInput): Promise<{ data: JsonReport | SarifLog | string | Buffer; text: string | Buffer }> {
+  if (format === 'pdf') {
+    const pdf = (await renderReport('pdf', input)).body;
+    return { data: pdf, text: pdf };
+  }
   if (format === 'html') {
     const html = buildHtmlReport(input);
     return { data: html, text: html };
@@ -200,7 +205,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   };
   const limitReached = failure ? (failure.name === 'AbortError' ? 'stopped' : `failed: ${failure.message}`) : result?.limitReached;
   if (limitReached !== undefined) input.limitReached = limitReached;
-  const { data, text } = render(r.format, input);
+  const { data, text } = await render(r.format, input);
   try {
     if (opts.output) writeFileSync(opts.output, text);
     else io.stdout.write(text);
@@ -242,7 +247,7 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--exclude <url>', 'URL prefix not to touch (repeatable)', collect, [])
     .option('--speed <1|2|3>', 'request pace: 1 normal, 2 faster, 3 fast', '2')
     .option('--ua <word>', 'user agent: "PC Chrome", "PC IE", iPhone or Android', 'PC Chrome')
-    .option('--format <format>', 'report format: json, sarif or html', 'json')
+    .option('--format <format>', 'report format: json, sarif, html or pdf', 'json')
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists: high, medium or low')
     .option('--max-urls <n>', 'most attack targets to collect', parsePositiveInt)

@@ -78,7 +78,8 @@ export const routes: Route[] = [
   {
     method: 'GET',
     path: '/redirect/meta',
-    vulnerable: [{ item: 'URL Redirection', parameter: 'url' }],
+    // any scheme is honoured, javascript: too: the link and the refresh run script
+    vulnerable: [{ item: 'URL Redirection', parameter: 'url' }, { item: 'XSS', parameter: 'url' }],
     handler: (req, res) => {
       const to = req.query.get('url') ?? '/redirect/home';
       page(res, 'Redirecting', `<p>Taking you to <a href="${esc(to)}">${esc(to)}</a>.</p>`, `<meta http-equiv="refresh" content="0; url=${esc(to)}">`);

@@ -59,7 +59,8 @@ export const routes: Route[] = [
   {
     method: 'GET',
     path: '/ssi/greet.shtml',
-    vulnerable: [{ item: 'SSI Injection', parameter: 'name' }],
+    // unescaped output: cross-site scripting as well as SSI
+    vulnerable: [{ item: 'SSI Injection', parameter: 'name' }, { item: 'XSS', parameter: 'name' }],
     handler: async (req, res) => {
       // the name is written into the page unescaped and the page is then parsed for SSI
       res.html(await processSsi(shell('Greeting', `<p>Hello ${req.query.get('name') ?? ''}!</p>`), { DOCUMENT_NAME: 'greet.shtml' }));
@@ -68,7 +69,7 @@ export const routes: Route[] = [
   {
     method: 'POST',
     path: '/ssi/preview.shtml',
-    vulnerable: [{ item: 'SSI Injection', parameter: 'comment' }],
+    vulnerable: [{ item: 'SSI Injection', parameter: 'comment' }, { item: 'XSS', parameter: 'comment' }],
     handler: async (req, res) => {
       const f = req.form();
       const author = esc(f.get('author') ?? '');

@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VULN_ITEMS, type VulnItem } from '../src/core/items.js';
 import { runEngine } from '../src/engine/engine.js';
 import { OastServer } from '../src/engine/oast.js';
+import { AUTHZ_COOKIE } from '../test/testbed/routes/authz.js';
 import { startTestbed, type Route } from '../test/testbed/server.js';
 
 const args = process.argv.slice(2);
@@ -135,7 +136,10 @@ async function runWapiti(startUrl: string, endpoint: string): Promise<{ hits: Hi
   const started = Date.now();
   const argv = ['-u', startUrl, '--scope', 'domain', '--flush-session', '--store-session', join(dir, 'session'), '--store-config', config,
     '-f', 'json', '-o', report, '--external-endpoint', endpoint, '--internal-endpoint', endpoint, '--no-bugreport',
-    '--max-scan-time', String(wapitiSeconds), '-t', '10'];
+    '--max-scan-time', String(wapitiSeconds), '--max-attack-time', '60', '-t', '10',
+    // Without a depth cap wapiti's crawler never leaves the testbed's relative-link maze (/rel/),
+    // a trap ours cuts by pattern; every vulnerable page is within 3 links of the start.
+    '-d', '3'];
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn('wapiti', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -181,7 +185,8 @@ async function main(): Promise<void> {
   try {
     const controller = new AbortController();
     const result = await runEngine(
-      { startUrl, excludeUrls: [], headers: {}, userAgent: 'PC Chrome', speed: '3', items: [...VULN_ITEMS], limits: { maxDurationMs: 30 * 60_000, requestTimeoutMs: 10_000 } },
+      // Logged in as the testbed's member (alice), as a DAST job with session Headers would be.
+      { startUrl, excludeUrls: [], headers: { Cookie: AUTHZ_COOKIE }, userAgent: 'PC Chrome', speed: '3', items: [...VULN_ITEMS], limits: { maxDurationMs: 30 * 60_000, requestTimeoutMs: 10_000 } },
       { log: (level, message, data) => level !== 'debug' && level !== 'info' && process.stderr.write(`[${level}] ${message} ${data ? JSON.stringify(data).slice(0, 300) : ''}\n`) },
       controller.signal,
       { oast, label: 'bench' },

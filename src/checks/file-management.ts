@@ -81,8 +81,17 @@ function plan(ctx: CheckContext): Probe[] {
     const stem = folder ?? start.hostname;
     for (const ext of ['.zip', '.tar.gz']) add({ url: parent + stem + ext, script: false });
   }
-  const baseDir = start.origin + start.pathname.replace(/[^/]*$/, '');
-  for (const name of D.WELL_KNOWN) add({ url: baseDir + name, script: name.endsWith('.php') });
+  // Test and installer scripts are left where the application lives: the start folder, the root,
+  // and each folder holding server-side scripts together with its parent.
+  const appDirs = new Set([start.origin + start.pathname.replace(/[^/]*$/, ''), start.origin + '/']);
+  for (const dir of dirs) {
+    if (rank(dir) !== 0) continue;
+    appDirs.add(dir);
+    appDirs.add(dir.replace(/[^/]+\/$/, ''));
+  }
+  for (const dir of [...appDirs].slice(0, MAX_DIRS)) {
+    for (const name of D.WELL_KNOWN) add({ url: dir + name, script: name.endsWith('.php') });
+  }
   return out;
 }
 

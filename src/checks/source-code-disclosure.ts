@@ -36,7 +36,9 @@ export const meta: CheckMeta = {
   requestBudget: 8,
 };
 
-const MAX_DIRS = 30;
+// Repositories and .env files sit in any folder a project was copied into, so every discovered
+// folder is tried, up to this many (about 5 requests each).
+const MAX_DIRS = 200;
 const MAX_SCRIPTS = 20;
 
 interface Probe {

@@ -61,6 +61,7 @@ ${DIRLIST_SERVERS.map((s) => `<li><a href="/dirlist/${s}/files/readme.txt">${s} 
   {
     method: 'GET',
     path: /^\/dirlist\/([a-z]+)\/files\/$/,
+    vulnerable: [{ item: 'Directory Listing' }],
     handler: (req, res) => {
       const render = LISTINGS[req.params[0] ?? ''];
       if (!render) return res.html('<h1>Not here</h1>', 404);
@@ -81,11 +82,12 @@ ${DIRLIST_SERVERS.map((s) => `<li><a href="/dirlist/${s}/files/readme.txt">${s} 
 <a href="/dirlist-safe/docs/manual.txt">manual</a> <a href="/dirlist-safe/blog/post.html">blog</a>
 <a href="/dirlist-safe/other/file.txt">other</a></body></html>`),
   },
-  { method: 'GET', path: '/dirlist-safe/docs/', handler: (_req, res) => res.html('<h1>Forbidden</h1>', 403) },
+  { method: 'GET', path: '/dirlist-safe/docs/', safeFor: ['Directory Listing'], handler: (_req, res) => res.html('<h1>Forbidden</h1>', 403) },
   { method: 'GET', path: '/dirlist-safe/docs/manual.txt', handler: (_req, res) => res.text('The manual.') },
   {
     method: 'GET',
     path: '/dirlist-safe/blog/',
+    safeFor: ['Directory Listing'],
     handler: (_req, res) =>
       page(res, `<html><head><title>How to turn off directory listing</title></head><body>
 <p>An exposed index looks like this:</p><pre>Index of /var/www
@@ -97,6 +99,7 @@ Parent Directory
   {
     method: 'GET',
     path: '/dirlist-safe/other/',
+    safeFor: ['Directory Listing'],
     handler: (_req, res) => page(res, '<html><head><title>Index of /mirror/</title></head><body><h1>Index of /mirror/</h1><a href="../">Parent Directory</a></body></html>'),
   },
   { method: 'GET', path: '/dirlist-safe/other/file.txt', handler: (_req, res) => res.text('other') },

@@ -3,7 +3,7 @@
 // for (or carry a server-specific marker), so a page merely titled "Index of ..." does not count.
 import type { HttpResponseData } from '../core/model.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
-import { renderRequest, renderResponse, trySend } from './support.js';
+import { discoveredDirectories, renderRequest, renderResponse, trySend } from './support.js';
 
 export const meta: CheckMeta = {
   id: 'directory-listing',
@@ -100,28 +100,6 @@ export function recogniseListing(dirPath: string, res: HttpResponseData): Listin
     return { server: sig.server, matched, entries: listedEntries(res.body, dirPath, 5) };
   }
   return null;
-}
-
-/** Every directory the crawl revealed: path prefixes of crawled URLs, and directory URLs themselves. */
-export function discoveredDirectories(ctx: Pick<CheckContext, 'requests' | 'pages' | 'startUrl'>): string[] {
-  const dirs = new Set<string>();
-  const add = (raw: string): void => {
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      // only absolute http(s) URLs name a directory on the target
-      return;
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return;
-    const segments = u.pathname.split('/');
-    // every prefix ending in "/" is a directory; the last segment is a file unless the path ends in "/"
-    for (let i = 1; i < segments.length; i++) dirs.add(u.origin + segments.slice(0, i).join('/') + '/');
-  };
-  add(ctx.startUrl);
-  for (const r of ctx.requests) add(r.url);
-  for (const p of ctx.pages) add(p.request.url);
-  return [...dirs].filter((d) => !d.includes('//', d.indexOf('://') + 3));
 }
 
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {

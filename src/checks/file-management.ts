@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { HttpResponseData } from '../core/model.js';
 import * as D from './definitions/file-management.js';
 import { textSimilarity } from './definitions/similarity.js';
-import { discoveredDirectories } from './directory-listing.js';
-import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
+import { discoveredDirectories, headerValue, renderRequest, renderResponse, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 
 export const meta: CheckMeta = {

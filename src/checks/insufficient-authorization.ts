@@ -6,7 +6,7 @@
 import type { HttpExchange, HttpResponseData } from '../core/model.js';
 import * as D from './definitions/insufficient-authorization.js';
 import { lengthRatio, textSimilarity } from './definitions/similarity.js';
-import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
+import { applicationRoots, headerValue, renderRequest, renderResponse, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, CrawledPage, FindingDraft } from './types.js';
 
 export const meta: CheckMeta = {
@@ -130,8 +130,8 @@ async function* idor(ctx: CheckContext, pages: CrawledPage[], protectedUrls: Set
 }
 
 async function* forcedBrowsing(ctx: CheckContext): AsyncGenerator<FindingDraft> {
-  const start = new URL(ctx.startUrl);
-  const bases = [...new Set([start.origin + start.pathname.replace(/[^/]*$/, ''), start.origin + '/'])];
+  // Consoles sit at the root of whatever application they manage, and apps are often mounted in a folder.
+  const bases = applicationRoots(ctx);
   for (const base of bases) {
     for (const path of D.ADMIN_PATHS) {
       if (ctx.signal.aborted) return;

@@ -4,8 +4,7 @@
 // file's real format; a page that only mentions ".git" or "<?php" proves nothing.
 import type { HttpExchange, HttpResponseData } from '../core/model.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
-import { renderRequest, renderResponse, renderResponseHead, trySend } from './support.js';
-import { discoveredDirectories } from './directory-listing.js';
+import { discoveredDirectories, renderRequest, renderResponse, renderResponseHead, trySend } from './support.js';
 import {
   EXECUTABLE_EXT,
   findRawCode,

@@ -89,3 +89,41 @@ export function excerptAround(text: string, needle: string, max: number): string
   start = Math.max(0, Math.min(start, end - (max - 6)));
   return (start > 0 ? '...' : '') + text.slice(start, end) + (end < text.length ? '...' : '');
 }
+
+/** Every directory the crawl revealed: path prefixes of crawled URLs, and directory URLs themselves. */
+export function discoveredDirectories(ctx: Pick<CheckContext, 'requests' | 'pages' | 'startUrl'>): string[] {
+  const dirs = new Set<string>();
+  const add = (raw: string): void => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      // only absolute http(s) URLs name a directory on the target
+      return;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return;
+    const segments = u.pathname.split('/');
+    // every prefix ending in "/" is a directory; the last segment is a file unless the path ends in "/"
+    for (let i = 1; i < segments.length; i++) dirs.add(u.origin + segments.slice(0, i).join('/') + '/');
+  };
+  add(ctx.startUrl);
+  for (const r of ctx.requests) add(r.url);
+  for (const p of ctx.pages) add(p.request.url);
+  return [...dirs].filter((d) => !d.includes('//', d.indexOf('://') + 3));
+}
+
+/**
+ * Where an application may be mounted: the StartUrl's folder, the site root, then the folders one
+ * level below the StartUrl's folder that the crawl revealed (an app under /jira/ or /shop/), in
+ * crawl order, at most `max` in all. Product checks (templates, admin consoles) probe each.
+ */
+export function applicationRoots(ctx: Pick<CheckContext, 'requests' | 'pages' | 'startUrl'>, max = 60): string[] {
+  const start = new URL(ctx.startUrl);
+  const base = start.origin + start.pathname.replace(/[^/]*$/, '');
+  const roots = new Set([base, start.origin + '/']);
+  for (const d of discoveredDirectories(ctx)) {
+    if (roots.size >= max) break;
+    if (d.startsWith(base) && d.slice(base.length).split('/').length === 2) roots.add(d);
+  }
+  return [...roots];
+}

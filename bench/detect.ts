@@ -197,7 +197,15 @@ async function main(): Promise<void> {
     if (useWapiti && hasWapiti) {
       process.stdout.write(`\nrunning wapiti on ${startUrl} (bounded to ${wapitiSeconds} s)...\n`);
       const w = await runWapiti(startUrl, oast.baseUrl);
-      const theirs = score(routes, w.hits);
+      // Wapiti reports every traversal as "Path Traversal"; one in a download parameter is what we
+      // call File Download, so it is scored as that.
+      const theirs = score(
+        routes,
+        w.hits.map((h) => {
+          const r = routeFor(routes, h.method, new URL(h.url).pathname);
+          return h.item === 'LFI' && r?.vulnerable?.some((v) => v.item === 'File Download') ? { ...h, item: 'File Download' as const } : h;
+        }),
+      );
       // only the items wapiti has modules for are comparable
       table(`wapiti (${w.note})`, theirs, null, w.ms);
     } else if (useWapiti) {

@@ -114,16 +114,18 @@ export function discoveredDirectories(ctx: Pick<CheckContext, 'requests' | 'page
 
 /**
  * Where an application may be mounted: the StartUrl's folder, the site root, then the folders one
- * level below the StartUrl's folder that the crawl revealed (an app under /jira/ or /shop/), in
- * crawl order, at most `max` in all. Product checks (templates, admin consoles) probe each.
+ * level below either that the crawl revealed (an app under /jira/ or /shop/; the whole origin is in
+ * scope), in crawl order, at most `max` in all. Product checks (templates, admin consoles) probe each.
  */
 export function applicationRoots(ctx: Pick<CheckContext, 'requests' | 'pages' | 'startUrl'>, max = 60): string[] {
   const start = new URL(ctx.startUrl);
+  const root = start.origin + '/';
   const base = start.origin + start.pathname.replace(/[^/]*$/, '');
-  const roots = new Set([base, start.origin + '/']);
+  const roots = new Set([base, root]);
+  const oneBelow = (parent: string, d: string): boolean => d.startsWith(parent) && d.slice(parent.length).split('/').length === 2;
   for (const d of discoveredDirectories(ctx)) {
     if (roots.size >= max) break;
-    if (d.startsWith(base) && d.slice(base.length).split('/').length === 2) roots.add(d);
+    if (oneBelow(base, d) || oneBelow(root, d)) roots.add(d);
   }
   return [...roots];
 }

@@ -417,7 +417,15 @@ export class KyselyStore implements Store {
       // Without a keyword the total is the trigger-kept count (migration 2), not a scan.
       let cq = this.db.selectFrom('job_counts').where('account_id', '=', accountId);
       if (status !== null) cq = cq.where('status', '=', status);
-      const [counted, rows] = await Promise.all([cq.select((eb) => eb.fn.sum<number | string>('n').as('n')).executeTakeFirst(), page()]);
+      const total = cq.select((eb) => eb.fn.sum<number | string>('n').as('n'));
+      if (this.dialect === 'postgres') {
+        // One round trip: the total rides along as a scalar subquery on every row of the page.
+        const rows = await filtered().select(JOB_COLUMNS).select(total.as('total_n')).orderBy('id', 'desc').limit(limit).offset(offset).execute();
+        const first = rows[0];
+        if (first) return { total: Number(first.total_n ?? 0), rows: rows.map((r) => this.toJob(r)) };
+        return { total: Number((await total.executeTakeFirst())?.n ?? 0), rows: [] };
+      }
+      const [counted, rows] = await Promise.all([total.executeTakeFirst(), page()]);
       return { total: Number(counted?.n ?? 0), rows: rows.map((r) => this.toJob(r)) };
     }
     if (this.dialect === 'postgres' || offset + limit > SEARCH_PROBE) {

@@ -14,7 +14,7 @@ import {
   WINDOWS_FORMS,
   type CommandForm,
 } from './definitions/command-injection.js';
-import { renderRequest, renderResponse, trySend } from './support.js';
+import { pointFinding, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft, OastProbe } from './types.js';
 
 export const meta: CheckMeta = {
@@ -38,19 +38,6 @@ const FORMS: readonly CommandForm[] = [...UNIX_FORMS, ...WINDOWS_FORMS];
 const OAST_WAIT_MS = 3000;
 
 type Send = (spec: HttpRequestSpec, timeoutMs?: number) => Promise<HttpExchange | null>;
-
-function draft(ap: AttackPoint, ex: HttpExchange, payload: string, proof: string, confidence: FindingDraft['confidence'], extra: Record<string, unknown>): FindingDraft {
-  return {
-    url: ex.request.url,
-    method: ex.request.method,
-    parameter: ap.point.name,
-    location: ap.point.location,
-    payload,
-    confidence,
-    evidence: { request: renderRequest(ex.request), response: renderResponse(ex.response), proof },
-    extra,
-  };
-}
 
 function contains(body: string, expected: string, os: CommandForm['os']): boolean {
   if (os === 'unix') return body.toLowerCase().includes(expected.toLowerCase());
@@ -76,7 +63,7 @@ async function echoBased(send: Send, ap: AttackPoint, baseline: string): Promise
     if (results.length < 2) continue;
     const last = results[1] as (typeof results)[0];
     const proof = `${last.expected}\nThe page holds ${last.expected}, the output of "${echoCommand(form.os, '', 0, 0).split(' ')[0]}" with a product only a ${form.os === 'unix' ? 'shell' : 'cmd.exe'} computes, injected with the ${form.name} (twice, with different random numbers: ${results.map((r) => r.expected).join(', ')}).`;
-    return draft(ap, last.ex, last.payload, proof, 'certain', { technique: 'echo', form: form.name, os: form.os });
+    return pointFinding(ap.point, last.ex, last.payload, proof, 'certain', { technique: 'echo', form: form.name, os: form.os });
   }
   return null;
 }
@@ -100,7 +87,7 @@ async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: 
     if (!second || !latency.slept(second.ex.response.timeMs, d2)) continue;
     const ms = (e: HttpExchange): number => Math.round(e.response.timeMs);
     const proof = `${second.payload}\n${sleepCommand(form.os, d1)} via the ${form.name} took ${ms(first.ex)} ms, a 0 s sleep ${ms(zero.ex)} ms, ${sleepCommand(form.os, d2)} ${ms(second.ex)} ms; baseline ${latency.describe()}.`;
-    return draft(ap, second.ex, second.payload, proof, 'firm', { technique: 'time', form: form.name, os: form.os, delays: [d1, 0, d2] });
+    return pointFinding(ap.point, second.ex, second.payload, proof, 'firm', { technique: 'time', form: form.name, os: form.os, delays: [d1, 0, d2] });
   }
   return null;
 }
@@ -167,7 +154,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
       if (!sent) continue;
       found.add(keyOf(p.ap));
       const proof = `${hit.method} ${hit.path}\nThe OAST listener received ${hits.length} request(s) from ${hit.remote} (User-Agent: ${hit.headers['user-agent'] ?? '-'}) for the probe URL only this payload carried: the target ran the fetch command injected with the ${sent.form.name}.`;
-      yield draft(p.ap, sent.ex, sent.payload, proof, 'certain', { technique: 'oast', form: sent.form.name, os: sent.form.os, probe: p.probe.url });
+      yield pointFinding(p.ap.point, sent.ex, sent.payload, proof, 'certain', { technique: 'oast', form: sent.form.name, os: sent.form.os, probe: p.probe.url });
     }
   }
   ctx.progress?.(1, 1);

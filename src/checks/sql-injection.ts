@@ -14,7 +14,7 @@ import {
   unreflect,
   type BooleanPair,
 } from './definitions/sql-injection.js';
-import { renderRequest, renderResponse, trySend } from './support.js';
+import { pointFinding, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 
 export const meta: CheckMeta = {
@@ -36,19 +36,6 @@ export const meta: CheckMeta = {
 
 type Send = (spec: HttpRequestSpec, timeoutMs?: number) => Promise<HttpExchange | null>;
 
-function finding(ap: AttackPoint, ex: HttpExchange, payload: string, proof: string, confidence: FindingDraft['confidence'], extra: Record<string, unknown>): FindingDraft {
-  return {
-    url: ex.request.url,
-    method: ex.request.method,
-    parameter: ap.point.name,
-    location: ap.point.location,
-    payload,
-    confidence,
-    evidence: { request: renderRequest(ex.request), response: renderResponse(ex.response), proof },
-    extra,
-  };
-}
-
 async function errorBased(send: Send, ap: AttackPoint, base: HttpExchange): Promise<FindingDraft | null> {
   const payload = ap.point.value + ERROR_PROBE;
   const ex = await send(ap.point.build(payload));
@@ -56,7 +43,7 @@ async function errorBased(send: Send, ap: AttackPoint, base: HttpExchange): Prom
   const sig = findErrorSignature(ex.response.body);
   // the message must be new: a page that always shows it (a help page about SQL errors) proves nothing
   if (!sig || base.response.body.includes(sig.text) || findErrorSignature(base.response.body)?.dbms === sig.dbms) return null;
-  return finding(ap, ex, payload, `${sig.text}\n${sig.dbms} error message caused by the quote characters ${ERROR_PROBE} appended to "${ap.point.value}"; the normal response has none.`, 'firm', { technique: 'error', dbms: sig.dbms });
+  return pointFinding(ap.point, ex, payload, `${sig.text}\n${sig.dbms} error message caused by the quote characters ${ERROR_PROBE} appended to "${ap.point.value}"; the normal response has none.`, 'firm', { technique: 'error', dbms: sig.dbms });
 }
 
 async function booleanBased(send: Send, ap: AttackPoint, base: HttpExchange, stable: number): Promise<FindingDraft | null> {
@@ -93,7 +80,7 @@ async function booleanBased(send: Send, ap: AttackPoint, base: HttpExchange, sta
       `${r2.fp}\nBoolean condition in ${pair.context} context changes the page: true conditions (${r1.tp} ; ${r2.tp}) return the original page ` +
       `(similarity ${r1.ts.toFixed(2)}, ${r2.ts.toFixed(2)}), false conditions (${r1.fp} ; ${r2.fp}) do not (similarity ${r1.fs.toFixed(2)}, ${r2.fs.toFixed(2)}; ` +
       `status ${r2.f.response.status}, ${r2.f.response.body.length} vs ${base.response.body.length} characters).`;
-    return finding(ap, r2.f, r2.fp, proof, 'firm', { technique: 'boolean', context: pair.context, truePayload: r2.tp });
+    return pointFinding(ap.point, r2.f, r2.fp, proof, 'firm', { technique: 'boolean', context: pair.context, truePayload: r2.tp });
   }
   return null;
 }
@@ -121,7 +108,7 @@ async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: 
     const proof =
       `${second.payload}\n${sp.dbms} sleep in ${sp.context} context: ${d1} s took ${Math.round(first.ex.response.timeMs)} ms, 0 s took ${Math.round(zero.ex.response.timeMs)} ms, ` +
       `${d2} s took ${Math.round(second.ex.response.timeMs)} ms; baseline ${latency.describe()}.`;
-    return finding(ap, second.ex, second.payload, proof, 'firm', { technique: 'time', dbms: sp.dbms, context: sp.context, delays: [d1, 0, d2] });
+    return pointFinding(ap.point, second.ex, second.payload, proof, 'firm', { technique: 'time', dbms: sp.dbms, context: sp.context, delays: [d1, 0, d2] });
   }
   return null;
 }

@@ -1,7 +1,7 @@
 // Helpers shared by checks: sending one probe where a single failure must not end the check, and
 // raw-HTTP-looking text of requests and responses for evidence (the engine bounds and redacts it).
 import type { HttpExchange, HttpRequestSpec, HttpResponseData } from '../core/model.js';
-import type { CheckContext, SendOptions } from './types.js';
+import type { CheckContext, FindingDraft, InsertionPoint, SendOptions } from './types.js';
 
 // Errors about one request only (see src/engine/session.ts); matched by name because checks sit
 // below the engine and do not import it. Abort and the job's request budget still end the check.
@@ -128,4 +128,25 @@ export function applicationRoots(ctx: Pick<CheckContext, 'requests' | 'pages' | 
     if (oneBelow(base, d) || oneBelow(root, d)) roots.add(d);
   }
   return [...roots];
+}
+
+/** A finding on one insertion point, with the exchange that proved it as evidence. */
+export function pointFinding(
+  point: Pick<InsertionPoint, 'name' | 'location'>,
+  ex: HttpExchange,
+  payload: string,
+  proof: string,
+  confidence: FindingDraft['confidence'],
+  extra: Record<string, unknown>,
+): FindingDraft {
+  return {
+    url: ex.request.url,
+    method: ex.request.method,
+    parameter: point.name,
+    location: point.location,
+    payload,
+    confidence,
+    evidence: { request: renderRequest(ex.request), response: renderResponse(ex.response), proof },
+    extra,
+  };
 }

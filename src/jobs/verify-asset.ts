@@ -1,6 +1,7 @@
 // Proof of ownership: the account places a token at VERIFICATION_PATH on its site and the server
 // fetches it. The token is a MAC of (account, origin), so the server can recompute it.
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import { EgressGuard } from '../engine/egress.js';
 import type { Sealer } from '../core/crypto.js';
 import { VERIFICATION_MAX_BYTES, VERIFICATION_PATH } from './ownership.js';
 
@@ -18,8 +19,13 @@ export type VerifyOutcome = { ok: true } | { ok: false; reason: string };
 export async function checkVerificationFile(origin: string, token: string, timeoutMs = 10_000): Promise<VerifyOutcome> {
   const url = verificationUrl(origin);
   const signal = AbortSignal.timeout(timeoutMs);
+  // The server fetches a URL a client named: the engine's egress rules apply (no link-local or cloud
+  // metadata addresses, one checked address per connection).
+  const guard = new EgressGuard();
+  const dispatcher = new Agent({ connect: { lookup: guard.lookup }, connections: 1 });
   try {
-    const res = await request(url, { method: 'GET', signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    guard.checkUrl(new URL(url));
+    const res = await request(url, { method: 'GET', signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, dispatcher });
     if (res.statusCode !== 200) {
       await res.body.dump();
       return { ok: false, reason: `${url} answered HTTP ${res.statusCode}` };
@@ -39,5 +45,7 @@ export async function checkVerificationFile(origin: string, token: string, timeo
     return text.includes(token) ? { ok: true } : { ok: false, reason: `${url} does not contain the token` };
   } catch (err) {
     return { ok: false, reason: `${url} could not be fetched: ${(err as Error).message}` };
+  } finally {
+    await dispatcher.close();
   }
 }

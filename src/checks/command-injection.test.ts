@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
 import { commandInjection, meta } from './command-injection.js';
 
 let tb: Testbed;
@@ -15,14 +14,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'command-injection');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'Command Injection');
-  assert.equal(meta.cwe, 78);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(commandInjection.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(commandInjection, meta, { id: 'command-injection', item: 'Command Injection', cwe: 78 }));
 
 test('finds shell injection by computed echo output, by sleep timing and by an OAST fetch', () => {
   const byPath = new Map(vuln.findings.map((f) => [new URL(f.url).pathname, f]));

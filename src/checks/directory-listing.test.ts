@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { DIRLIST_SERVERS } from '../../test/testbed/routes/directory-listing.js';
-import { isVulnItem } from '../core/items.js';
 import { directoryListing, meta } from './directory-listing.js';
 
 let tb: Testbed;
@@ -14,14 +13,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'directory-listing');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'Directory Listing');
-  assert.equal(meta.cwe, 548);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(directoryListing.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(directoryListing, meta, { id: 'directory-listing', item: 'Directory Listing', cwe: 548 }));
 
 test('finds the unlinked listings of seven servers, with signature and entries as evidence', async () => {
   const run = await runCheckOn(directoryListing, `${tb.url}/dirlist/`);

@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { fileDownload, meta } from './file-download.js';
 
 let tb: Testbed;
@@ -13,14 +12,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'file-download');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'File Download');
-  assert.equal(meta.cwe, 22);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(fileDownload.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(fileDownload, meta, { id: 'file-download', item: 'File Download', cwe: 22 }));
 
 test('finds the path-join download and the one-pass "../" filter, proven by /etc/passwd content', async () => {
   const run = await runCheckOn(fileDownload, `${tb.url}/download/`);

@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
 import type { HttpResponseData } from '../core/model.js';
 import { VARIANTS } from './definitions/file-upload.js';
 import { fileUpload, judgeStoredFile, meta } from './file-upload.js';
@@ -17,14 +16,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'file-upload');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'File Upload');
-  assert.equal(meta.cwe, 434);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(fileUpload.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(fileUpload, meta, { id: 'file-upload', item: 'File Upload', cwe: 434 }));
 
 test('judging a stored probe: SVG inline is active; attachment, sandbox, unlabelled-with-nosniff and escaped copies are not', () => {
   const svg = VARIANTS.find((v) => v.suffix === '.svg')!;

@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { AUTHZ_COOKIE } from '../../test/testbed/routes/authz.js';
-import { isVulnItem } from '../core/items.js';
 import { insufficientAuthorization, meta } from './insufficient-authorization.js';
 
 let tb: Testbed;
@@ -14,14 +13,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'insufficient-authorization');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'Insufficient Authorization');
-  assert.equal(meta.cwe, 862);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(insufficientAuthorization.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(insufficientAuthorization, meta, { id: 'insufficient-authorization', item: 'Insufficient Authorization', cwe: 862 }));
 
 test('with credentials: the page that forgot its check, the IDOR and the open admin page', async () => {
   const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`, { headers: { Cookie: AUTHZ_COOKIE } });

@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { lfi, meta } from './lfi.js';
 
 let tb: Testbed;
@@ -13,14 +12,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'lfi');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'LFI');
-  assert.equal(meta.cwe, 98);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(lfi.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(lfi, meta, { id: 'lfi', item: 'LFI', cwe: 98 }));
 
 test('reads /etc/passwd through plain, ....//, double-encoded, NUL-byte and php://filter variants', async () => {
   const run = await runCheckOn(lfi, `${tb.url}/lfi/`);

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata } from '../../test/testbed/check-harness.js';
 import { runCheckThroughEngine } from '../../test/tls/engine-harness.js';
 import { startNodeBackend, startPair, startRawBackend, type Pair } from '../../test/smuggling/servers.js';
 import { meta, requestSmuggling } from './request-smuggling.js';
@@ -36,14 +36,7 @@ function visit(port: number): Promise<string> {
   });
 }
 
-test('metadata', () => {
-  assert.equal(meta.id, 'request-smuggling');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'HTTP Request Smuggling');
-  assert.equal(meta.cwe, 444);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(requestSmuggling.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(requestSmuggling, meta, { id: 'request-smuggling', item: 'HTTP Request Smuggling', cwe: 444 }));
 
 test('CL.TE pair: timing anomaly confirmed by our own follow-up turning into the marker request', async () => {
   const run = await runCheckThroughEngine(requestSmuggling, `${clTe.front.url}/`);

@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { rfi, meta } from './rfi.js';
 
 let tb: Testbed;
@@ -13,14 +12,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'rfi');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'RFI');
-  assert.equal(meta.cwe, 98);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(rfi.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(rfi, meta, { id: 'rfi', item: 'RFI', cwe: 98 }));
 
 test('the OAST marker included in the page proves RFI, also where the page appends an extension', async () => {
   const run = await runCheckOn(rfi, `${tb.url}/rfi/`);

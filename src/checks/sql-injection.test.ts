@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
+import { assertCheckMetadata, runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
 import { pgAvailable } from '../../test/testbed/routes/sqli.js';
-import { isVulnItem } from '../core/items.js';
 import { meta, sqlInjection } from './sql-injection.js';
 
 let tb: Testbed;
@@ -18,14 +17,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'sql-injection');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'SQL Injection');
-  assert.equal(meta.cwe, 89);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(sqlInjection.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(sqlInjection, meta, { id: 'sql-injection', item: 'SQL Injection', cwe: 89 }));
 
 test('finds every vulnerable page with error, boolean and time proofs in each location', () => {
   const byPath = new Map(vuln.findings.map((f) => [new URL(f.url).pathname, f]));

@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { ssiInjection, meta } from './ssi-injection.js';
 
 let tb: Testbed;
@@ -13,14 +12,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'ssi-injection');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'SSI Injection');
-  assert.equal(meta.cwe, 97);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(ssiInjection.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(ssiInjection, meta, { id: 'ssi-injection', item: 'SSI Injection', cwe: 97 }));
 
 test('finds SSI evaluation in a query parameter and a posted comment, proven by evaluated output', async () => {
   const run = await runCheckOn(ssiInjection, `${tb.url}/ssi/`);

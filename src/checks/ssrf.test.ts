@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { ssrf, meta } from './ssrf.js';
 
 let tb: Testbed;
@@ -13,14 +12,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'ssrf');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'SSRF');
-  assert.equal(meta.cwe, 918);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(ssrf.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(ssrf, meta, { id: 'ssrf', item: 'SSRF', cwe: 918 }));
 
 test('OAST hits prove the previewer and the blind webhook; the internal-only reader is tentative with content', async () => {
   const run = await runCheckOn(ssrf, `${tb.url}/ssrf/`);

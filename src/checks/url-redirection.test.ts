@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import type { HttpResponseData } from '../core/model.js';
 import { meta, redirectTargets, urlRedirection } from './url-redirection.js';
 
@@ -14,14 +13,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'url-redirection');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'URL Redirection');
-  assert.equal(meta.cwe, 601);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(urlRedirection.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(urlRedirection, meta, { id: 'url-redirection', item: 'URL Redirection', cwe: 601 }));
 
 test('redirect targets are parsed the way a browser parses them', () => {
   const res = (status: number, headers: Record<string, string>, body = ''): HttpResponseData => ({

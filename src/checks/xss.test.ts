@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn, type CheckRun } from '../../test/testbed/check-harness.js';
 import { meta, xss } from './xss.js';
 
 let tb: Testbed;
@@ -15,14 +14,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'xss');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'XSS');
-  assert.equal(meta.cwe, 79);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(xss.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(xss, meta, { id: 'xss', item: 'XSS', cwe: 79 }));
 
 test('finds reflected XSS in every context and stored XSS in the guestbook, each proven by a parse', () => {
   const byPath = new Map(vuln.findings.map((f) => [new URL(f.url).pathname, f]));

@@ -1,8 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
-import { runCheckOn } from '../../test/testbed/check-harness.js';
-import { isVulnItem } from '../core/items.js';
+import { assertCheckMetadata, runCheckOn } from '../../test/testbed/check-harness.js';
 import { xxe, meta } from './xxe.js';
 
 let tb: Testbed;
@@ -13,14 +12,7 @@ after(async () => {
   await tb.close();
 });
 
-test('metadata', () => {
-  assert.equal(meta.id, 'xxe');
-  assert.ok(isVulnItem(meta.item));
-  assert.equal(meta.item, 'XXE');
-  assert.equal(meta.cwe, 611);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
-  assert.equal(xxe.meta, meta);
-});
+test('metadata', () => assertCheckMetadata(xxe, meta, { id: 'xxe', item: 'XXE', cwe: 611 }));
 
 test('in-band file read on the script-posted XML API and the XML form field; OOB hit on the blind API', async () => {
   const run = await runCheckOn(xxe, `${tb.url}/xxe/`);

@@ -116,8 +116,22 @@ export class EgressGuard {
     return this.allow.check(a, typeOf(a));
   }
 
+  // BlockList.check builds a SocketAddress per call (~5 us); a job asks about the same few
+  // addresses thousands of times, so verdicts are remembered per (host, address).
+  private readonly verdicts = new Map<string, string | null>();
+
   /** Why a connection to `address` (reached through `host`) is refused, or null. */
   refusal(host: string, address: string): string | null {
+    const key = `${host}\u0000${address}`;
+    const known = this.verdicts.get(key);
+    if (known !== undefined) return known;
+    const why = this.judge(host, address);
+    if (this.verdicts.size >= 10_000) this.verdicts.clear();
+    this.verdicts.set(key, why);
+    return why;
+  }
+
+  private judge(host: string, address: string): string | null {
     const a = unmap(address);
     if (isIP(a) === 0) return `"${address}" is not an IP address`;
     const sensitive = sensitiveList.check(a, typeOf(a)) || metadataList.check(a, typeOf(a));

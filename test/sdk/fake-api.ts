@@ -3,6 +3,7 @@
 // Jobs live in memory; it answers with NCP's mixed field types on purpose (strings for numbers).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { STATUS_TEXT } from '../../src/core/status.js';
 import { signRequest } from '../../src/sdk/sign.js';
 
 export interface FakeJob {
@@ -32,19 +33,8 @@ export interface FakeApi {
   close(): Promise<void>;
 }
 
-const TEXT: Record<number, string> = {
-  2: 'Diagnostics pending',
-  3: 'Diagnosing',
-  4: 'Diagnostics completed',
-  5: 'Diagnostics failed',
-  12: 'Scheduled',
-  13: 'Collecting URLs',
-  14: 'URL collection completed',
-  15: 'URL collection failed',
-  91: 'Canceled',
-  92: 'Stopping',
-  93: 'Stopped',
-};
+// The status words come from the product's own table, so the double cannot drift from it.
+const TEXT: Readonly<Record<number, string>> = STATUS_TEXT;
 
 function ok(resources: unknown): string {
   return JSON.stringify({ returnCode: '0', returnDesc: 'Request Success', returnMessage: 'Success', resources });

@@ -2,9 +2,10 @@
 // sitemaps become attack targets (de-duplicated by method, path and parameter names) and pages.
 import type { CrawledPage } from '../checks/types.js';
 import type { BodyKind, CrawledRequest, FormField, HttpResponseData } from '../core/model.js';
-import { extractHtml } from './crawl/html.js';
-import { extractJs } from './crawl/js.js';
-import { fetchHash, hash53, isStaticResource, patternKey, resolveUrl, resolveUrlObject, targetKey } from './crawl/normalize.js';
+import { sharedExtractor, type Extractor } from './crawl/extractor.js';
+import { HashSet53 } from './crawl/hash-set.js';
+import { fetchHash, hash53, isStaticResource, patternKey, resolveUrl, targetKey } from './crawl/normalize.js';
+import { pageLinks, type PageKind, type PageLinks } from './crawl/page-links.js';
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
 import { AbortError, isTextContentType } from './http.js';
 import { BudgetError, type ScanSession } from './session.js';
@@ -22,6 +23,8 @@ export interface CrawlOptions {
   limits: EngineLimits;
   onProgress?(count: number): void;
   signal: AbortSignal;
+  /** Reads pages for links; the process-wide worker threads by default (see crawl/extractor.ts). */
+  extractor?: Extractor;
 }
 
 type TaskKind = 'page' | 'script' | 'robots' | 'sitemap';
@@ -61,6 +64,9 @@ function isJavaScript(res: HttpResponseData, url: string): boolean {
   return /javascript|ecmascript/.test(ct) || (!ct.includes('html') && /\.m?js$/i.test(new URL(url).pathname));
 }
 
+/** Pages read off-thread and not yet applied, past which a crawl loop waits before fetching more. */
+const MAX_READING = 256;
+
 class Crawl {
   readonly requests: CrawledRequest[] = [];
   readonly pages: CrawledPage[] = [];
@@ -71,11 +77,15 @@ class Crawl {
   private active = 0;
   private stopped = false;
   // Hashes of keys, not the keys: see hash53.
-  private readonly seen = new Set<number>();
-  private readonly fetched = new Set<number>();
-  private readonly targets = new Set<number>();
+  private readonly seen = new HashSet53();
+  private readonly fetched = new HashSet53();
+  private readonly targets = new HashSet53();
+  /** Raw keys of hrefs (see pageLinks) whose URL is in `seen`. */
+  private readonly linkSeen = new HashSet53();
   private readonly patterns = new Map<number, number>();
   private wake: (() => void)[] = [];
+  private reading = 0;
+  private readonly extractor: Extractor;
   private sitemaps = 0;
   private scripts = 0;
   private readonly deadline: number;
@@ -86,6 +96,7 @@ class Crawl {
     private readonly opts: CrawlOptions,
   ) {
     this.deadline = Date.now() + opts.limits.maxDurationMs;
+    this.extractor = opts.extractor ?? sharedExtractor();
   }
 
   private stop(why: string | undefined): void {
@@ -105,14 +116,18 @@ class Crawl {
     this.notify();
   }
 
-  /** Applies scope, depth, de-duplication, trap and size limits; records and maybe queues it. */
-  consider(c: Candidate): void {
-    if (this.stopped) return;
+  /**
+   * Applies scope, depth, de-duplication, trap and size limits; records and maybe queues it.
+   * True when the candidate is (now) in the seen-set, so the same link met again ends at that check.
+   */
+  consider(c: Candidate): boolean {
+    if (this.stopped) return false;
     const { limits } = this.opts;
-    if (c.depth > limits.maxDepth) return;
+    if (c.depth > limits.maxDepth) return false;
     const u = c.parsed ?? new URL(c.url);
     const method = c.method.toUpperCase();
-    const bodyNames = (c.fields ?? []).map((f) => f.name);
+    const bodyNames: string[] = [];
+    if (c.fields !== undefined) for (const f of c.fields) bodyNames.push(f.name);
     if (c.bodyKind === 'json' && c.rawBody) {
       try {
         bodyNames.push(...Object.keys(JSON.parse(c.rawBody) as Record<string, unknown>));
@@ -122,24 +137,24 @@ class Crawl {
     }
     const seenKey = fetchHash(method, u, bodyNames);
     // the seen-check first: most links on a page point at pages already collected
-    if (this.seen.has(seenKey)) return;
-    if (!this.session.scope.allowFollow(u, c.linkText)) return;
+    if (this.seen.has(seenKey)) return true;
+    if (!this.session.scope.allowFollow(u, c.linkText)) return false;
     if (isStaticResource(u)) {
       this.seen.add(seenKey);
       this.collect(method, c.url);
-      return;
+      return true;
     }
     const pattern = hash53(patternKey(method, u, bodyNames));
     const variants = this.patterns.get(pattern) ?? 0;
     if (variants >= limits.maxVariantsPerPattern) {
       this.trapped++;
-      return;
+      return false;
     }
     const tkey = hash53(targetKey(method, u, bodyNames));
     const isNewTarget = !this.targets.has(tkey);
     if (isNewTarget && this.targets.size >= limits.maxUrls) {
       this.stop('maxUrls');
-      return;
+      return false;
     }
     this.patterns.set(pattern, variants + 1);
     this.seen.add(seenKey);
@@ -154,9 +169,10 @@ class Crawl {
     }
     this.collect(method, c.url);
     if (c.fetch && method === 'GET') {
-      this.fetched.add(fetchHash('GET', u));
+      this.fetched.add(bodyNames.length === 0 ? seenKey : fetchHash('GET', u));
       this.push({ kind: 'page', req });
     }
+    return true;
   }
 
   private collect(method: string, url: string): void {
@@ -203,8 +219,11 @@ class Crawl {
     }
   }
 
-  /** Everything a response tells us about further URLs. */
-  process(task: Task, res: HttpResponseData): void {
+  /**
+   * Everything a response tells us about further URLs. Headers, robots.txt and sitemaps are read
+   * here; pages and scripts go to the extractor, and the promise settles once their links are in.
+   */
+  process(task: Task, res: HttpResponseData): Promise<void> | null {
     const { req } = task;
     const depth = req.depth + 1;
     const pageUrl = res.url;
@@ -212,13 +231,14 @@ class Crawl {
       this.fetched.add(fetchHash('GET', new URL(hop)));
       this.consider({ method: 'GET', url: hop, source: 'redirect', depth: req.depth, referer: req.url, fetch: false });
     }
-    for (const name of ['location', 'content-location'] as const) {
-      const v = res.headers[name];
+    const location = res.headers['location'];
+    const contentLocation = res.headers['content-location'];
+    for (const v of [location, contentLocation]) {
       const u = v === undefined ? null : resolveUrl(v, pageUrl);
       if (u) this.consider({ method: 'GET', url: u, source: 'redirect', depth, referer: pageUrl, fetch: true });
     }
     if (task.kind === 'robots') {
-      if (res.status !== 200) return;
+      if (res.status !== 200) return null;
       const info = parseRobots(res.body);
       for (const p of info.paths) {
         const u = resolveUrl(p, pageUrl);
@@ -228,10 +248,10 @@ class Crawl {
         const u = resolveUrl(s, pageUrl);
         if (u) this.queueAux('sitemap', u, 1);
       }
-      return;
+      return null;
     }
     if (task.kind === 'sitemap') {
-      if (res.status !== 200) return;
+      if (res.status !== 200) return null;
       const info = parseSitemap(sitemapText(res.body, this.opts.limits.maxResponseBytes));
       for (const loc of info.locs) {
         const u = resolveUrl(loc, pageUrl);
@@ -239,53 +259,39 @@ class Crawl {
         if (info.index) this.queueAux('sitemap', u, 1);
         else this.consider({ method: 'GET', url: u, source: 'sitemap', depth: 1, fetch: true });
       }
-      return;
+      return null;
     }
-    if (task.kind === 'script' || isJavaScript(res, pageUrl)) {
-      this.fromScript(res.body, pageUrl, depth);
-      return;
+    let kind: PageKind | null = null;
+    if (task.kind === 'script' || isJavaScript(res, pageUrl)) kind = 'js';
+    else if (isHtml(res)) kind = 'html';
+    if (kind === null || res.body === '') return null;
+    const maxCandidates = this.opts.limits.maxUrls;
+    if (res.body.length < this.extractor.minChars) {
+      this.apply(pageLinks(kind, res.body, pageUrl, this.knownLink, maxCandidates), pageUrl, depth);
+      return null;
     }
-    if (!isHtml(res)) return;
-    const html = extractHtml(res.body);
-    let base = pageUrl;
-    if (html.base !== null) base = resolveUrl(html.base, pageUrl) ?? pageUrl;
-    for (const l of html.links) {
-      const u = resolveUrlObject(l.url, base);
-      if (!u) continue;
-      const c: Candidate = { method: 'GET', url: u.href, parsed: u, source: l.kind === 'meta-refresh' ? 'redirect' : 'link', depth, referer: pageUrl, fetch: true };
-      if (l.text) c.linkText = l.text;
-      this.consider(c);
-    }
-    for (const f of html.forms) {
-      const action = resolveUrl(f.action, base) ?? (f.action === '' ? pageUrl : null);
-      if (!action) continue;
-      if (f.method === 'GET') {
-        const u = new URL(action);
-        const q = new URLSearchParams();
-        for (const fld of f.fields) q.append(fld.name, fld.value);
-        u.search = q.toString();
-        this.consider({ method: 'GET', url: u.href, source: 'form', depth, referer: pageUrl, fetch: true });
-      } else {
-        this.consider({ method: 'POST', url: action, source: 'form', depth, referer: pageUrl, bodyKind: f.bodyKind, fields: f.fields, fetch: false });
-      }
-    }
-    for (const s of html.scripts) this.fromScript(s, base, depth);
-    for (const src of html.scriptSrcs) {
-      const u = resolveUrl(src, base);
-      if (u) this.queueAux('script', u, depth, pageUrl);
-    }
+    return this.extractor.extract({ kind, body: res.body, pageUrl, maxCandidates }).then((links) => this.apply(links, pageUrl, depth));
   }
 
-  private fromScript(source: string, base: string, depth: number): void {
-    for (const e of extractJs(source)) {
-      const u = resolveUrl(e.url, base);
-      if (!u) continue;
-      const c: Candidate = { method: e.method, url: u, source: 'script', depth, referer: base, fetch: e.method === 'GET' };
-      if (e.bodyKind !== undefined) c.bodyKind = e.bodyKind;
-      if (e.fields !== undefined) c.fields = e.fields;
-      if (e.rawBody !== undefined) c.rawBody = e.rawBody;
-      this.consider(c);
+  private readonly knownLink = (rawKey: number): boolean => this.linkSeen.has(rawKey);
+
+  /** Feeds one page's links through consider(); a link already seen costs one hash-set lookup. */
+  private apply(links: PageLinks, pageUrl: string, depth: number): void {
+    for (const l of links.candidates) {
+      if (this.stopped) return;
+      if (l.seenKey !== undefined && this.seen.has(l.seenKey)) {
+        if (l.rawKey !== undefined) this.linkSeen.add(l.rawKey);
+        continue;
+      }
+      const c: Candidate = { method: l.method, url: l.url, source: l.source, depth, referer: l.source === 'script' ? links.base : pageUrl, fetch: l.fetch };
+      if (l.linkText !== undefined) c.linkText = l.linkText;
+      if (l.bodyKind !== undefined) c.bodyKind = l.bodyKind;
+      if (l.fields !== undefined) c.fields = l.fields;
+      if (l.rawBody !== undefined) c.rawBody = l.rawBody;
+      if (l.parsed !== undefined) c.parsed = l.parsed;
+      if (this.consider(c) && l.rawKey !== undefined) this.linkSeen.add(l.rawKey);
     }
+    for (const src of links.scripts) this.queueAux('script', src, depth, pageUrl);
   }
 
   record(task: Task, res: HttpResponseData): void {
@@ -316,17 +322,37 @@ class Crawl {
         continue;
       }
       this.active++;
+      let reading: Promise<void> | null = null;
       try {
         const res = await this.fetch(task);
         if (res) {
           this.record(task, res);
-          this.process(task, res);
+          reading = this.process(task, res);
         }
       } finally {
-        this.active--;
-        if (this.active === 0 && this.head >= this.queue.length) this.notify();
+        if (reading === null) this.settle();
+      }
+      if (reading !== null) {
+        // The page is read elsewhere while this loop fetches the next one; it stays `active` (the
+        // crawl is not over) until its links are in.
+        this.reading++;
+        const url = task.req.url;
+        const done = reading
+          .catch((err: unknown) => {
+            this.session.log?.('debug', 'a page could not be read for links', { url, error: err instanceof Error ? err.message : String(err) });
+          })
+          .finally(() => {
+            this.reading--;
+            this.settle();
+          });
+        if (this.reading > MAX_READING) await done;
       }
     }
+  }
+
+  private settle(): void {
+    this.active--;
+    if (this.active === 0 && this.head >= this.queue.length) this.notify();
   }
 
   async run(): Promise<void> {
@@ -352,7 +378,7 @@ class Crawl {
     }
     if (!res) throw new CrawlError(`StartUrl ${start} could not be fetched: ${this.limitReached ?? 'no response'}`);
     this.record(startTask, res);
-    this.process(startTask, res);
+    await this.process(startTask, res);
     const origin = new URL(start).origin;
     this.queueAux('robots', origin + '/robots.txt', 1);
     this.queueAux('sitemap', origin + '/sitemap.xml', 1);

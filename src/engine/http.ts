@@ -5,7 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Transform } from 'node:stream';
 import { constants as zc, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { HttpRequestSpec, HttpResponseData } from '../core/model.js';
 import { EgressGuard, type EgressOptions } from './egress.js';
 
@@ -63,6 +63,8 @@ export interface HopOptions {
   maxBytes: number;
   /** Send the path and query exactly as written in spec.url (see rawPathOf). */
   rawPath?: boolean;
+  /** The headers as a flat name/value list, already merged by the caller; spec.headers is then ignored. */
+  headerList?: string[];
 }
 
 /**
@@ -138,14 +140,26 @@ const BLOCK_MAX_LEN = 2048;
 const BLOCK_MAX_ENTRIES = 2000;
 
 function headerBlock(raw: Buffer[]): HeaderBlock {
-  const pairs = headerPairs(raw);
-  let key = '';
-  for (const [k, v] of pairs) {
-    key += k + '\u0000' + v + '\u0000';
-    if (key.length > BLOCK_MAX_LEN) return { pairs, record: headerRecord(pairs) };
+  // The cache key is the raw block itself, copied once and read as one string: cheaper than
+  // decoding each name and value first. NUL cannot occur in a field name (a token) nor in a value
+  // the parser accepted, so NUL separators keep the split points unambiguous.
+  let size = 0;
+  for (let i = 0; i < raw.length; i++) size += (raw[i] as Buffer).length + 1;
+  if (size > BLOCK_MAX_LEN) {
+    const pairs = headerPairs(raw);
+    return { pairs, record: headerRecord(pairs) };
   }
+  const joined = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i] as Buffer;
+    at += b.copy(joined, at);
+    joined[at++] = 0;
+  }
+  const key = joined.toString('latin1', 0, size);
   const hit = blocks.get(key);
   if (hit) return hit;
+  const pairs = headerPairs(raw);
   if (blocks.size >= BLOCK_MAX_ENTRIES) blocks.clear();
   for (const p of pairs) Object.freeze(p);
   const block: HeaderBlock = { pairs: Object.freeze(pairs) as [string, string][], record: Object.freeze(headerRecord(pairs)) as Record<string, string> };
@@ -200,19 +214,157 @@ class CappedSink {
 function toHeaderArray(headers: Record<string, string> | undefined): string[] {
   const out: string[] = [];
   if (!headers) return out;
-  for (const [k, v] of Object.entries(headers)) out.push(k, v);
+  for (const k in headers) out.push(k, headers[k] as string);
   return out;
 }
 
+/**
+ * One request in flight: undici's handler plus the caps, the timer and the abort wiring, as one
+ * object with methods (a closure per callback per request was measurable garbage in a crawl).
+ */
+class Hop implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private abortHop: ((err?: Error) => void) | null = null;
+  private status = 0;
+  private block: HeaderBlock = EMPTY_BLOCK;
+  private wireBytes = 0;
+  private sink: CappedSink | null = null;
+  private inflater: Transform | null = null;
+  private inflaterDone: Promise<void> | null = null;
+  private readonly started = performance.now();
+  // A plain timer, and for the client's own signal no per-request listener at all (the pools are
+  // destroyed on abort instead). Both AbortSignal.any() and a listener per request keep each
+  // request reachable from the long-lived job signal until a major GC: at 100k requests that
+  // doubled the crawler's peak memory.
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbort: (() => void) | null = null;
+
+  constructor(
+    private readonly resolve: (r: HopResponse) => void,
+    private readonly reject: (e: Error) => void,
+    private readonly opts: HopOptions,
+    private readonly head: boolean,
+    private readonly ownSignal: boolean,
+    private readonly clientSignal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => this.fail(new TimeoutError(`no complete response within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    if (ownSignal) {
+      this.onAbort = () => this.fail(new AbortError());
+      opts.signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  private cleanup(): void {
+    clearTimeout(this.timer);
+    if (this.onAbort) this.opts.signal.removeEventListener('abort', this.onAbort);
+  }
+
+  fail(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cleanup();
+    this.inflater?.destroy();
+    // Destroying the socket is how an unwanted body stops costing anything.
+    this.abortHop?.(err);
+    this.reject(err);
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cleanup();
+    const s = this.sink ?? new CappedSink(0);
+    this.resolve({
+      status: this.status,
+      headers: this.block.record,
+      rawHeaders: this.block.pairs,
+      body: s.result(),
+      bytes: this.wireBytes,
+      truncated: s.truncated,
+      timeMs: Math.round((performance.now() - this.started) * 10) / 10,
+    });
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortHop = abort;
+    if (this.settled) abort(new AbortError());
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200 && statusCode !== 101) return true; // 1xx informational: wait for the real one
+    this.status = statusCode;
+    this.block = headerBlock(rawHeaders);
+    const sink = new CappedSink(this.opts.maxBytes);
+    this.sink = sink;
+    const inf = this.head ? null : decompressorFor(this.block.record['content-encoding']);
+    this.inflater = inf;
+    if (inf) {
+      this.inflaterDone = new Promise<void>((res) => {
+        inf.on('data', (chunk: Buffer) => {
+          if (!sink.push(chunk)) {
+            // Output cap reached: stop inflating (a zip bomb ends here) but keep draining the wire.
+            inf.destroy();
+            res();
+          }
+        });
+        inf.on('end', () => res());
+        inf.on('close', () => res());
+        inf.on('error', () => {
+          // A corrupt stream keeps what inflated cleanly; the raw body is not useful to checks.
+          res();
+        });
+      });
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return false;
+    this.wireBytes += chunk.length;
+    const inf = this.inflater;
+    if (inf) {
+      if (!inf.destroyed) inf.write(chunk);
+    } else {
+      this.sink?.push(chunk);
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    const inf = this.inflater;
+    if (inf && this.inflaterDone) {
+      if (!inf.destroyed) inf.end();
+      this.inflaterDone.then(
+        () => this.finish(),
+        (err: unknown) => this.fail(err instanceof Error ? err : new TransportError(String(err))),
+      );
+    } else {
+      this.finish();
+    }
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    if (this.opts.signal.aborted || this.clientSignal?.aborted) return this.fail(new AbortError());
+    this.fail(err instanceof AbortError || err instanceof TimeoutError || err instanceof EgressError ? err : new TransportError(err.message));
+  }
+}
+
+const EMPTY_BLOCK: HeaderBlock = Object.freeze({ pairs: Object.freeze([]) as unknown as [string, string][], record: Object.freeze({}) as Record<string, string> });
+
 export class HttpClient {
-  private readonly agent: Agent;
+  // One keep-alive Pool per origin, kept here rather than behind an undici Agent: the Agent's extra
+  // dispatch layer costs a few microseconds a request, which the crawler feels.
+  private readonly pools = new Map<string, Pool>();
+  private readonly poolOptions: Pool.Options;
+  private destroyed = false;
   private readonly signal: AbortSignal | undefined;
   readonly egress: EgressGuard;
 
   constructor(opts: HttpClientOptions) {
     this.signal = opts.signal;
     this.egress = new EgressGuard(opts.egress);
-    this.agent = new Agent({
+    this.poolOptions = {
       connections: Math.max(1, opts.connections),
       pipelining: 1,
       keepAliveTimeout: opts.keepAliveTimeoutMs ?? 10_000,
@@ -222,153 +374,67 @@ export class HttpClient {
       // A scanner must reach test sites with self-signed certificates; TLS quality is a check's job.
       // The guarded lookup resolves, validates and pins each connection's address (see egress.ts).
       connect: { rejectUnauthorized: false, lookup: this.egress.lookup },
-    });
-    opts.signal?.addEventListener(
-      'abort',
-      () => {
-        this.agent.destroy(new AbortError()).catch((err: unknown) => {
+    };
+    opts.signal?.addEventListener('abort', () => void this.destroyAll(new AbortError()), { once: true });
+  }
+
+  private pool(origin: string): Pool {
+    let p = this.pools.get(origin);
+    if (p === undefined) {
+      p = new Pool(origin, this.poolOptions);
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  private async destroyAll(err?: Error): Promise<void> {
+    this.destroyed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(
+      pools.map((p) =>
+        p.destroy(err ?? null).catch((e: unknown) => {
           // already destroyed (closed before the abort): nothing is in flight to stop
-          void err;
-        });
-      },
-      { once: true },
+          void e;
+        }),
+      ),
     );
   }
 
   /** One hop: no redirects, no cookies, no scope. Rejects with AbortError, TimeoutError or TransportError. */
-  request(spec: HttpRequestSpec, opts: HopOptions): Promise<HopResponse> {
+  request(spec: HttpRequestSpec, opts: HopOptions, parsed?: URL): Promise<HopResponse> {
     if (opts.signal.aborted || this.signal?.aborted) return Promise.reject(new AbortError());
-    const url = new URL(spec.url);
+    let url: URL;
+    try {
+      // the session has parsed spec.url already; parsing costs about a microsecond a time
+      url = parsed ?? new URL(spec.url);
+    } catch {
+      return Promise.reject(new TransportError(`${spec.url} is not a URL`));
+    }
     try {
       this.egress.checkUrl(url);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new TransportError(String(err)));
     }
-    const started = performance.now();
     return new Promise<HopResponse>((resolve, reject) => {
-      let settled = false;
-      let abortHop: ((err?: Error) => void) | null = null;
-      let status = 0;
-      let block: HeaderBlock = { pairs: [], record: {} };
-      let wireBytes = 0;
-      let sink: CappedSink | null = null;
-      let inflater: Transform | null = null;
-      let inflaterDone: Promise<void> | null = null;
-
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        if (ownSignal) opts.signal.removeEventListener('abort', onAbort);
+      const hop = new Hop(resolve, reject, opts, spec.method.toUpperCase() === 'HEAD', opts.signal !== this.signal, this.signal);
+      const req: Dispatcher.DispatchOptions = {
+        path: (opts.rawPath ? rawPathOf(spec.url) : null) ?? url.pathname + url.search,
+        method: spec.method.toUpperCase() as Dispatcher.HttpMethod,
+        headers: opts.headerList ?? toHeaderArray(spec.headers),
+        body: spec.body === undefined ? null : typeof spec.body === 'string' ? spec.body : Buffer.from(spec.body),
       };
-      const fail = (err: Error): void => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        inflater?.destroy();
-        // Destroying the socket is how an unwanted body stops costing anything.
-        abortHop?.(err);
-        reject(err);
-      };
-      const finish = (): void => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        const s = sink ?? new CappedSink(0);
-        resolve({
-          status,
-          headers: block.record,
-          rawHeaders: block.pairs,
-          body: s.result(),
-          bytes: wireBytes,
-          truncated: s.truncated,
-          timeMs: Math.round((performance.now() - started) * 10) / 10,
-        });
-      };
-      // A plain timer, and for the client's own signal no per-request listener at all (the Agent is
-      // destroyed on abort instead). Both AbortSignal.any() and a listener per request keep each
-      // request's closures reachable from the long-lived job signal until a major GC: at 100k
-      // requests that doubled the crawler's peak memory.
-      const timer = setTimeout(() => fail(new TimeoutError(`no complete response within ${opts.timeoutMs} ms`)), opts.timeoutMs);
-      const ownSignal = opts.signal !== this.signal;
-      const onAbort = (): void => fail(new AbortError());
-      if (ownSignal) opts.signal.addEventListener('abort', onAbort, { once: true });
-
-      const handler: Dispatcher.DispatchHandler = {
-        onConnect(abort) {
-          abortHop = abort;
-          if (settled) abort(new AbortError());
-        },
-        onHeaders(statusCode, rawHeaders) {
-          if (statusCode < 200 && statusCode !== 101) return true; // 1xx informational: wait for the real one
-          status = statusCode;
-          block = headerBlock(rawHeaders);
-          sink = new CappedSink(opts.maxBytes);
-          const enc = block.record['content-encoding'];
-          inflater = spec.method.toUpperCase() === 'HEAD' ? null : decompressorFor(enc);
-          if (inflater) {
-            const inf = inflater;
-            const out = sink;
-            inflaterDone = new Promise<void>((res) => {
-              inf.on('data', (chunk: Buffer) => {
-                if (!out.push(chunk)) {
-                  // Output cap reached: stop inflating (a zip bomb ends here) but keep draining the wire.
-                  inf.destroy();
-                  res();
-                }
-              });
-              inf.on('end', () => res());
-              inf.on('close', () => res());
-              inf.on('error', () => {
-                // A corrupt stream keeps what inflated cleanly; the raw body is not useful to checks.
-                res();
-              });
-            });
-          }
-          return true;
-        },
-        onData(chunk) {
-          if (settled) return false;
-          wireBytes += chunk.length;
-          if (inflater) {
-            if (!inflater.destroyed) inflater.write(chunk);
-          } else {
-            sink?.push(chunk);
-          }
-          return true;
-        },
-        onComplete() {
-          if (inflater && inflaterDone) {
-            if (!inflater.destroyed) inflater.end();
-            inflaterDone.then(finish, fail);
-          } else {
-            finish();
-          }
-        },
-        onError: (err) => {
-          if (settled) return;
-          if (opts.signal.aborted || this.signal?.aborted) return fail(new AbortError());
-          fail(err instanceof AbortError || err instanceof TimeoutError || err instanceof EgressError ? err : new TransportError(err.message));
-        },
-      };
-
       try {
-        this.agent.dispatch(
-          {
-            origin: url.origin,
-            path: (opts.rawPath ? rawPathOf(spec.url) : null) ?? url.pathname + url.search,
-            method: spec.method.toUpperCase() as Dispatcher.HttpMethod,
-            headers: toHeaderArray(spec.headers),
-            body: spec.body === undefined ? null : typeof spec.body === 'string' ? spec.body : Buffer.from(spec.body),
-          },
-          handler,
-        );
+        if (this.destroyed) throw new AbortError('the HTTP client is closed');
+        this.pool(url.origin).dispatch(req, hop);
       } catch (err) {
-        fail(new TransportError(err instanceof Error ? err.message : String(err)));
+        hop.fail(err instanceof AbortError ? err : new TransportError(err instanceof Error ? err.message : String(err)));
       }
     });
   }
 
   async close(): Promise<void> {
-    await this.agent.destroy();
+    await this.destroyAll();
   }
 }
 

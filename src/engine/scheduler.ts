@@ -104,6 +104,19 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Takes a slot at once when one is free and nothing paces or queues the job (Speed "3" on a
+   * healthy target): the caller then skips the promise and the tick that acquire() costs.
+   */
+  tryAcquire(): boolean {
+    if (this.signal.aborted || this.head < this.queue.length || this.inFlight >= this.limit) return false;
+    if (this.profile.maxRps > 0 || this.delayMs > 0) return false;
+    const gate = Math.max(this.pausedUntil, this.nextStartAt);
+    if (gate > 0 && gate > Date.now()) return false;
+    this.inFlight++;
+    return true;
+  }
+
   acquire(): Promise<void> {
     if (this.signal.aborted) return Promise.reject(new AbortError());
     return new Promise<void>((resolve, reject) => {

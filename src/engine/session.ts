@@ -5,7 +5,7 @@ import type { SpeedWord } from '../core/items.js';
 import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
 import type { SendOptions } from '../checks/types.js';
 import type { LookupFunction } from './egress.js';
-import { AbortError, HttpClient, sendWithRedirects, TimeoutError, type HopResponse } from './http.js';
+import { AbortError, HttpClient, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse } from './http.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
 import { OutOfScopeError, Scope } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
@@ -58,9 +58,9 @@ export class CookieJar {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  setFromResponse(url: string, setCookie: string | undefined): void {
+  setFromResponse(url: string | URL, setCookie: string | undefined): void {
     if (!setCookie) return;
-    const u = new URL(url);
+    const u = typeof url === 'string' ? new URL(url) : url;
     for (const line of setCookie.split('\n')) this.set(u, line);
   }
 
@@ -101,8 +101,9 @@ export class CookieJar {
   }
 
   /** name=value pairs for `url`, longest path first. */
-  cookiesFor(url: string): [string, string][] {
-    const u = new URL(url);
+  cookiesFor(url: string | URL): [string, string][] {
+    if (this.cookies.size === 0) return [];
+    const u = typeof url === 'string' ? new URL(url) : url;
     const host = u.hostname.toLowerCase();
     const now = this.now();
     const out: StoredCookie[] = [];
@@ -137,9 +138,14 @@ function parseCookieHeader(value: string): [string, string][] {
 
 function findHeader(h: Record<string, string> | undefined, name: string): [string, string] | undefined {
   if (!h) return undefined;
-  for (const [k, v] of Object.entries(h)) if (k.toLowerCase() === name) return [k, v];
+  for (const k in h) if (k.toLowerCase() === name) return [k, h[k] as string];
   return undefined;
 }
+
+const DEFAULT_HEADERS: readonly (readonly [string, [string, string]])[] = [
+  ['accept', ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8']],
+  ['accept-encoding', ['Accept-Encoding', 'gzip, deflate, br']],
+];
 
 // Job headers that carry an identity: left out of anonymous (withoutAuth) requests.
 const CREDENTIAL_HEADER = /^(cookie|authorization|proxy-authorization)$|token|auth|session|api-?key|secret|csrf|xsrf/i;
@@ -157,6 +163,13 @@ export class ScanSession {
   readonly startUrl: string;
   private readonly client: HttpClient;
   private readonly jobHeaders: Record<string, string>;
+  /** Job headers plus the defaults (UA, Accept, Accept-Encoding), merged once: sent as is when no cookie is involved. */
+  private readonly baseHeaders: Record<string, string> = {};
+  /** Lower-cased name to the spelling used in baseHeaders. */
+  private readonly baseNames = new Map<string, string>();
+  /** baseHeaders as the flat name/value list undici takes. */
+  private readonly baseList: string[] = [];
+  private readonly jobHasCookie: boolean;
   private readonly userAgent: string;
   /** Fires when the job aborts or the session closes. */
   readonly signal: AbortSignal;
@@ -180,6 +193,16 @@ export class ScanSession {
     this.log = opts.log;
     this.userAgent = opts.userAgent;
     this.jobHeaders = { ...opts.headers };
+    this.jobHasCookie = findHeader(opts.headers, 'cookie') !== undefined;
+    const base = new Map<string, [string, string]>();
+    for (const [k, v] of Object.entries(this.jobHeaders)) base.set(k.toLowerCase(), [k, v]);
+    if (!base.has('user-agent')) base.set('user-agent', ['User-Agent', this.userAgent]);
+    for (const [lower, pair] of DEFAULT_HEADERS) if (!base.has(lower)) base.set(lower, pair);
+    for (const [lower, [k, v]] of base) {
+      this.baseHeaders[k] = v;
+      this.baseNames.set(lower, k);
+      this.baseList.push(k, v);
+    }
     const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
     this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
@@ -200,19 +223,33 @@ export class ScanSession {
   }
 
   /** Job headers, then the request's own (which win, by case-insensitive name), plus UA and cookies. */
-  buildHeaders(spec: HttpRequestSpec, opts: { withoutAuth?: boolean } = {}): Record<string, string> {
+  buildHeaders(spec: HttpRequestSpec, opts: { withoutAuth?: boolean } = {}, parsed?: URL): Record<string, string> {
     const anonymous = opts.withoutAuth === true;
+    const own = spec.headers;
+    // The common case (crawl fetches, most probes): no cookies anywhere, so the job's headers plus
+    // the request's own are the whole answer, without the merge below.
+    if (!anonymous && !this.jobHasCookie && this.cookies.size === 0 && (own === undefined || findHeader(own, 'cookie') === undefined)) {
+      const out: Record<string, string> = { ...this.baseHeaders };
+      if (own !== undefined) {
+        for (const name in own) {
+          const lower = name.toLowerCase();
+          const shadowed = this.baseNames.get(lower);
+          if (shadowed !== undefined && shadowed !== name) delete out[shadowed];
+          out[name] = own[name] as string;
+        }
+      }
+      return out;
+    }
     const jobHeaders = anonymous ? Object.fromEntries(Object.entries(this.jobHeaders).filter(([k]) => !isCredentialHeader(k))) : this.jobHeaders;
     const merged = new Map<string, [string, string]>();
     for (const [k, v] of Object.entries(jobHeaders)) merged.set(k.toLowerCase(), [k, v]);
-    for (const [k, v] of Object.entries(spec.headers ?? {})) merged.set(k.toLowerCase(), [k, v]);
+    for (const [k, v] of Object.entries(own ?? {})) merged.set(k.toLowerCase(), [k, v]);
     if (!merged.has('user-agent')) merged.set('user-agent', ['User-Agent', this.userAgent]);
-    if (!merged.has('accept')) merged.set('accept', ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8']);
-    if (!merged.has('accept-encoding')) merged.set('accept-encoding', ['Accept-Encoding', 'gzip, deflate, br']);
+    for (const [lower, pair] of DEFAULT_HEADERS) if (!merged.has(lower)) merged.set(lower, pair);
     // Cookies: the jar first, then the job's Cookie header, then the request's own; later names win.
-    const jar = anonymous ? [] : this.cookies.cookiesFor(spec.url);
+    const jar = anonymous ? [] : this.cookies.cookiesFor(parsed ?? spec.url);
     const jobCookie = findHeader(jobHeaders, 'cookie');
-    const reqCookie = findHeader(spec.headers, 'cookie');
+    const reqCookie = findHeader(own, 'cookie');
     if (jar.length > 0 || jobCookie || reqCookie) {
       const byName = new Map<string, string>();
       for (const [n, v] of jar) if (!byName.has(n)) byName.set(n, v);
@@ -226,29 +263,60 @@ export class ScanSession {
     return out;
   }
 
+  /**
+   * The wire's name/value list when no cookie is involved and the request's own headers add to the
+   * job's rather than replace any (a crawl fetch adding Referer): the precomputed list plus those.
+   * Null sends the caller to buildHeaders.
+   */
+  private plainHeaderList(own: Record<string, string> | undefined): string[] | null {
+    if (this.jobHasCookie || this.cookies.size > 0) return null;
+    const out = this.baseList.slice();
+    if (own !== undefined) {
+      for (const name in own) {
+        const lower = name.toLowerCase();
+        if (lower === 'cookie' || this.baseNames.has(lower)) return null;
+        out.push(name, own[name] as string);
+      }
+    }
+    return out;
+  }
+
   private async hop(spec: HttpRequestSpec, timeoutMs: number, opts: SendOptions = {}): Promise<HopResponse> {
-    const why = this.scope.reason(spec.url);
+    let u: URL;
+    try {
+      u = new URL(spec.url);
+    } catch {
+      throw new OutOfScopeError(spec.url, 'not a URL');
+    }
+    const why = this.scope.reason(u);
     if (why !== null) throw new OutOfScopeError(spec.url, why);
     let attempt = 0;
     for (;;) {
       if (this.signal.aborted) throw new AbortError();
       if (this.count >= this.limits.maxRequests) throw new BudgetError(`request budget of ${this.limits.maxRequests} spent`);
       this.count++;
-      const wire: HttpRequestSpec = { method: spec.method, url: spec.url, headers: this.buildHeaders(spec, { withoutAuth: opts.withoutAuth === true }), ...(spec.body !== undefined ? { body: spec.body } : {}) };
+      const list = opts.withoutAuth === true ? null : this.plainHeaderList(spec.headers);
+      const wire: HttpRequestSpec = { method: spec.method, url: spec.url };
+      if (list === null) wire.headers = this.buildHeaders(spec, { withoutAuth: opts.withoutAuth === true }, u);
+      if (spec.body !== undefined) wire.body = spec.body;
+      const hopOpts: HopOptions = { signal: this.signal, timeoutMs, maxBytes: this.limits.maxResponseBytes };
+      if (list !== null) hopOpts.headerList = list;
+      if (opts.rawPath) hopOpts.rawPath = true;
       let res: HopResponse;
+      if (!this.scheduler.tryAcquire()) await this.scheduler.acquire();
       try {
-        res = await this.scheduler.run(() =>
-          this.client.request(wire, { signal: this.signal, timeoutMs, maxBytes: this.limits.maxResponseBytes, ...(opts.rawPath ? { rawPath: true } : {}) }),
-        );
+        res = await this.client.request(wire, hopOpts, u);
       } catch (err) {
         if (err instanceof TimeoutError) this.scheduler.report({ timeout: true });
         else if (!(err instanceof AbortError)) this.scheduler.report({ error: true });
         throw err;
+      } finally {
+        this.scheduler.release();
       }
       const retryAfter = parseRetryAfter(res.headers['retry-after']) ?? undefined;
       this.scheduler.report({ status: res.status, timeMs: res.timeMs, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
       // an anonymous visitor's cookies belong to nobody: they must not replace the job's session
-      if (opts.withoutAuth !== true) this.cookies.setFromResponse(spec.url, res.headers['set-cookie']);
+      if (opts.withoutAuth !== true) this.cookies.setFromResponse(u, res.headers['set-cookie']);
       // Rate limiting is the target asking us to wait, not its answer: wait (the scheduler paused)
       // and ask again, a couple of times, so that pages are not lost to it.
       if ((res.status === 429 || (res.status === 503 && retryAfter !== undefined)) && attempt < 2) {

@@ -57,79 +57,129 @@ export interface TagEvents {
   onopentag(name: string, attrs: Record<string, string>): void;
   ontext(text: string): void;
   onclosetag(name: string): void;
+  /** False when text at this point would be ignored: saves slicing it (CDATA is always reported). */
+  wantsText?(): boolean;
 }
+
+/**
+ * Adapts htmlparser2's Tokenizer callbacks to TagEvents. One instance per mode is kept and reused:
+ * a Tokenizer costs more to build than a small page costs to tokenize, and methods on one class
+ * (rather than closures per call) keep the callbacks monomorphic.
+ */
+class TagAdapter implements TokenizerCallbacks {
+  private source = '';
+  private ev: TagEvents | null = null;
+  private tagName = '';
+  private attrs: Record<string, string> | null = null;
+  private attrName = '';
+  private attrValue = '';
+  busy = false;
+  private readonly tk: Tokenizer;
+
+  constructor(private readonly lower: boolean) {
+    this.tk = new Tokenizer({ xmlMode: !lower, decodeEntities: true }, this);
+  }
+
+  run(source: string, ev: TagEvents): void {
+    this.busy = true;
+    this.source = source;
+    this.ev = ev;
+    this.tagName = '';
+    this.attrs = null;
+    this.attrName = '';
+    this.attrValue = '';
+    try {
+      this.tk.reset();
+      this.tk.write(source);
+      this.tk.end();
+    } finally {
+      // drop the page so that the shared adapter does not keep it alive
+      this.tk.reset();
+      this.source = '';
+      this.ev = null;
+      this.attrs = null;
+      this.busy = false;
+    }
+  }
+
+  private name(a: number, b: number): string {
+    const s = this.source.slice(a, b);
+    return this.lower ? s.toLowerCase() : s;
+  }
+
+  private endOpen(): void {
+    const attrs = this.attrs;
+    this.attrs = null;
+    if (attrs) this.ev?.onopentag(this.tagName, attrs);
+  }
+
+  onattribname(a: number, b: number): void {
+    this.attrName = this.name(a, b);
+    this.attrValue = '';
+  }
+  onattribdata(a: number, b: number): void {
+    this.attrValue += this.source.slice(a, b);
+  }
+  onattribentity(cp: number): void {
+    this.attrValue += String.fromCodePoint(cp);
+  }
+  onattribend(): void {
+    if (this.attrs && !Object.hasOwn(this.attrs, this.attrName)) this.attrs[this.attrName] = this.attrValue;
+    this.attrName = '';
+    this.attrValue = '';
+  }
+  onopentagname(a: number, b: number): void {
+    this.tagName = this.name(a, b);
+    this.attrs = {};
+  }
+  onopentagend(): void {
+    this.endOpen();
+  }
+  onselfclosingtag(): void {
+    const name = this.tagName;
+    this.endOpen();
+    this.ev?.onclosetag(name);
+  }
+  onclosetag(a: number, b: number): void {
+    this.ev?.onclosetag(this.name(a, b));
+  }
+  ontext(a: number, b: number): void {
+    const ev = this.ev;
+    // text outside anything that collects it is most of a page: do not even slice it
+    if (ev && ev.wantsText?.() !== false) ev.ontext(this.source.slice(a, b));
+  }
+  ontextentity(cp: number): void {
+    const ev = this.ev;
+    if (ev && ev.wantsText?.() !== false) ev.ontext(String.fromCodePoint(cp));
+  }
+  oncdata(a: number, b: number): void {
+    this.ev?.ontext(this.source.slice(a, b));
+  }
+  oncomment(): void {
+    // comments carry no links we follow
+  }
+  ondeclaration(): void {
+    // <!doctype>: nothing to extract
+  }
+  onprocessinginstruction(): void {
+    // <?xml ...?>: nothing to extract
+  }
+  onend(): void {
+    // the caller finishes its own state after tokenize() returns
+  }
+}
+
+const shared = { html: new TagAdapter(true), xml: new TagAdapter(false) };
 
 /**
  * Tag and text events straight from the tokenizer: names lower-cased, entities decoded, the first
  * of repeated attributes kept (as browsers do). Self-closing tags report an open and a close.
  */
 export function tokenize(source: string, ev: TagEvents, opts: { xmlMode?: boolean } = {}): void {
-  let tagName = '';
-  let attrs: Record<string, string> | null = null;
-  let attrName = '';
-  let attrValue = '';
-  const lower = !opts.xmlMode;
-  const slice = (a: number, b: number): string => source.slice(a, b);
-  const endOpen = (): void => {
-    if (attrs) ev.onopentag(tagName, attrs);
-    attrs = null;
-  };
-  const cbs: TokenizerCallbacks = {
-    onattribname(a, b) {
-      attrName = lower ? slice(a, b).toLowerCase() : slice(a, b);
-      attrValue = '';
-    },
-    onattribdata(a, b) {
-      attrValue += slice(a, b);
-    },
-    onattribentity(cp) {
-      attrValue += String.fromCodePoint(cp);
-    },
-    onattribend() {
-      if (attrs && !Object.hasOwn(attrs, attrName)) attrs[attrName] = attrValue;
-      attrName = '';
-      attrValue = '';
-    },
-    onopentagname(a, b) {
-      tagName = lower ? slice(a, b).toLowerCase() : slice(a, b);
-      attrs = {};
-    },
-    onopentagend() {
-      endOpen();
-    },
-    onselfclosingtag() {
-      const name = tagName;
-      endOpen();
-      ev.onclosetag(name);
-    },
-    onclosetag(a, b) {
-      ev.onclosetag(lower ? slice(a, b).toLowerCase() : slice(a, b));
-    },
-    ontext(a, b) {
-      ev.ontext(slice(a, b));
-    },
-    ontextentity(cp) {
-      ev.ontext(String.fromCodePoint(cp));
-    },
-    oncdata(a, b) {
-      ev.ontext(slice(a, b));
-    },
-    oncomment() {
-      // comments carry no links we follow
-    },
-    ondeclaration() {
-      // <!doctype>: nothing to extract
-    },
-    onprocessinginstruction() {
-      // <?xml ...?>: nothing to extract
-    },
-    onend() {
-      // the caller finishes its own state after tokenize() returns
-    },
-  };
-  const tk = new Tokenizer({ xmlMode: opts.xmlMode ?? false, decodeEntities: true }, cbs);
-  tk.write(source);
-  tk.end();
+  const xml = opts.xmlMode === true;
+  const reusable = xml ? shared.xml : shared.html;
+  // an event handler that tokenizes again gets a fresh adapter instead of the busy shared one
+  (reusable.busy ? new TagAdapter(!xml) : reusable).run(source, ev);
 }
 
 export function extractHtml(html: string): HtmlExtract {
@@ -180,7 +230,8 @@ export function extractHtml(html: string): HtmlExtract {
           inScript = type === '' || type.includes('javascript') || type === 'module';
           scriptBuf = '';
         }
-        for (const [k, v] of Object.entries(attrs)) {
+        for (const k in attrs) {
+          const v = attrs[k] as string;
           if (k.length > 2 && k.startsWith('on') && v) out.scripts.push(v);
           else if ((k === 'href' || k === 'src' || k === 'action') && /^javascript:/i.test(v)) out.scripts.push(v.slice(11));
           else if (k === 'formaction' && v) out.links.push({ url: v, kind: 'formaction' });
@@ -233,6 +284,9 @@ export function extractHtml(html: string): HtmlExtract {
         } else if (name === 'textarea' && fieldName) {
           textarea = { name: fieldName, text: '', disabled };
         }
+      },
+      wantsText() {
+        return inScript || anchor !== null || option !== null || textarea !== null;
       },
       ontext(text) {
         if (inScript) {

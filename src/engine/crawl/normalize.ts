@@ -53,8 +53,8 @@ export function queryNames(u: URL): string[] {
 /** One attack target: method + path + sorted parameter names (query and body), values ignored. */
 export function targetKey(method: string, url: UrlLike, bodyNames: string[] = []): string {
   const u = asUrl(url);
-  const q = queryNames(u).sort().join('&');
-  const b = [...new Set(bodyNames)].sort().join('&');
+  const q = u.search === '' ? '' : queryNames(u).sort().join('&');
+  const b = bodyNames.length === 0 ? '' : [...new Set(bodyNames)].sort().join('&');
   return `${method.toUpperCase()} ${u.origin}${u.pathname}?${q}#${b}`;
 }
 
@@ -65,8 +65,13 @@ const DATE = /^\d{4}[-_/.]?\d{1,2}([-_/.]?\d{1,2})?$/;
 // Long mixed letter/digit tokens: session ids (";jsessionid=", "/s/(A1B2...)/"), base64-ish keys.
 const TOKEN = /^(?=.*\d)(?=.*[a-z])[a-z0-9_-]{16,}$/i;
 
+const HAS_DIGIT = /\d/;
+
 function generaliseSegment(seg: string): string {
   if (seg === '') return seg;
+  // Most segments are plain words: every rule below needs a digit, except a UUID made only of
+  // letters (36 characters exactly) and the jsessionid marker (a ';').
+  if (!HAS_DIGIT.test(seg) && seg.length !== 36 && !seg.includes(';')) return seg;
   if (NUMERIC.test(seg)) return '{n}';
   if (UUID.test(seg)) return '{uuid}';
   if (DATE.test(seg)) return '{date}';
@@ -104,16 +109,25 @@ function collapseRepeats(segs: string[]): string[] {
 export function patternKey(method: string, url: UrlLike, bodyNames: string[] = []): string {
   const u = asUrl(url);
   // 64 segments are plenty to tell shapes apart and keep the collapse cheap on absurd paths
-  let segs = u.pathname.split('/').slice(0, 64).map(generaliseSegment);
-  // Relative-link mazes (/a/x/y/x/x/y/...) mix their loops; any segment seen three times marks one,
-  // and everything from its first occurrence on is one shape.
-  const counts = new Map<string, number>();
-  for (const s of segs) if (s !== '') counts.set(s, (counts.get(s) ?? 0) + 1);
-  const loopAt = segs.findIndex((s) => s !== '' && (counts.get(s) ?? 0) >= 3);
-  if (loopAt >= 0) segs = [...segs.slice(0, loopAt), '{loop}'];
-  else segs = collapseRepeats(segs);
-  const q = queryNames(u).sort().join('&');
-  const b = [...new Set(bodyNames)].sort().join('&');
+  let segs = u.pathname.split('/', 64);
+  let repeats = false;
+  for (let i = 0; i < segs.length; i++) {
+    const g = generaliseSegment(segs[i] as string);
+    segs[i] = g;
+    if (!repeats && g !== '' && segs.indexOf(g) < i) repeats = true;
+  }
+  // Without a repeated segment there is no loop and no run to collapse (the usual case).
+  if (repeats) {
+    // Relative-link mazes (/a/x/y/x/x/y/...) mix their loops; any segment seen three times marks
+    // one, and everything from its first occurrence on is one shape.
+    const counts = new Map<string, number>();
+    for (const s of segs) if (s !== '') counts.set(s, (counts.get(s) ?? 0) + 1);
+    const loopAt = segs.findIndex((s) => s !== '' && (counts.get(s) ?? 0) >= 3);
+    if (loopAt >= 0) segs = [...segs.slice(0, loopAt), '{loop}'];
+    else segs = collapseRepeats(segs);
+  }
+  const q = u.search === '' ? '' : queryNames(u).sort().join('&');
+  const b = bodyNames.length === 0 ? '' : [...new Set(bodyNames)].sort().join('&');
   return `${method.toUpperCase()} ${segs.join('/')}?${q}#${b}`;
 }
 

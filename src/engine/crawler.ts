@@ -106,6 +106,8 @@ class Crawl {
   }
 
   private notify(): void {
+    // called for every queued page; mostly nobody waits
+    if (this.wake.length === 0) return;
     const w = this.wake;
     this.wake = [];
     for (const f of w) f();

@@ -147,6 +147,8 @@ export class EgressGuard {
    * connects to them directly), so they are judged here; names are judged again per connection.
    */
   checkUrl(url: URL): void {
+    // every request of a crawl names the same host: its verdict does not change, remember the pass
+    if (url.hostname === this.lastPassed) return;
     const host = bareHost(url.hostname);
     if (isIP(host) !== 0) {
       const why = this.refusal(host, host);
@@ -154,7 +156,10 @@ export class EgressGuard {
     } else if (METADATA_HOSTS.includes(host) && !this.hasAllow) {
       throw new EgressError(host, null, 'cloud metadata service');
     }
+    this.lastPassed = url.hostname;
   }
+
+  private lastPassed = '';
 
   /** Validates one DNS answer for `host`; throws EgressError. Records the first answer's classes. */
   checkAnswer(host: string, addresses: readonly string[]): void {

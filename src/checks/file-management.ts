@@ -158,11 +158,11 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   const probes = plan(ctx);
   const budget = meta.requestBudget * Math.max(1, ctx.requests.length, ctx.pages.length);
   if (probes.length > budget) ctx.log(`${probes.length - budget} leftover names skipped to stay within the request budget`, { budget });
-  const todo = probes.slice(0, budget);
+  const planned = probes.slice(0, budget);
   let done = 0;
-  for (const p of todo) {
+  for (const p of planned) {
     if (ctx.signal.aborted) return;
-    ctx.progress?.(done++, todo.length);
+    ctx.progress?.(done++, planned.length);
     const ex = await trySend(ctx, { method: 'GET', url: p.url }, { followRedirects: false });
     if (!ex || ex.response.status !== 200 || ex.response.bytes === 0) continue;
     if (ctx.soft404.isNotFound(p.url, ex.response)) continue;
@@ -188,7 +188,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
       extra: { kind: proof.kind, ...(p.original ? { original: p.original.url } : {}) },
     };
   }
-  ctx.progress?.(todo.length, todo.length);
+  ctx.progress?.(planned.length, planned.length);
 }
 
 export const fileManagement: Check = { meta, run };

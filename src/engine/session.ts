@@ -163,11 +163,12 @@ export class ScanSession {
   readonly startUrl: string;
   private readonly client: HttpClient;
   private readonly jobHeaders: Record<string, string>;
-  /** Job headers plus the defaults (UA, Accept, Accept-Encoding), merged once: sent as is when no cookie is involved. */
-  private readonly baseHeaders: Record<string, string> = {};
-  /** Lower-cased name to the spelling used in baseHeaders. */
-  private readonly baseNames = new Map<string, string>();
-  /** baseHeaders as the flat name/value list undici takes. */
+  /** Lower-cased names of baseList's headers. */
+  private readonly baseNames = new Set<string>();
+  /**
+   * Job headers plus the defaults (UA, Accept, Accept-Encoding), merged once as the flat
+   * name/value list undici takes: sent as is when no cookie is involved.
+   */
   private readonly baseList: string[] = [];
   private readonly jobHasCookie: boolean;
   private readonly userAgent: string;
@@ -199,8 +200,7 @@ export class ScanSession {
     if (!base.has('user-agent')) base.set('user-agent', ['User-Agent', this.userAgent]);
     for (const [lower, pair] of DEFAULT_HEADERS) if (!base.has(lower)) base.set(lower, pair);
     for (const [lower, [k, v]] of base) {
-      this.baseHeaders[k] = v;
-      this.baseNames.set(lower, k);
+      this.baseNames.add(lower);
       this.baseList.push(k, v);
     }
     const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
@@ -226,20 +226,6 @@ export class ScanSession {
   buildHeaders(spec: HttpRequestSpec, opts: { withoutAuth?: boolean } = {}, parsed?: URL): Record<string, string> {
     const anonymous = opts.withoutAuth === true;
     const own = spec.headers;
-    // The common case (crawl fetches, most probes): no cookies anywhere, so the job's headers plus
-    // the request's own are the whole answer, without the merge below.
-    if (!anonymous && !this.jobHasCookie && this.cookies.size === 0 && (own === undefined || findHeader(own, 'cookie') === undefined)) {
-      const out: Record<string, string> = { ...this.baseHeaders };
-      if (own !== undefined) {
-        for (const name in own) {
-          const lower = name.toLowerCase();
-          const shadowed = this.baseNames.get(lower);
-          if (shadowed !== undefined && shadowed !== name) delete out[shadowed];
-          out[name] = own[name] as string;
-        }
-      }
-      return out;
-    }
     const jobHeaders = anonymous ? Object.fromEntries(Object.entries(this.jobHeaders).filter(([k]) => !isCredentialHeader(k))) : this.jobHeaders;
     const merged = new Map<string, [string, string]>();
     for (const [k, v] of Object.entries(jobHeaders)) merged.set(k.toLowerCase(), [k, v]);

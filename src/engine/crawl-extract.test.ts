@@ -33,6 +33,21 @@ test('forms: defaults of every field type, nested and unclosed forms', () => {
   assert.equal(refreshTarget('10'), null);
 });
 
+test('entities decode where the HTML tokenizer would decode them, and nowhere else', () => {
+  const r = extractHtml(`<a href="/q?a=1&amp;b=2&copy=3&lt">Tom &amp; Jerry&nbsp;&#x21;</a>
+    <a href='/s?x=&quot;y&quot;'>s</a><a href=/u?c=1&amp;d=2>u</a>
+    <title>A &amp; B</title><script>if (a &amp;&amp; b) fetch('/api/x?y=1&amp;z=2');</script>
+    <form action="/f?k=&#49;"><textarea name=t>1 &lt; 2</textarea></form>`);
+  // In attributes a legacy entity followed by "=" or a letter stays literal (HTML's attribute rule).
+  assert.deepEqual(r.links.map((l) => l.url), ['/q?a=1&b=2&copy=3<', '/s?x="y"', '/u?c=1&d=2']);
+  assert.equal(r.links[0]?.text, 'Tom & Jerry !', 'a no-break space is white space to the link text');
+  // Script is raw text: what the browser runs keeps its "&amp;".
+  assert.deepEqual(r.scripts, ["if (a &amp;&amp; b) fetch('/api/x?y=1&amp;z=2');"]);
+  assert.equal(r.forms[0]?.action, '/f?k=1');
+  assert.deepEqual(r.forms[0]?.fields, [{ name: 't', value: '1 < 2' }]);
+  assert.deepEqual(parseSitemap('<urlset><url><loc>https://x.test/a?b=1&amp;c=&#50;&nbsp;</loc></url></urlset>').locs, ['https://x.test/a?b=1&c=2&nbsp;']);
+});
+
 test('JS endpoints: fetch/XHR/axios/jQuery with methods, literals that look like paths', () => {
   const js = `
     fetch('/api/a'); fetch(\`/api/tpl\`, { method: "PUT" });

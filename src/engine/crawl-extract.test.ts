@@ -92,3 +92,9 @@ test('robots, sitemaps (index, gzip), URL identity', () => {
   assert.equal(patternKey('GET', 'http://h/item/12'), patternKey('GET', 'http://h/item/345'));
   assert.notEqual(patternKey('GET', 'http://h/item/12'), patternKey('GET', 'http://h/user/12'));
 });
+
+test('tag and attribute names: case folded, looked up by their characters, long and odd ones too', () => {
+  const r = extractHtml('<A HREF="/1">a</A><a\u0000 href="/2">b</a><Iframe SRC="/3"></iframe><LINK hReF="/4"><abcdefghij href="/x"></abcdefghij>');
+  assert.deepEqual(r.links.map((l) => `${l.kind} ${l.url}`), ['a /1', 'iframe /3', 'link /4']);
+  assert.equal(r.links[0]?.text, 'a');
+});

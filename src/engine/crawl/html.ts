@@ -65,6 +65,11 @@ export interface TagEvents {
 /** Elements whose content the tokenizer reads as raw text (its special tags less RCDATA): no entity is decoded there. */
 const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext']);
 
+/** A leading 1 and seven 7-bit characters fit a double's 53-bit mantissa exactly. */
+const MAX_PACKED = 7;
+const MAX_PACKED_NAMES = 4096;
+const packedNames = new Map<number, string>();
+
 /**
  * Adapts htmlparser2's Tokenizer callbacks to TagEvents. One instance per mode is kept and reused:
  * a Tokenizer costs more to build than a small page costs to tokenize, and methods on one class
@@ -118,6 +123,30 @@ class TagAdapter implements TokenizerCallbacks {
   }
 
   private name(a: number, b: number): string {
+    if (this.lower && b - a <= MAX_PACKED) {
+      // Tag and attribute names repeat thousands of times a page: a short name is looked up by
+      // its characters, lower-cased and packed into one number, instead of sliced and lower-cased.
+      // starts at 1, so that leading NULs still change the key ("\0a" is not "a")
+      let key = 1;
+      const src = this.source;
+      for (let i = a; i < b; i++) {
+        let c = src.charCodeAt(i);
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        if (c > 0x7f) {
+          key = -1;
+          break;
+        }
+        key = key * 128 + c;
+      }
+      if (key >= 0) {
+        let hit = packedNames.get(key);
+        if (hit === undefined) {
+          hit = src.slice(a, b).toLowerCase();
+          if (packedNames.size < MAX_PACKED_NAMES) packedNames.set(key, hit);
+        }
+        return hit;
+      }
+    }
     const s = this.source.slice(a, b);
     return this.lower ? s.toLowerCase() : s;
   }

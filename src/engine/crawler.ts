@@ -76,12 +76,13 @@ class Crawl {
   private head = 0;
   private active = 0;
   private stopped = false;
-  // Hashes of keys, not the keys: see hash53.
-  private readonly seen = new HashSet53();
-  private readonly fetched = new HashSet53();
-  private readonly targets = new HashSet53();
+  // Hashes of keys, not the keys: see hash53. Sized for the crawl's URL budget (up to 64k keys,
+  // 1 MB a set) so that a crawl does not rehash them a dozen times on the way up.
+  private readonly seen: HashSet53;
+  private readonly fetched: HashSet53;
+  private readonly targets: HashSet53;
   /** Raw keys of hrefs (see pageLinks) whose URL is in `seen`. */
-  private readonly linkSeen = new HashSet53();
+  private readonly linkSeen: HashSet53;
   private readonly patterns = new Map<number, number>();
   private wake: (() => void)[] = [];
   private reading = 0;
@@ -96,6 +97,11 @@ class Crawl {
     private readonly opts: CrawlOptions,
   ) {
     this.deadline = Date.now() + opts.limits.maxDurationMs;
+    const expected = Math.min(opts.limits.maxUrls, 65_536);
+    this.seen = new HashSet53(expected);
+    this.fetched = new HashSet53(expected);
+    this.targets = new HashSet53(expected);
+    this.linkSeen = new HashSet53(expected);
     this.extractor = opts.extractor ?? sharedExtractor();
   }
 

@@ -38,6 +38,8 @@ interface OpenForm {
 
 const LINK_ATTRS: Record<string, string> = { a: 'href', area: 'href', link: 'href', iframe: 'src', frame: 'src', embed: 'src', object: 'data' };
 const MAX_TEXT = 200;
+/** White space other than single spaces, which link text folds to one space. */
+const SPACE_TO_FOLD = /[^\S ]| {2}/;
 const MAX_SCRIPT = 512 * 1024;
 
 function bodyKindOf(enctype: string | undefined): BodyKind {
@@ -357,7 +359,9 @@ export function extractHtml(html: string): HtmlExtract {
           inScript = false;
           scriptBuf = '';
         } else if (name === 'a' && anchor) {
-          anchor.text = anchor.text?.trim().replace(/\s+/g, ' ');
+          const t = anchor.text?.trim();
+          // most link texts are already one run of single spaces: skip the rewrite for them
+          anchor.text = t !== undefined && SPACE_TO_FOLD.test(t) ? t.replace(/\s+/g, ' ') : t;
           anchor = null;
         } else if (name === 'option') {
           closeOption();

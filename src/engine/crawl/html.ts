@@ -97,7 +97,7 @@ class TagAdapter implements TokenizerCallbacks {
 
   constructor(private readonly lower: boolean) {
     this.tk = new Tokenizer({ xmlMode: !lower, decodeEntities: false }, this);
-    this.decodeText = lower ? (t) => decodeHTML(t) : decodeXML;
+    this.decodeText = lower ? decodeHTML : decodeXML;
     this.decodeAttr = lower ? decodeHTMLAttribute : decodeXML;
   }
 
@@ -128,7 +128,7 @@ class TagAdapter implements TokenizerCallbacks {
     if (this.lower && b - a <= MAX_PACKED) {
       // Tag and attribute names repeat thousands of times a page: a short name is looked up by
       // its characters, lower-cased and packed into one number, instead of sliced and lower-cased.
-      // starts at 1, so that leading NULs still change the key ("\0a" is not "a")
+      // The key starts at 1 so that leading NULs still change it ("\0a" is not "a").
       let key = 1;
       const src = this.source;
       for (let i = a; i < b; i++) {

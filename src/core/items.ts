@@ -66,13 +66,18 @@ export interface SpeedProfile {
   concurrency: number;
   /** Upper bound on requests per second; 0 means no fixed cap (adaptive only). */
   maxRps: number;
+  /**
+   * Crawl fetches (GET pages) sent back to back on one connection, HTTP/1.1 pipelining; 1 or
+   * absent means one request per connection at a time. Attacks are never pipelined.
+   */
+  pipelining?: number;
 }
 
 // "1" normal, "2" a bit faster, "3" fast. Documented in README; the scheduler adapts below these.
 export const SPEEDS: Record<SpeedWord, SpeedProfile> = {
   '1': { concurrency: 4, maxRps: 25 },
   '2': { concurrency: 10, maxRps: 100 },
-  '3': { concurrency: 32, maxRps: 0 },
+  '3': { concurrency: 32, maxRps: 0, pipelining: 8 },
 };
 
 export function isSpeedWord(word: unknown): word is SpeedWord {

@@ -5,7 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Transform } from 'node:stream';
 import { constants as zc, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Pool, type Dispatcher } from 'undici';
+import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
 import type { HttpRequestSpec, HttpResponseData } from '../core/model.js';
 import { EgressGuard, type EgressOptions } from './egress.js';
 
@@ -89,6 +89,11 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   /** Egress rules (allowed sensitive CIDRs, an injected resolver); every connection is checked. */
   egress?: EgressOptions;
+  /**
+   * GETs that lane() may put back to back on one connection (HTTP/1.1 pipelining); 1, the
+   * default, means no lanes.
+   */
+  pipelining?: number;
 }
 
 const TEXT_TYPE = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|xhtml\+xml)|image\/svg\+xml)/i;
@@ -231,13 +236,21 @@ class Hop implements Dispatcher.DispatchHandler {
   private sink: CappedSink | null = null;
   private inflater: Transform | null = null;
   private inflaterDone: Promise<void> | null = null;
-  private readonly started = performance.now();
+  private started = 0;
   // A plain timer, and for the client's own signal no per-request listener at all (the pools are
   // destroyed on abort instead). Both AbortSignal.any() and a listener per request keep each
   // request reachable from the long-lived job signal until a major GC: at 100k requests that
   // doubled the crawler's peak memory.
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
   private readonly onAbort: (() => void) | null = null;
+  /** Pipelined behind this one on a lane: its clock starts when this one settles (see PipelineLane). */
+  next: Hop | null = null;
+  /** The lane this request was pipelined on, told when it settles. */
+  lane: PipelineLane | null = null;
+  /** Sent behind another request on its lane, its clock waiting for that one. */
+  queued = false;
+  /** Why the request failed, once it has. */
+  failure: Error | null = null;
 
   constructor(
     private readonly resolve: (r: HopResponse) => void,
@@ -247,21 +260,35 @@ class Hop implements Dispatcher.DispatchHandler {
     private readonly ownSignal: boolean,
     private readonly clientSignal: AbortSignal | undefined,
   ) {
-    this.timer = setTimeout(() => this.fail(new TimeoutError(`no complete response within ${opts.timeoutMs} ms`)), opts.timeoutMs);
     if (ownSignal) {
       this.onAbort = () => this.fail(new AbortError());
       opts.signal.addEventListener('abort', this.onAbort, { once: true });
     }
   }
 
+  get done(): boolean {
+    return this.settled;
+  }
+
+  /** Starts the request's clock (timeout and timeMs). */
+  start(): void {
+    if (this.settled || this.timer !== null) return;
+    this.started = performance.now();
+    this.timer = setTimeout(() => this.fail(new TimeoutError(`no complete response within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
+  }
+
   private cleanup(): void {
-    clearTimeout(this.timer);
+    if (this.timer !== null) clearTimeout(this.timer);
     if (this.onAbort) this.opts.signal.removeEventListener('abort', this.onAbort);
+    this.lane?.settled(this);
+    this.next?.start();
+    this.next = null;
   }
 
   fail(err: Error): void {
     if (this.settled) return;
     this.settled = true;
+    this.failure = err;
     this.cleanup();
     this.inflater?.destroy();
     // Destroying the socket is how an unwanted body stops costing anything.
@@ -281,7 +308,8 @@ class Hop implements Dispatcher.DispatchHandler {
       body: s.result(),
       bytes: this.wireBytes,
       truncated: s.truncated,
-      timeMs: Math.round((performance.now() - this.started) * 10) / 10,
+      // a pipelined answer can complete while the one ahead of it is still inflating (never started)
+      timeMs: this.started === 0 ? 0 : Math.round((performance.now() - this.started) * 10) / 10,
     });
   }
 
@@ -350,12 +378,105 @@ class Hop implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * One keep-alive connection that takes GET requests back to back (HTTP/1.1 pipelining), for the
+ * crawler: on loopback a page costs about as much in its two system calls (write the request,
+ * read the response) as in everything else the crawler does with it, and a lane sends the
+ * requests dispatched in one event-loop turn in one write and often reads several answers at once.
+ *
+ * - The requests dispatched in one turn are written together: the socket is corked from the first
+ *   of them to the end of the turn's check phase, where undici writes to an idle keep-alive socket.
+ * - A request's clock (timeout and timeMs) starts when the one ahead of it on the lane settles, so
+ *   a slow page does not time out the pages queued behind it.
+ * - A request queued behind another that times out or loses its connection marks the lane broken;
+ *   HttpClient then stops handing out lanes for that origin (a server that mishandles pipelining
+ *   costs one batch, not a crawl, and the crawler sends that batch's failures again without a
+ *   lane). undici re-sends requests that were queued but not answered when a connection closes.
+ */
+export class PipelineLane {
+  private readonly client: Client;
+  private socket: Socket | null = null;
+  private corked = false;
+  private tail: Hop | null = null;
+  /** Requests dispatched and not settled. */
+  inFlight = 0;
+  broken = false;
+
+  constructor(origin: string, depth: number, connector: buildConnector.connector, keepAliveTimeout: number) {
+    this.client = new Client(origin, {
+      pipelining: depth,
+      keepAliveTimeout,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: (opts, cb) => {
+        connector(opts, (...args) => {
+          const [err, socket] = args;
+          this.socket = err === null ? socket : null;
+          cb(...args);
+        });
+      },
+    });
+  }
+
+  dispatch(req: Dispatcher.DispatchOptions, hop: Hop): void {
+    hop.lane = this;
+    this.inFlight++;
+    const tail = this.tail;
+    if (tail !== null && !tail.done) {
+      tail.next = hop;
+      hop.queued = true;
+    } else {
+      hop.start();
+    }
+    this.tail = hop;
+    const socket = this.corked ? null : this.socket;
+    if (socket !== null && !socket.destroyed) socket.cork();
+    try {
+      this.client.dispatch(req, hop);
+    } finally {
+      if (socket !== null && !socket.destroyed) {
+        // After dispatch: undici has queued its own check-phase write by now, and this runs after it.
+        this.corked = true;
+        setImmediate(() => {
+          this.corked = false;
+          socket.uncork();
+        });
+      }
+    }
+  }
+
+  settled(hop: Hop): void {
+    this.inFlight--;
+    if (this.tail === hop) this.tail = null;
+    // The first request of a batch timing out is a slow page; one queued behind it failing may be
+    // a server that does not answer pipelined requests. Either way the lane is no longer trusted.
+    const err = hop.failure;
+    if (hop.queued && err !== null && (err instanceof TimeoutError || err.constructor === TransportError)) this.broken = true;
+    if (this.broken && hop.next !== null) {
+      // what waits behind it would only wait for its own timeout in turn: it fails now, to be sent
+      // again without a lane
+      const behind = hop.next;
+      hop.next = null;
+      behind.fail(new TransportError('left a pipeline the target did not answer'));
+    }
+  }
+
+  destroy(err: Error | null): Promise<void> {
+    return this.client.destroy(err);
+  }
+}
+
 const EMPTY_BLOCK: HeaderBlock = Object.freeze({ pairs: Object.freeze([]) as unknown as [string, string][], record: Object.freeze({}) as Record<string, string> });
 
 export class HttpClient {
   // One keep-alive Pool per origin, kept here rather than behind an undici Agent: the Agent's extra
   // dispatch layer costs a few microseconds a request, which the crawler feels.
   private readonly pools = new Map<string, Pool>();
+  private readonly lanes = new Map<string, PipelineLane[]>();
+  private readonly noLanes = new Set<string>();
+  private readonly pipelining: number;
+  private readonly maxLanes: number;
+  private readonly laneConnector: buildConnector.connector;
   private readonly poolOptions: Pool.Options;
   private destroyed = false;
   private readonly signal: AbortSignal | undefined;
@@ -375,6 +496,9 @@ export class HttpClient {
       // The guarded lookup resolves, validates and pins each connection's address (see egress.ts).
       connect: { rejectUnauthorized: false, lookup: this.egress.lookup },
     };
+    this.pipelining = Math.max(1, Math.floor(opts.pipelining ?? 1));
+    this.maxLanes = Math.max(1, Math.ceil(opts.connections / this.pipelining));
+    this.laneConnector = buildConnector({ rejectUnauthorized: false, lookup: this.egress.lookup, timeout: 10_000 });
     opts.signal?.addEventListener('abort', () => void this.destroyAll(new AbortError()), { once: true });
   }
 
@@ -387,10 +511,39 @@ export class HttpClient {
     return p;
   }
 
+  /**
+   * A connection to `origin` for pipelined GETs (see PipelineLane): the least busy one, a new one
+   * while fewer than connections/pipelining exist. Null when pipelining is off, or off for this
+   * origin because a lane to it broke.
+   */
+  lane(origin: string): PipelineLane | null {
+    if (this.pipelining <= 1 || this.destroyed || this.noLanes.has(origin)) return null;
+    let list = this.lanes.get(origin);
+    if (list === undefined) {
+      list = [];
+      this.lanes.set(origin, list);
+    }
+    let best: PipelineLane | null = null;
+    for (const l of list) {
+      if (l.broken) {
+        this.noLanes.add(origin);
+        return null;
+      }
+      if (best === null || l.inFlight < best.inFlight) best = l;
+    }
+    if ((best === null || best.inFlight > 0) && list.length < this.maxLanes) {
+      best = new PipelineLane(origin, this.pipelining, this.laneConnector, this.poolOptions.keepAliveTimeout ?? 10_000);
+      list.push(best);
+    }
+    return best;
+  }
+
   private async destroyAll(err?: Error): Promise<void> {
     this.destroyed = true;
-    const pools = [...this.pools.values()];
+    const pools: { destroy(err: Error | null): Promise<void> }[] = [...this.pools.values()];
+    for (const list of this.lanes.values()) pools.push(...list);
     this.pools.clear();
+    this.lanes.clear();
     await Promise.all(
       pools.map((p) =>
         p.destroy(err ?? null).catch((e: unknown) => {
@@ -401,8 +554,11 @@ export class HttpClient {
     );
   }
 
-  /** One hop: no redirects, no cookies, no scope. Rejects with AbortError, TimeoutError or TransportError. */
-  request(spec: HttpRequestSpec, opts: HopOptions, parsed?: URL): Promise<HopResponse> {
+  /**
+   * One hop: no redirects, no cookies, no scope. Rejects with AbortError, TimeoutError or
+   * TransportError. A GET given a `lane` (see lane()) goes out on it, pipelined.
+   */
+  request(spec: HttpRequestSpec, opts: HopOptions, parsed?: URL, lane?: PipelineLane | null): Promise<HopResponse> {
     if (opts.signal.aborted || this.signal?.aborted) return Promise.reject(new AbortError());
     let url: URL;
     try {
@@ -423,10 +579,20 @@ export class HttpClient {
         method: spec.method.toUpperCase() as Dispatcher.HttpMethod,
         headers: opts.headerList ?? toHeaderArray(spec.headers),
         body: spec.body === undefined ? null : typeof spec.body === 'string' ? spec.body : Buffer.from(spec.body),
+        // One object shape on both paths: undici's Request constructor is hot, and a second shape
+        // (a spread copy with `blocking` added) made it several times slower.
+        blocking: undefined,
       };
       try {
         if (this.destroyed) throw new AbortError('the HTTP client is closed');
-        this.pool(url.origin).dispatch(req, hop);
+        if (lane && req.method === 'GET' && req.body === null && !lane.broken) {
+          // undici does not pipeline a request behind one marked blocking, which GETs are by default
+          req.blocking = false;
+          lane.dispatch(req, hop);
+        } else {
+          hop.start();
+          this.pool(url.origin).dispatch(req, hop);
+        }
       } catch (err) {
         hop.fail(err instanceof AbortError ? err : new TransportError(err instanceof Error ? err.message : String(err)));
       }

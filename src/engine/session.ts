@@ -5,13 +5,19 @@ import type { SpeedWord } from '../core/items.js';
 import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
 import type { SendOptions } from '../checks/types.js';
 import type { LookupFunction } from './egress.js';
-import { AbortError, HttpClient, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse } from './http.js';
+import { AbortError, HttpClient, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
 import { OutOfScopeError, Scope } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
 
 export { AbortError, TimeoutError, TransportError } from './http.js';
 export { OutOfScopeError } from './scope.js';
+
+/** How the engine hands a request to ScanSession.send beyond what checks pass (see send). */
+export interface Via {
+  parsed?: URL;
+  lane?: PipelineLane | null;
+}
 
 /** The job's request budget (limits.maxRequests) is spent. */
 export class BudgetError extends Error {
@@ -208,6 +214,7 @@ export class ScanSession {
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
     this.client = new HttpClient({
       connections: this.scheduler.maxConcurrency,
+      pipelining: this.scheduler.profile.pipelining ?? 1,
       signal: this.signal,
       egress: { ...(opts.allowAddresses ? { allowAddresses: opts.allowAddresses } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) },
     });
@@ -267,10 +274,10 @@ export class ScanSession {
     return out;
   }
 
-  private async hop(spec: HttpRequestSpec, timeoutMs: number, opts: SendOptions = {}): Promise<HopResponse> {
+  private async hop(spec: HttpRequestSpec, timeoutMs: number, opts: SendOptions, via: Via | undefined): Promise<HopResponse> {
     let u: URL;
     try {
-      u = new URL(spec.url);
+      u = via?.parsed !== undefined && via.parsed.href === spec.url ? via.parsed : new URL(spec.url);
     } catch {
       throw new OutOfScopeError(spec.url, 'not a URL');
     }
@@ -291,7 +298,7 @@ export class ScanSession {
       let res: HopResponse;
       if (!this.scheduler.tryAcquire()) await this.scheduler.acquire();
       try {
-        res = await this.client.request(wire, hopOpts, u);
+        res = await this.client.request(wire, hopOpts, u, via?.lane);
       } catch (err) {
         if (err instanceof TimeoutError) this.scheduler.report({ timeout: true });
         else if (!(err instanceof AbortError)) this.scheduler.report({ error: true });
@@ -313,11 +320,24 @@ export class ScanSession {
     }
   }
 
-  /** Sends one request; throws OutOfScopeError, BudgetError, AbortError, TimeoutError or TransportError. */
-  async send(req: HttpRequestSpec, opts: SendOptions = {}): Promise<HttpExchange> {
+  /**
+   * A connection on which the crawler may pipeline GETs to `origin` (see PipelineLane), or null:
+   * the Speed does not pipeline, the pace is rate-capped, or a lane to this origin broke.
+   */
+  lane(origin: string): PipelineLane | null {
+    return this.scheduler.profile.maxRps > 0 ? null : this.client.lane(origin);
+  }
+
+  /**
+   * Sends one request; throws OutOfScopeError, BudgetError, AbortError, TimeoutError or TransportError.
+   * `via` is the engine's own: the request URL already parsed, and a lane to pipeline it on. Up to
+   * the point where the request is handed to the connection this runs synchronously, so requests
+   * sent one after another in a turn leave together on a lane.
+   */
+  async send(req: HttpRequestSpec, opts: SendOptions = {}, via?: Via): Promise<HttpExchange> {
     if (this.closed) throw new AbortError('the session is closed');
     const timeoutMs = opts.timeoutMs ?? this.limits.requestTimeoutMs;
-    const response = await sendWithRedirects(req, (spec) => this.hop(spec, timeoutMs, opts), {
+    const response = await sendWithRedirects(req, (spec) => this.hop(spec, timeoutMs, opts, via), {
       follow: opts.followRedirects ?? false,
       maxRedirects: this.limits.maxRedirects,
       allowHop: (url) => this.scope.inScope(url),

@@ -50,6 +50,8 @@ interface Candidate {
   rawBody?: string;
   /** GET pages are fetched to find more; POST targets and static files only recorded. */
   fetch: boolean;
+  /** fetchHash('GET', url) when the caller has it (pageLinks does, for plain GET links). */
+  seenKey?: number;
 }
 
 const MAX_SITEMAPS = 100;
@@ -145,7 +147,7 @@ class Crawl {
         // not JSON after all: the body is kept as raw text and contributes no names
       }
     }
-    const seenKey = fetchHash(method, u, bodyNames);
+    const seenKey = c.seenKey !== undefined && method === 'GET' && bodyNames.length === 0 ? c.seenKey : fetchHash(method, u, bodyNames);
     // the seen-check first: most links on a page point at pages already collected
     if (this.seen.has(seenKey)) return true;
     if (!this.session.scope.allowFollow(u, c.linkText)) return false;
@@ -305,6 +307,7 @@ class Crawl {
       if (l.fields !== undefined) c.fields = l.fields;
       if (l.rawBody !== undefined) c.rawBody = l.rawBody;
       if (l.parsed !== undefined) c.parsed = l.parsed;
+      if (l.seenKey !== undefined) c.seenKey = l.seenKey;
       if (this.consider(c) && l.rawKey !== undefined) this.linkSeen.add(l.rawKey);
     }
     for (const src of links.scripts) this.queueAux('script', src, depth, pageUrl);
@@ -329,75 +332,78 @@ class Crawl {
 
   /**
    * One crawl loop: takes up to `depth` queued tasks, sends them together (pipelined on one lane
-   * when depth > 1 and the session offers one) and reads the answers in order.
+   * when depth > 1 and the session offers one) and reads the answers in order. (Topping the batch
+   * up while half of it is still in flight measured no faster: one write per batch is the point.)
    */
   async worker(depth: number): Promise<void> {
-    const batch: Task[] = [];
-    for (;;) {
-      if (this.stopped || this.opts.signal.aborted) return;
-      if (Date.now() >= this.deadline) return this.stop('maxDurationMs');
-      const first = this.next();
-      if (!first) {
-        if (this.active === 0) return this.notify();
-        await new Promise<void>((r) => this.wake.push(r));
-        continue;
-      }
-      batch.length = 0;
-      batch.push(first);
-      while (batch.length < depth) {
-        const t = this.next();
-        if (t === null) break;
-        batch.push(t);
-      }
-      this.active += batch.length;
-      if (batch.length === 1) {
-        await this.complete(first, this.fetch(first));
-        continue;
-      }
-      const lane = this.session.lane(this.session.scope.origin);
-      const fetches = batch.map((t) => this.fetch(t, lane));
-      for (let i = 0; i < batch.length; i++) {
-        try {
-          await this.complete(batch[i] as Task, fetches[i] as Promise<HttpResponseData | null>);
-        } catch (err) {
-          // The crawl is ending (abort): the rest of the batch fails the same way; wait for it so
-          // that no rejection is left unobserved, and release what it held.
-          const rest = fetches.slice(i + 1);
-          await Promise.allSettled(rest);
-          for (let j = 0; j < rest.length; j++) this.settle();
-          throw err;
+    const win: { task: Task; fetching: Promise<HttpResponseData | null> }[] = [];
+    try {
+      for (;;) {
+        let ending = this.stopped || this.opts.signal.aborted;
+        if (!ending && Date.now() >= this.deadline) {
+          this.stop('maxDurationMs');
+          ending = true;
         }
+        if (!ending && win.length === 0) {
+          const fresh: Task[] = [];
+          while (win.length + fresh.length < depth) {
+            const t = this.next();
+            if (t === null) break;
+            fresh.push(t);
+          }
+          if (fresh.length > 0) {
+            this.active += fresh.length;
+            const lane = depth > 1 ? this.session.lane(this.session.scope.origin) : null;
+            for (const t of fresh) win.push({ task: t, fetching: this.fetch(t, lane) });
+          }
+        }
+        const w = win.shift();
+        if (w === undefined) {
+          if (ending) return;
+          if (this.active === 0) return this.notify();
+          await new Promise<void>((r) => this.wake.push(r));
+          continue;
+        }
+        // (inline rather than a method: an async call per page is a promise and a tick more)
+        const task = w.task;
+        let reading: Promise<void> | null = null;
+        try {
+          const res = await w.fetching;
+          if (res) {
+            this.record(task, res);
+            reading = this.process(task, res);
+          }
+        } finally {
+          if (reading === null) this.settle();
+        }
+        if (reading !== null) await this.offThread(task, reading);
       }
+    } catch (err) {
+      // The crawl is ending (abort): what is still in flight fails the same way; wait for it so
+      // that no rejection is left unobserved, and release what it held.
+      const rest = win.splice(0);
+      await Promise.allSettled(rest.map((w) => w.fetching));
+      for (let j = 0; j < rest.length; j++) this.settle();
+      throw err;
     }
   }
 
-  /** Waits for one task's fetch and takes in what it found; the task counts as active until then. */
-  private async complete(task: Task, fetching: Promise<HttpResponseData | null>): Promise<void> {
-    let reading: Promise<void> | null = null;
-    try {
-      const res = await fetching;
-      if (res) {
-        this.record(task, res);
-        reading = this.process(task, res);
-      }
-    } finally {
-      if (reading === null) this.settle();
-    }
-    if (reading !== null) {
-      // The page is read elsewhere while this loop fetches the next one; it stays `active` (the
-      // crawl is not over) until its links are in.
-      this.reading++;
-      const url = task.req.url;
-      const done = reading
-        .catch((err: unknown) => {
-          this.session.log?.('debug', 'a page could not be read for links', { url, error: err instanceof Error ? err.message : String(err) });
-        })
-        .finally(() => {
-          this.reading--;
-          this.settle();
-        });
-      if (this.reading > MAX_READING) await done;
-    }
+  /**
+   * A page read elsewhere (an extraction thread) while its loop fetches the next ones: it stays
+   * `active` (the crawl is not over) until its links are in; past MAX_READING the loop waits.
+   */
+  private async offThread(task: Task, reading: Promise<void>): Promise<void> {
+    this.reading++;
+    const url = task.req.url;
+    const done = reading
+      .catch((err: unknown) => {
+        this.session.log?.('debug', 'a page could not be read for links', { url, error: err instanceof Error ? err.message : String(err) });
+      })
+      .finally(() => {
+        this.reading--;
+        this.settle();
+      });
+    if (this.reading > MAX_READING) await done;
   }
 
   private settle(): void {

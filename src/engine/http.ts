@@ -630,13 +630,23 @@ export function hopToResponse(hop: HopResponse, url: string, redirects: string[]
   };
 }
 
-/** Sends `spec`, following redirects by hand so that every hop passes through `hop` again. */
-export async function sendWithRedirects(spec: HttpRequestSpec, hop: HopFn, opts: RedirectOptions): Promise<HttpResponseData> {
+/** True when `res` is a redirect that sendWithRedirects would follow under `follow`. */
+export function isFollowable(res: HopResponse, follow: boolean): boolean {
+  return follow && REDIRECT.has(res.status) && res.headers['location'] !== undefined;
+}
+
+/**
+ * Sends `spec`, following redirects by hand so that every hop passes through `hop` again. `first`
+ * is the answer to `spec` when the caller has already sent it.
+ */
+export async function sendWithRedirects(spec: HttpRequestSpec, hop: HopFn, opts: RedirectOptions, first?: HopResponse): Promise<HttpResponseData> {
   let current = spec;
   const redirects: string[] = [];
   let total = 0;
+  let answered = first;
   for (;;) {
-    const res = await hop(current);
+    const res = answered ?? (await hop(current));
+    answered = undefined;
     total += res.timeMs;
     const location = res.headers['location'];
     if (!opts.follow || !REDIRECT.has(res.status) || location === undefined || redirects.length >= opts.maxRedirects) {

@@ -5,7 +5,7 @@ import type { SpeedWord } from '../core/items.js';
 import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
 import type { SendOptions } from '../checks/types.js';
 import type { LookupFunction } from './egress.js';
-import { AbortError, HttpClient, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
+import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
 import { OutOfScopeError, Scope } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
@@ -337,11 +337,16 @@ export class ScanSession {
   async send(req: HttpRequestSpec, opts: SendOptions = {}, via?: Via): Promise<HttpExchange> {
     if (this.closed) throw new AbortError('the session is closed');
     const timeoutMs = opts.timeoutMs ?? this.limits.requestTimeoutMs;
-    const response = await sendWithRedirects(req, (spec) => this.hop(spec, timeoutMs, opts, via), {
-      follow: opts.followRedirects ?? false,
-      maxRedirects: this.limits.maxRedirects,
-      allowHop: (url) => this.scope.inScope(url),
-    });
+    const follow = opts.followRedirects ?? false;
+    const first = await this.hop(req, timeoutMs, opts, via);
+    // most answers are not redirects: they skip the redirect loop and the closures it takes
+    if (!isFollowable(first, follow)) return { request: req, response: hopToResponse(first, req.url, [], first.timeMs) };
+    const response = await sendWithRedirects(
+      req,
+      (spec) => this.hop(spec, timeoutMs, opts, via),
+      { follow, maxRedirects: this.limits.maxRedirects, allowHop: (url) => this.scope.inScope(url) },
+      first,
+    );
     return { request: req, response };
   }
 

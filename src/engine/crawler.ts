@@ -8,7 +8,7 @@ import { fetchHash, hash53, isStaticResource, patternKey, resolveUrl, targetKey 
 import { pageLinks, type PageKind, type PageLinks } from './crawl/page-links.js';
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
 import { AbortError, isTextContentType, TimeoutError, TransportError, type PipelineLane } from './http.js';
-import { BudgetError, type ScanSession } from './session.js';
+import { BudgetError, type ScanSession, type Via } from './session.js';
 import { CrawlError, type CollectedUrl, type EngineLimits } from './types.js';
 
 export interface CrawlResult {
@@ -216,12 +216,10 @@ class Crawl {
     }
     const headers: Record<string, string> = {};
     if (task.req.referer !== undefined) headers['Referer'] = task.req.referer;
+    const via: Via = { lane };
+    if (task.parsed !== undefined) via.parsed = task.parsed;
     try {
-      const ex = await this.session.send(
-        { method: 'GET', url: task.req.url, headers },
-        { followRedirects: true, timeoutMs: Math.min(this.opts.limits.requestTimeoutMs, left) },
-        { ...(task.parsed !== undefined ? { parsed: task.parsed } : {}), lane },
-      );
+      const ex = await this.session.send({ method: 'GET', url: task.req.url, headers }, { followRedirects: true, timeoutMs: Math.min(this.opts.limits.requestTimeoutMs, left) }, via);
       return ex.response;
     } catch (err) {
       if (err instanceof AbortError || this.opts.signal.aborted) throw err instanceof AbortError ? err : new AbortError();
@@ -445,7 +443,7 @@ class Crawl {
     const timer = setTimeout(() => this.stop('maxDurationMs'), Math.max(0, left));
     try {
       // Speed "3" pipelines: 4 loops of 8 requests instead of 32 loops of one (see PipelineLane).
-      const depth = Math.max(1, Math.floor(this.session.scheduler.profile.pipelining ?? 1));
+      const depth = this.session.pipelining;
       const n = Math.max(1, Math.ceil(this.session.scheduler.maxConcurrency / depth));
       const results = await Promise.allSettled(Array.from({ length: n }, () => this.worker(depth)));
       if (this.opts.signal.aborted) throw new AbortError();

@@ -8,7 +8,7 @@ import { USER_AGENTS } from '../core/items.js';
 import { inlineExtractor } from './crawl/extractor.js';
 import { crawl } from './crawler.js';
 import { HttpClient, TimeoutError, TransportError, type HopResponse, type PipelineLane } from './http.js';
-import { ScanSession } from './session.js';
+import { crawlPipelining, ScanSession } from './session.js';
 import { DEFAULT_LIMITS } from './types.js';
 
 interface Seen {
@@ -218,4 +218,19 @@ test('a crawl at Speed "3" against a target that does not answer pipelined reque
     await s.close();
     await srv.close();
   }
+});
+
+test('pipelining depth: the Speed gives it, WSC_CRAWL_PIPELINING overrides it (1 = off), bounded 1-32', () => {
+  assert.equal(crawlPipelining(8, undefined), 8);
+  assert.equal(crawlPipelining(undefined, undefined), 1);
+  assert.equal(crawlPipelining(8, '1'), 1);
+  assert.equal(crawlPipelining(1, '4'), 4);
+  assert.equal(crawlPipelining(8, '0'), 1);
+  assert.equal(crawlPipelining(8, '500'), 32);
+  assert.equal(crawlPipelining(8, 'lots'), 8, 'an unreadable value leaves the default');
+  const ac = new AbortController();
+  const s = new ScanSession({ startUrl: 'http://127.0.0.1:1/', excludeUrls: [], headers: {}, userAgent: 'x', speed: '1', limits: DEFAULT_LIMITS, signal: ac.signal });
+  assert.equal(s.pipelining, 1, 'Speed "1" does not pipeline');
+  assert.equal(s.lane('http://127.0.0.1:1'), null);
+  void s.close();
 });

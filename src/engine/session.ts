@@ -13,6 +13,15 @@ import type { EngineHooks, EngineLimits } from './types.js';
 export { AbortError, TimeoutError, TransportError } from './http.js';
 export { OutOfScopeError } from './scope.js';
 
+/**
+ * The crawl's pipelining depth: the Speed's, unless WSC_CRAWL_PIPELINING (1-32; 1 turns it off)
+ * says otherwise, for a target behind something that mishandles pipelining without failing.
+ */
+export function crawlPipelining(speedDepth: number | undefined, env = process.env.WSC_CRAWL_PIPELINING): number {
+  const fromEnv = env !== undefined && /^\d+$/.test(env.trim()) ? Number(env) : undefined;
+  return Math.max(1, Math.min(32, Math.floor(fromEnv ?? speedDepth ?? 1)));
+}
+
 /** How the engine hands a request to ScanSession.send beyond what checks pass (see send). */
 export interface Via {
   parsed?: URL;
@@ -212,13 +221,17 @@ export class ScanSession {
     const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
     this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
+    this.pipelining = crawlPipelining(this.scheduler.profile.pipelining);
     this.client = new HttpClient({
       connections: this.scheduler.maxConcurrency,
-      pipelining: this.scheduler.profile.pipelining ?? 1,
+      pipelining: this.pipelining,
       signal: this.signal,
       egress: { ...(opts.allowAddresses ? { allowAddresses: opts.allowAddresses } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) },
     });
   }
+
+  /** GETs the crawler may send back to back on one connection (see lane()); 1 = none. */
+  readonly pipelining: number;
 
   requestCount(): number {
     return this.count;

@@ -64,6 +64,9 @@ export interface TagEvents {
   wantsText?(): boolean;
 }
 
+/** What a tag without attributes reports: shared, so frozen (a handler must not write to it). */
+const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** Elements whose content the tokenizer reads as raw text (its special tags less RCDATA): no entity is decoded there. */
 const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext']);
 
@@ -85,6 +88,8 @@ class TagAdapter implements TokenizerCallbacks {
   private source = '';
   private ev: TagEvents | null = null;
   private tagName = '';
+  /** Between a tag's name and its end: attributes belong to it. */
+  private open = false;
   private attrs: Record<string, string> | null = null;
   private attrName = '';
   private attrValue = '';
@@ -106,6 +111,7 @@ class TagAdapter implements TokenizerCallbacks {
     this.source = source;
     this.ev = ev;
     this.tagName = '';
+    this.open = false;
     this.attrs = null;
     this.attrName = '';
     this.attrValue = '';
@@ -154,10 +160,12 @@ class TagAdapter implements TokenizerCallbacks {
   }
 
   private endOpen(): void {
-    const attrs = this.attrs;
+    const open = this.open;
+    const attrs = this.attrs ?? NO_ATTRS;
+    this.open = false;
     this.attrs = null;
     if (this.lower && RAW_TEXT.has(this.tagName)) this.rawText = true;
-    if (attrs) this.ev?.onopentag(this.tagName, attrs);
+    if (open) this.ev?.onopentag(this.tagName, attrs);
   }
 
   private text(a: number, b: number): void {
@@ -176,16 +184,21 @@ class TagAdapter implements TokenizerCallbacks {
     // entities are left in the value (decodeEntities is off) and decoded in onattribend
   }
   onattribend(): void {
-    if (this.attrs && !Object.hasOwn(this.attrs, this.attrName)) {
-      const v = this.attrValue;
-      this.attrs[this.attrName] = v.includes('&') ? this.decodeAttr(v) : v;
+    if (this.open) {
+      const attrs = (this.attrs ??= {});
+      if (!Object.hasOwn(attrs, this.attrName)) {
+        const v = this.attrValue;
+        attrs[this.attrName] = v.includes('&') ? this.decodeAttr(v) : v;
+      }
     }
     this.attrName = '';
     this.attrValue = '';
   }
   onopentagname(a: number, b: number): void {
     this.tagName = this.name(a, b);
-    this.attrs = {};
+    this.open = true;
+    // allocated at the first attribute: most tags have none, and they share NO_ATTRS
+    this.attrs = null;
   }
   onopentagend(): void {
     this.endOpen();

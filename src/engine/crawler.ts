@@ -113,6 +113,17 @@ class Crawl {
     if (why !== undefined && this.limitReached === undefined) this.limitReached = why;
     this.stopped = true;
     this.notify();
+    this.unpark();
+  }
+
+  /** Loops parked while the crawl pipelines (see worker). */
+  private parked: (() => void)[] = [];
+
+  private unpark(): void {
+    if (this.parked.length === 0) return;
+    const p = this.parked;
+    this.parked = [];
+    for (const f of p) f();
   }
 
   private notify(): void {
@@ -329,12 +340,16 @@ class Crawl {
   }
 
   /**
-   * One crawl loop: takes up to `depth` queued tasks, sends them together (pipelined on one lane
-   * when depth > 1 and the session offers one) and reads the answers in order. (Topping the batch
-   * up while half of it is still in flight measured no faster: one write per batch is the point.)
+   * One of the crawl's loops (maxConcurrency of them). While the session advises pipelining (a
+   * fast target, see ScanSession.pipelineAdvised), loops 0..batchLoops-1 each take up to `depth`
+   * queued tasks, send them together on one lane and read the answers in order, and the other
+   * loops park; otherwise every loop fetches one task at a time, as independent workers, so that a
+   * slow page holds up nothing but itself. (Topping a batch up while half of it is still in flight
+   * measured no faster: one write per batch is the point.)
    */
-  async worker(depth: number): Promise<void> {
+  async worker(index: number, depth: number, batchLoops: number): Promise<void> {
     const win: { task: Task; fetching: Promise<HttpResponseData | null> }[] = [];
+    const origin = this.session.scope.origin;
     try {
       for (;;) {
         let ending = this.stopped || this.opts.signal.aborted;
@@ -343,15 +358,22 @@ class Crawl {
           ending = true;
         }
         if (!ending && win.length === 0) {
+          const batched = depth > 1 && this.session.pipelineAdvised(origin);
+          if (batched && index >= batchLoops) {
+            if (this.active === 0 && this.head >= this.queue.length) return this.notify();
+            await new Promise<void>((r) => this.parked.push(r));
+            continue;
+          }
           const fresh: Task[] = [];
-          while (win.length + fresh.length < depth) {
+          const want = batched ? depth : 1;
+          while (fresh.length < want) {
             const t = this.next();
             if (t === null) break;
             fresh.push(t);
           }
           if (fresh.length > 0) {
             this.active += fresh.length;
-            const lane = depth > 1 ? this.session.lane(this.session.scope.origin) : null;
+            const lane = batched ? this.session.lane(origin) : null;
             for (const t of fresh) win.push({ task: t, fetching: this.fetch(t, lane) });
           }
         }
@@ -375,6 +397,8 @@ class Crawl {
           if (reading === null) this.settle();
         }
         if (reading !== null) await this.offThread(task, reading);
+        // the target slowed down: the parked loops fetch one page each from now on
+        if (this.parked.length > 0 && !this.session.pipelineAdvised(origin)) this.unpark();
       }
     } catch (err) {
       // The crawl is ending (abort): what is still in flight fails the same way; wait for it so
@@ -406,7 +430,10 @@ class Crawl {
 
   private settle(): void {
     this.active--;
-    if (this.active === 0 && this.head >= this.queue.length) this.notify();
+    if (this.active === 0 && this.head >= this.queue.length) {
+      this.notify();
+      this.unpark();
+    }
   }
 
   async run(): Promise<void> {
@@ -442,10 +469,11 @@ class Crawl {
     const left = this.deadline - Date.now();
     const timer = setTimeout(() => this.stop('maxDurationMs'), Math.max(0, left));
     try {
-      // Speed "3" pipelines: 4 loops of 8 requests instead of 32 loops of one (see PipelineLane).
+      // Speed "3" on a fast target: 4 loops of 8 pipelined requests instead of 32 loops of one.
+      const n = Math.max(1, this.session.scheduler.maxConcurrency);
       const depth = this.session.pipelining;
-      const n = Math.max(1, Math.ceil(this.session.scheduler.maxConcurrency / depth));
-      const results = await Promise.allSettled(Array.from({ length: n }, () => this.worker(depth)));
+      const batchLoops = Math.max(1, Math.ceil(n / depth));
+      const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => this.worker(i, depth, batchLoops)));
       if (this.opts.signal.aborted) throw new AbortError();
       for (const r of results) if (r.status === 'rejected') throw r.reason;
     } finally {

@@ -516,6 +516,17 @@ export class HttpClient {
    * while fewer than connections/pipelining exist. Null when pipelining is off, or off for this
    * origin because a lane to it broke.
    */
+  /** Whether lane(origin) would hand out a lane: pipelining is on and no lane to `origin` broke. */
+  lanesUsable(origin: string): boolean {
+    if (this.pipelining <= 1 || this.destroyed || this.noLanes.has(origin)) return false;
+    const list = this.lanes.get(origin);
+    if (list !== undefined && list.some((l) => l.broken)) {
+      this.noLanes.add(origin);
+      return false;
+    }
+    return true;
+  }
+
   lane(origin: string): PipelineLane | null {
     if (this.pipelining <= 1 || this.destroyed || this.noLanes.has(origin)) return null;
     let list = this.lanes.get(origin);

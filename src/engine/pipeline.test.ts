@@ -234,3 +234,32 @@ test('pipelining depth: the Speed gives it, WSC_CRAWL_PIPELINING overrides it (1
   assert.equal(s.lane('http://127.0.0.1:1'), null);
   void s.close();
 });
+
+test('a crawl pipelines a fast target and not a slow one (a slow page would hold up the pages behind it)', async () => {
+  const name = (i: number): string => 'q' + String.fromCharCode(97 + Math.floor(i / 26)) + String.fromCharCode(97 + (i % 26));
+  const html = (path: string): string => {
+    const i = path === '/' ? 0 : Array.from({ length: 120 }, (_, j) => '/' + name(j)).indexOf(path);
+    if (i < 0) return '';
+    return `<html><body>${[(i + 1) % 120, (i * 7 + 3) % 120, (i * 13 + 5) % 120].map((j) => `<a href="/${name(j)}">${j}</a>`).join('')}</body></html>`;
+  };
+  const crawlOf = async (delayMs: number) => {
+    const srv = await rawServer(() => delayMs, html);
+    const limits = { ...DEFAULT_LIMITS };
+    const ac = new AbortController();
+    const s = new ScanSession({ startUrl: srv.origin + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits, signal: ac.signal });
+    try {
+      const r = await crawl(s, { startUrl: srv.origin + '/', limits, signal: ac.signal, extractor: inlineExtractor });
+      const mostInOneRead = Math.max(...srv.seen.chunks.map((c) => c.length));
+      return { pages: r.pages.length, mostInOneRead };
+    } finally {
+      await s.close();
+      await srv.close();
+    }
+  };
+  const fast = await crawlOf(0);
+  assert.ok(fast.pages >= 120, `all pages (${fast.pages})`);
+  assert.ok(fast.mostInOneRead >= 2, 'requests arrived pipelined');
+  const slow = await crawlOf(30);
+  assert.ok(slow.pages >= 120, `all pages (${slow.pages})`);
+  assert.equal(slow.mostInOneRead, 1, 'one request per connection at a time');
+});

@@ -76,6 +76,26 @@ test('rising latency against the baseline shrinks the window; timeouts do too', 
   other.close();
 });
 
+test('answersFast: after 8 quick answers, until latency passes 25 ms or the job backs off; back below 10 ms', () => {
+  const ac = new AbortController();
+  const sch = new Scheduler('3', ac.signal);
+  for (let i = 0; i < 7; i++) sch.report({ status: 200, timeMs: 1 });
+  assert.equal(sch.answersFast, false, 'too few answers to tell');
+  sch.report({ status: 200, timeMs: 1 });
+  assert.equal(sch.answersFast, true);
+  sch.report({ status: 200, timeMs: 60 });
+  assert.equal(sch.answersFast, true, 'one slowish answer (EWMA 12.8 ms) is within the hysteresis');
+  sch.report({ status: 200, timeMs: 200 });
+  assert.equal(sch.answersFast, false, 'EWMA past 25 ms');
+  for (let i = 0; i < 6; i++) sch.report({ status: 200, timeMs: 1 });
+  assert.equal(sch.answersFast, false, `still above 10 ms (${sch.stats().ewmaMs})`);
+  for (let i = 0; i < 10; i++) sch.report({ status: 200, timeMs: 1 });
+  assert.equal(sch.answersFast, true);
+  sch.report({ status: 429 });
+  assert.equal(sch.answersFast, false, 'a back-off ends it');
+  sch.close();
+});
+
 test('maxRps spaces request starts', async () => {
   const ac = new AbortController();
   const sch = new Scheduler({ concurrency: 4, maxRps: 20 }, ac.signal);

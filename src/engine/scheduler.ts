@@ -47,6 +47,11 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 const BACKOFF_COOLDOWN_MS = 1000;
 const RECOVER_EVERY_MS = 500;
+// Pipelining (see answersFast) pays on a target that answers within a few milliseconds; a slow
+// answer holds up the ones behind it. Hysteresis keeps one slow page from flapping the mode.
+const FAST_ENTER_MS = 10;
+const FAST_LEAVE_MS = 25;
+const FAST_MIN_SAMPLES = 8;
 
 export class Scheduler {
   readonly profile: SpeedProfile;
@@ -64,6 +69,7 @@ export class Scheduler {
   private ewma = 0;
   private baseline = 0;
   private samples = 0;
+  private quick = false;
   private readonly onAbort = (): void => this.rejectAll();
 
   constructor(
@@ -78,6 +84,14 @@ export class Scheduler {
 
   get maxConcurrency(): number {
     return this.profile.concurrency;
+  }
+
+  /**
+   * The target answers fast (EWMA latency under 10 ms after 8 answers, until it passes 25 ms) and
+   * nothing holds the job back (no back-off, pause or delay): the crawler may pipeline.
+   */
+  get answersFast(): boolean {
+    return this.quick && this.limit >= this.profile.concurrency && this.delayMs === 0 && this.pausedUntil <= Date.now();
   }
 
   stats(): SchedulerStats {
@@ -154,6 +168,11 @@ export class Scheduler {
         if (this.ewma < this.baseline) this.baseline = this.ewma;
         else this.baseline += (this.ewma - this.baseline) * 0.001;
       }
+      if (this.quick) {
+        if (this.ewma > FAST_LEAVE_MS) this.quick = false;
+      } else if (this.samples >= FAST_MIN_SAMPLES && this.ewma < FAST_ENTER_MS) {
+        this.quick = true;
+      }
       if (this.samples > 20 && this.ewma > this.baseline * 4 + 100) {
         this.backoff(now, 'latency');
         return;
@@ -171,6 +190,7 @@ export class Scheduler {
     if (now - this.lastBackoff < BACKOFF_COOLDOWN_MS && this.pausedUntil <= now) return;
     this.lastBackoff = now;
     this.backoffs++;
+    this.quick = false;
     this.limit = Math.max(1, Math.floor(this.limit / 2));
     this.delayMs = Math.min(2000, this.delayMs === 0 ? 50 : this.delayMs * 2);
     this.opts.log?.('debug', 'scheduler back-off', { why, limit: this.limit, delayMs: this.delayMs });

@@ -334,11 +334,17 @@ export class ScanSession {
   }
 
   /**
-   * A connection on which the crawler may pipeline GETs to `origin` (see PipelineLane), or null:
-   * the Speed does not pipeline, the pace is rate-capped, or a lane to this origin broke.
+   * Whether the crawler should pipeline GETs to `origin` now: the Speed pipelines, the pace is not
+   * rate-capped, the target answers fast (Scheduler.answersFast; a slow answer would hold up the
+   * ones behind it) and no lane to it broke.
    */
+  pipelineAdvised(origin: string): boolean {
+    return this.pipelining > 1 && this.scheduler.profile.maxRps === 0 && this.scheduler.answersFast && this.client.lanesUsable(origin);
+  }
+
+  /** A connection on which to pipeline GETs to `origin` (see PipelineLane), or null when not advised. */
   lane(origin: string): PipelineLane | null {
-    return this.scheduler.profile.maxRps > 0 ? null : this.client.lane(origin);
+    return this.pipelineAdvised(origin) ? this.client.lane(origin) : null;
   }
 
   /**

@@ -158,9 +158,13 @@ async function ceiling(url: string, pages: number, seconds: number, pipelining =
     execArgv: ['--import', 'tsx'],
     stdio: 'inherit',
   });
+  // Settles once the child has exited, so that its teardown does not overlap the next crawl.
   return new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { rps: number }).rps));
-    child.once('exit', (code) => reject(new Error(`autocannon exited with ${code}`)));
+    let rps: number | null = null;
+    child.once('message', (m) => {
+      rps = (m as { rps: number }).rps;
+    });
+    child.once('exit', (code) => (rps !== null ? resolve(rps) : reject(new Error(`autocannon exited with ${code}`))));
   });
 }
 
@@ -181,7 +185,8 @@ async function main(): Promise<void> {
   const ci = process.argv.indexOf('--ceiling');
   if (ci >= 0) {
     const rps = await ceilingHere(process.argv[ci + 1] as string, arg('--pages', 10_000), arg('--seconds', 3), arg('--pipelining', 1));
-    process.send?.({ rps });
+    // then let go of the IPC channel, or this process would stay up (see ceiling())
+    process.send?.({ rps }, () => process.disconnect?.());
     return;
   }
   const pages = arg('--pages', 10_000);

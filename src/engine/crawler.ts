@@ -68,6 +68,12 @@ function isJavaScript(res: HttpResponseData, url: string): boolean {
   return /javascript|ecmascript/.test(ct) || (!ct.includes('html') && /\.m?js$/i.test(new URL(url).pathname));
 }
 
+/** A fetch's failure carried as a value (see Crawl.worker). */
+class Thrown {
+  constructor(readonly err: unknown) {}
+}
+const thrown = (err: unknown): Thrown => new Thrown(err);
+
 /** Pages read off-thread and not yet applied, past which a crawl loop waits before fetching more. */
 const MAX_READING = 256;
 
@@ -217,9 +223,11 @@ class Crawl {
 
   /**
    * Fetches one task; null when the request failed in a way the crawl survives. With a lane, the
-   * request is pipelined on it (see ScanSession.lane); it has left by the time this returns.
+   * request is pipelined on it (see ScanSession.lane); unless the scheduler makes it wait, it is
+   * handed to the connection before this returns, so a batch's requests leave together.
    */
   private async fetch(task: Task, lane: PipelineLane | null = null): Promise<HttpResponseData | null> {
+    const piped = lane !== null && !lane.broken;
     const left = this.deadline - Date.now();
     if (left <= 0) {
       this.stop('maxDurationMs');
@@ -235,7 +243,7 @@ class Crawl {
     } catch (err) {
       if (err instanceof AbortError || this.opts.signal.aborted) throw err instanceof AbortError ? err : new AbortError();
       // pipelining failed on this target (see PipelineLane): the page is asked for again, alone
-      if (lane?.broken === true && (err instanceof TimeoutError || err instanceof TransportError)) return this.fetch(task, null);
+      if (piped && lane.broken && (err instanceof TimeoutError || err instanceof TransportError)) return this.fetch(task, null);
       if (err instanceof BudgetError) {
         this.stop('maxRequests');
         return null;
@@ -348,7 +356,7 @@ class Crawl {
    * measured no faster: one write per batch is the point.)
    */
   async worker(index: number, depth: number, batchLoops: number): Promise<void> {
-    const win: { task: Task; fetching: Promise<HttpResponseData | null> }[] = [];
+    const win: { task: Task; fetching: Promise<HttpResponseData | null | Thrown> }[] = [];
     const origin = this.session.scope.origin;
     try {
       for (;;) {
@@ -374,7 +382,9 @@ class Crawl {
           if (fresh.length > 0) {
             this.active += fresh.length;
             const lane = batched ? this.session.lane(origin) : null;
-            for (const t of fresh) win.push({ task: t, fetching: this.fetch(t, lane) });
+            // A failure is kept as a value: a rejection of the batch's later fetches, while this
+            // loop still waits on an earlier one, would go unobserved (and end the process).
+            for (const t of fresh) win.push({ task: t, fetching: this.fetch(t, lane).then(undefined, thrown) });
           }
         }
         const w = win.shift();
@@ -389,6 +399,7 @@ class Crawl {
         let reading: Promise<void> | null = null;
         try {
           const res = await w.fetching;
+          if (res instanceof Thrown) throw res.err;
           if (res) {
             this.record(task, res);
             reading = this.process(task, res);
@@ -401,10 +412,11 @@ class Crawl {
         if (this.parked.length > 0 && !this.session.pipelineAdvised(origin)) this.unpark();
       }
     } catch (err) {
-      // The crawl is ending (abort): what is still in flight fails the same way; wait for it so
-      // that no rejection is left unobserved, and release what it held.
+      // The crawl ends with this error (an abort, or a fault reading a page): the other loops stop
+      // too, parked ones included, and what is still in flight here is waited for and released.
+      this.stop(undefined);
       const rest = win.splice(0);
-      await Promise.allSettled(rest.map((w) => w.fetching));
+      await Promise.all(rest.map((w) => w.fetching));
       for (let j = 0; j < rest.length; j++) this.settle();
       throw err;
     }

@@ -386,9 +386,12 @@ class Hop implements Dispatcher.DispatchHandler {
  *
  * - The requests dispatched in one turn are written together: the socket is corked from the first
  *   of them to the end of the turn's check phase, where undici writes to an idle keep-alive socket.
+ *   (Not the first batch of a new connection: undici writes those one by one once it connects.)
  * - A request's clock (timeout and timeMs) starts when the one ahead of it on the lane settles, so
  *   a slow page does not time out the pages queued behind it.
- * - A request queued behind another that times out or loses its connection marks the lane broken;
+ * - A request queued behind another that times out or loses its connection marks the lane broken
+ *   (a slow page that times out there does too: the lane cannot tell it from a target that drops
+ *   pipelined requests, and stopping pipelining is the safe side);
  *   HttpClient then stops handing out lanes for that origin (a server that mishandles pipelining
  *   costs one batch, not a crawl, and the crawler sends that batch's failures again without a
  *   lane). undici re-sends requests that were queued but not answered when a connection closes.
@@ -511,11 +514,6 @@ export class HttpClient {
     return p;
   }
 
-  /**
-   * A connection to `origin` for pipelined GETs (see PipelineLane): the least busy one, a new one
-   * while fewer than connections/pipelining exist. Null when pipelining is off, or off for this
-   * origin because a lane to it broke.
-   */
   /** Whether lane(origin) would hand out a lane: pipelining is on and no lane to `origin` broke. */
   lanesUsable(origin: string): boolean {
     if (this.pipelining <= 1 || this.destroyed || this.noLanes.has(origin)) return false;
@@ -527,6 +525,11 @@ export class HttpClient {
     return true;
   }
 
+  /**
+   * A connection to `origin` for pipelined GETs (see PipelineLane): the least busy one, a new one
+   * while fewer than connections/pipelining exist. Null when pipelining is off, or off for this
+   * origin because a lane to it broke.
+   */
   lane(origin: string): PipelineLane | null {
     if (this.pipelining <= 1 || this.destroyed || this.noLanes.has(origin)) return null;
     let list = this.lanes.get(origin);

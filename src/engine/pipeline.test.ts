@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { USER_AGENTS } from '../core/items.js';
 import { inlineExtractor } from './crawl/extractor.js';
@@ -242,24 +243,117 @@ test('a crawl pipelines a fast target and not a slow one (a slow page would hold
     if (i < 0) return '';
     return `<html><body>${[(i + 1) % 120, (i * 7 + 3) % 120, (i * 13 + 5) % 120].map((j) => `<a href="/${name(j)}">${j}</a>`).join('')}</body></html>`;
   };
-  const crawlOf = async (delayMs: number) => {
+  const crawlOf = async (delayMs: number, quickHistory: boolean) => {
     const srv = await rawServer(() => delayMs, html);
     const limits = { ...DEFAULT_LIMITS };
     const ac = new AbortController();
     const s = new ScanSession({ startUrl: srv.origin + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits, signal: ac.signal });
+    // The latency the scheduler sees with 32 requests in flight is about 32 / pages/s: a cold
+    // process on a busy machine may not get under 10 ms in a 120-page crawl. With a history of
+    // quick answers, what is tested is the crawl's reaction to this target.
+    if (quickHistory) for (let i = 0; i < 8; i++) s.scheduler.report({ status: 200, timeMs: 1 });
     try {
       const r = await crawl(s, { startUrl: srv.origin + '/', limits, signal: ac.signal, extractor: inlineExtractor });
       const mostInOneRead = Math.max(...srv.seen.chunks.map((c) => c.length));
-      return { pages: r.pages.length, mostInOneRead };
+      const pipelinedReads = srv.seen.chunks.filter((c) => c.length > 1).length;
+      return { pages: r.pages.length, mostInOneRead, pipelinedReads, reads: srv.seen.chunks.length };
     } finally {
       await s.close();
       await srv.close();
     }
   };
-  const fast = await crawlOf(0);
+  const fast = await crawlOf(0, true);
   assert.ok(fast.pages >= 120, `all pages (${fast.pages})`);
   assert.ok(fast.mostInOneRead >= 2, 'requests arrived pipelined');
-  const slow = await crawlOf(30);
+  const slow = await crawlOf(30, false);
   assert.ok(slow.pages >= 120, `all pages (${slow.pages})`);
   assert.equal(slow.mostInOneRead, 1, 'one request per connection at a time');
+  // a target that turns out slow ends the pipelining within the first batches (8 slow answers)
+  const turned = await crawlOf(30, true);
+  assert.ok(turned.pages >= 120, `all pages (${turned.pages})`);
+  assert.ok(turned.pipelinedReads <= 8, `${turned.pipelinedReads} of ${turned.reads} reads held more than one request`);
+});
+
+test('stopping a pipelined crawl leaves no rejection unobserved; a loop that fails stops the crawl at once', async () => {
+  // gzip pages take a while to inflate, so a loop is often still waiting on one page of its batch
+  // when a later one fails on the closing connection
+  const N = 3000;
+  const nm = (j: number): string => '/g' + j.toString(36).replace(/\d/g, (d) => 'ghijklmnop'[Number(d)] as string);
+  const index = new Map(Array.from({ length: N }, (_, j) => [nm(j), j] as [string, number]));
+  const pad = '<!-- ' + 'lorem ipsum dolor sit amet '.repeat(20000) + ' -->';
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let buf = '';
+    socket.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      let end: number;
+      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
+        const path = buf.slice(0, end).split(' ')[1] ?? '/';
+        buf = buf.slice(end + 4);
+        const i = path === '/' ? 0 : (index.get(path) ?? -1);
+        const html = i < 0 ? '' : '<html><body>' + [(i + 1) % N, (i * 7 + 3) % N].map((j) => `<a href="${nm(j)}">x</a>`).join('') + pad + '</body></html>';
+        const body = gzipSync(html, { level: 1 });
+        socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-encoding: gzip\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const unobserved: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => {
+    unobserved.push(reason);
+  };
+  process.on('unhandledRejection', onUnhandled);
+  const session = (signal: AbortSignal): ScanSession => {
+    const s = new ScanSession({ startUrl: origin + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits: DEFAULT_LIMITS, signal });
+    for (let i = 0; i < 8; i++) s.scheduler.report({ status: 200, timeMs: 1 });
+    return s;
+  };
+  try {
+    for (let k = 0; k < 8; k++) {
+      const ac = new AbortController();
+      const s = session(ac.signal);
+      setTimeout(() => ac.abort(), 150 + k * 40);
+      const t0 = performance.now();
+      await assert.rejects(crawl(s, { startUrl: origin + '/', limits: DEFAULT_LIMITS, signal: ac.signal, extractor: inlineExtractor }), /abort/i);
+      assert.ok(performance.now() - t0 < 150 + k * 40 + 2000, 'stopped within 2 s');
+      await new Promise((r) => setTimeout(r, 20));
+      await s.close();
+      for (const so of sockets) so.destroy();
+    }
+    assert.deepEqual(unobserved, []);
+
+    // An error in a loop (here the progress hook) ends the crawl, parked loops included. Small
+    // fast pages, so that the crawl is pipelining (28 loops parked) when the batching loops fail.
+    const small = await rawServer(
+      () => 0,
+      (path) => {
+        const i = path === '/' ? 0 : (index.get(path) ?? -1);
+        return i < 0 ? '' : '<html><body>' + [(i + 1) % N, (i * 7 + 3) % N].map((j) => `<a href="${nm(j)}">x</a>`).join('') + '</body></html>';
+      },
+    );
+    const ac = new AbortController();
+    const s = new ScanSession({ startUrl: small.origin + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits: DEFAULT_LIMITS, signal: ac.signal });
+    for (let i = 0; i < 8; i++) s.scheduler.report({ status: 200, timeMs: 1 });
+    let seen = 0;
+    const onProgress = (): void => {
+      if (++seen > 300) throw new Error('progress store unavailable');
+    };
+    const t0 = performance.now();
+    const limits = { ...DEFAULT_LIMITS, maxDurationMs: 30_000 };
+    try {
+      await assert.rejects(crawl(s, { startUrl: small.origin + '/', limits, signal: ac.signal, extractor: inlineExtractor, onProgress }), /progress store unavailable/);
+      assert.ok(performance.now() - t0 < 5000, 'not after maxDurationMs');
+    } finally {
+      await s.close();
+      await small.close();
+    }
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    for (const so of sockets) so.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });

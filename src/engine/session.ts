@@ -349,9 +349,10 @@ export class ScanSession {
 
   /**
    * Sends one request; throws OutOfScopeError, BudgetError, AbortError, TimeoutError or TransportError.
-   * `via` is the engine's own: the request URL already parsed, and a lane to pipeline it on. Up to
-   * the point where the request is handed to the connection this runs synchronously, so requests
-   * sent one after another in a turn leave together on a lane.
+   * `via` is the engine's own: the request URL already parsed, and a lane to pipeline it on. Unless
+   * the scheduler makes the request wait for a slot, this runs synchronously up to the point where
+   * the request is handed to the connection, so requests sent one after another in a turn leave
+   * together on a lane.
    */
   async send(req: HttpRequestSpec, opts: SendOptions = {}, via?: Via): Promise<HttpExchange> {
     if (this.closed) throw new AbortError('the session is closed');

@@ -120,7 +120,16 @@ class Crawl {
     this.stopped = true;
     this.notify();
     this.unpark();
+    this.onStop?.();
+    this.onStop = null;
   }
+
+  /** Resolves `stopping`. */
+  private onStop: (() => void) | null = null;
+  /** Settles when the crawl stops: a loop waiting on extraction threads stops waiting then. */
+  private readonly stopping = new Promise<void>((r) => {
+    this.onStop = r;
+  });
 
   /** Loops parked while the crawl pipelines (see worker). */
   private parked: (() => void)[] = [];
@@ -437,7 +446,8 @@ class Crawl {
         this.reading--;
         this.settle();
       });
-    if (this.reading > MAX_READING) await done;
+    // a stop (abort, limits) must not wait for hundreds of pages queued in the threads
+    if (this.reading > MAX_READING) await Promise.race([done, this.stopping]);
   }
 
   private settle(): void {

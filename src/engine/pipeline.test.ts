@@ -6,7 +6,7 @@ import { createServer, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { USER_AGENTS } from '../core/items.js';
-import { inlineExtractor } from './crawl/extractor.js';
+import { inlineExtractor, type Extractor } from './crawl/extractor.js';
 import { crawl } from './crawler.js';
 import { HttpClient, TimeoutError, TransportError, type HopResponse, type PipelineLane } from './http.js';
 import { crawlPipelining, ScanSession } from './session.js';
@@ -355,5 +355,32 @@ test('stopping a pipelined crawl leaves no rejection unobserved; a loop that fai
     process.off('unhandledRejection', onUnhandled);
     for (const so of sockets) so.destroy();
     await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test('a stop lands within 2 s while hundreds of pages wait for extraction threads', async () => {
+  const leaf = (i: number): string => '/leaf' + String.fromCharCode(97 + (i % 26), 97 + (Math.floor(i / 26) % 26)) + 'xyzw'[Math.floor(i / 676)];
+  const srv = await rawServer(
+    () => 0,
+    (path) => (path === '/' ? '<html><body>' + Array.from({ length: 1000 }, (_, i) => `<a href="${leaf(i)}">x</a>`).join('') + '</body></html>' : '<html><body>leaf</body></html>'),
+  );
+  // an extractor as slow as a hostile page can make one: every leaf takes 5 s to read
+  const slow: Extractor = {
+    threads: 1,
+    minChars: 0,
+    extract: (job) => (job.pageUrl.endsWith('/') ? inlineExtractor.extract(job) : new Promise((r) => setTimeout(() => r(inlineExtractor.extract(job)), 5000))),
+  };
+  const ac = new AbortController();
+  const s = new ScanSession({ startUrl: srv.origin + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits: DEFAULT_LIMITS, signal: ac.signal });
+  try {
+    const stopAt = 1000;
+    setTimeout(() => ac.abort(), stopAt);
+    const t0 = performance.now();
+    await assert.rejects(crawl(s, { startUrl: srv.origin + '/', limits: DEFAULT_LIMITS, signal: ac.signal, extractor: slow }), /abort/i);
+    const after = performance.now() - t0 - stopAt;
+    assert.ok(after < 2000, `ended ${Math.round(after)} ms after the stop`);
+  } finally {
+    await s.close();
+    await srv.close();
   }
 });

@@ -1,11 +1,11 @@
 // Breadth-first crawl of one origin through a ScanSession: links, forms, scripts, robots.txt and
 // sitemaps become attack targets (de-duplicated by method, path and parameter names) and pages.
 import type { CrawledPage } from '../checks/types.js';
-import type { BodyKind, CrawledRequest, FormField, HttpResponseData } from '../core/model.js';
+import type { CrawledRequest, HttpResponseData } from '../core/model.js';
 import { sharedExtractor, type Extractor } from './crawl/extractor.js';
 import { HashSet53 } from './crawl/hash-set.js';
 import { fetchHash, hash53, isStaticResource, patternKey, resolveUrl, targetKey } from './crawl/normalize.js';
-import { pageLinks, type PageKind, type PageLinks } from './crawl/page-links.js';
+import { pageLinks, type LinkCandidate, type PageKind, type PageLinks } from './crawl/page-links.js';
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
 import { AbortError, isTextContentType, TimeoutError, TransportError, type PipelineLane } from './http.js';
 import { BudgetError, type ScanSession, type Via } from './session.js';
@@ -36,22 +36,10 @@ interface Task {
   parsed?: URL;
 }
 
-interface Candidate {
-  method: string;
-  url: string;
-  /** `url` already parsed, when the caller has it (saves a parse per link). */
-  parsed?: URL;
-  source: string;
+/** A link on its way into consider(): what pageLinks found, plus where the crawl met it. */
+interface Candidate extends Omit<LinkCandidate, 'rawKey'> {
   depth: number;
   referer?: string;
-  linkText?: string;
-  bodyKind?: BodyKind;
-  fields?: FormField[];
-  rawBody?: string;
-  /** GET pages are fetched to find more; POST targets and static files only recorded. */
-  fetch: boolean;
-  /** fetchHash('GET', url) when the caller has it (pageLinks does, for plain GET links). */
-  seenKey?: number;
 }
 
 const MAX_SITEMAPS = 100;

@@ -531,20 +531,14 @@ export class HttpClient {
    * origin because a lane to it broke.
    */
   lane(origin: string): PipelineLane | null {
-    if (this.pipelining <= 1 || this.destroyed || this.noLanes.has(origin)) return null;
+    if (!this.lanesUsable(origin)) return null;
     let list = this.lanes.get(origin);
     if (list === undefined) {
       list = [];
       this.lanes.set(origin, list);
     }
     let best: PipelineLane | null = null;
-    for (const l of list) {
-      if (l.broken) {
-        this.noLanes.add(origin);
-        return null;
-      }
-      if (best === null || l.inFlight < best.inFlight) best = l;
-    }
+    for (const l of list) if (best === null || l.inFlight < best.inFlight) best = l;
     if ((best === null || best.inFlight > 0) && list.length < this.maxLanes) {
       best = new PipelineLane(origin, this.pipelining, this.laneConnector, this.poolOptions.keepAliveTimeout ?? 10_000);
       list.push(best);
@@ -662,13 +656,12 @@ export async function sendWithRedirects(spec: HttpRequestSpec, hop: HopFn, opts:
     const res = answered ?? (await hop(current));
     answered = undefined;
     total += res.timeMs;
-    const location = res.headers['location'];
-    if (!opts.follow || !REDIRECT.has(res.status) || location === undefined || redirects.length >= opts.maxRedirects) {
+    if (!isFollowable(res, opts.follow) || redirects.length >= opts.maxRedirects) {
       return hopToResponse(res, current.url, redirects, Math.round(total * 10) / 10);
     }
     let next: string;
     try {
-      next = new URL(location, current.url).href.replace(/#.*$/, '');
+      next = new URL(res.headers['location'] as string, current.url).href.replace(/#.*$/, '');
     } catch {
       // an unparsable Location ends the chain; the caller sees the 3xx itself
       return hopToResponse(res, current.url, redirects, Math.round(total * 10) / 10);

@@ -45,6 +45,13 @@ export interface FormField {
   /** For multipart file fields. */
   filename?: string;
   contentType?: string;
+  /** The control it came from: an input type (hidden, text, email...), select-one, textarea... */
+  type?: string;
+  /**
+   * An unchecked checkbox or radio, or a select with nothing selected: a browser does not send it,
+   * so neither does the request as crawled, but it is an insertion point (an attack sends it).
+   */
+  unsent?: boolean;
 }
 
 /** An attack target found by the crawler: a request template whose values checks may mutate. */
@@ -57,6 +64,8 @@ export interface CrawledRequest {
   fields?: FormField[];
   /** json/xml/text body as sent. */
   rawBody?: string;
+  /** Query names a GET form did not send (unchecked checkboxes and radios): insertion points all the same. */
+  absentQuery?: string[];
   /** How it was found: link, form, script, sitemap, robots, redirect, start. */
   source: string;
   depth: number;

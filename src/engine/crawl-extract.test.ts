@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { formSubmissions } from './crawl/forms.js';
 import { extractHtml, refreshTarget } from './crawl/html.js';
 import { extractJs, looksLikePath } from './crawl/js.js';
 import { fetchKey, patternKey, targetKey } from './crawl/normalize.js';
@@ -16,6 +17,7 @@ test('100,000-deep nesting parses in flat memory and still finds the link', () =
 });
 
 test('forms: defaults of every field type, nested and unclosed forms', () => {
+  const page = 'http://127.0.0.1:1/p';
   const r = extractHtml(`<form method=post action=/a enctype="multipart/form-data">
     <input name=t value=x><input type=password name=p><input type=checkbox name=c1 checked><input type=checkbox name=c2 value=v>
     <select name=s multiple><option value=1>one<option value=2 selected>two</select>
@@ -23,12 +25,13 @@ test('forms: defaults of every field type, nested and unclosed forms', () => {
     <textarea name=ta>line</textarea><input type=image name=img><input type=button name=b value=no>
   </form><form><input name=q value="a&amp;b">`);
   assert.equal(r.forms.length, 2);
-  const [a, b] = r.forms;
+  const [a, b] = r.forms.map((f) => formSubmissions(f, page, page).submissions[0]);
   assert.equal(a?.method, 'POST');
   assert.equal(a?.bodyKind, 'multipart');
-  assert.deepEqual(a?.fields.map((f) => `${f.name}=${f.value}`), ['t=x', 'p=', 'c1=on', 's=2', 's2=alpha', 'ta=line', 'img=']);
+  // the image button submits (it is the only submitter); the unchecked box is an unsent insertion point
+  assert.deepEqual(a?.fields?.map((f) => `${f.name}=${f.value}${f.unsent ? ' (unsent)' : ''}`), ['t=x', 'p=wsc', 'c1=on', 's=2', 's2=alpha', 'ta=line', 'img.x=0', 'img.y=0', 'c2=v (unsent)']);
   assert.equal(b?.method, 'GET');
-  assert.deepEqual(b?.fields, [{ name: 'q', value: 'a&b' }]);
+  assert.equal(b?.url, 'http://127.0.0.1:1/p?q=a%26b');
   assert.equal(refreshTarget('5; URL=\'/next\''), '/next');
   assert.equal(refreshTarget('10'), null);
 });
@@ -44,7 +47,7 @@ test('entities decode where the HTML tokenizer would decode them, and nowhere el
   // Script is raw text: what the browser runs keeps its "&amp;".
   assert.deepEqual(r.scripts, ["if (a &amp;&amp; b) fetch('/api/x?y=1&amp;z=2');"]);
   assert.equal(r.forms[0]?.action, '/f?k=1');
-  assert.deepEqual(r.forms[0]?.fields, [{ name: 't', value: '1 < 2' }]);
+  assert.deepEqual(r.forms[0]?.controls.map((c) => [c.name, c.value]), [['t', '1 < 2']]);
   assert.deepEqual(parseSitemap('<urlset><url><loc>https://x.test/a?b=1&amp;c=&#50;&nbsp;</loc></url></urlset>').locs, ['https://x.test/a?b=1&c=2&nbsp;']);
 });
 

@@ -71,7 +71,7 @@ test('crawler finds links, forms, scripts, robots and sitemap URLs on the testbe
     assert.equal(got.filter((p) => p.startsWith('/products?id=') && !p.includes('sort')).length, 1);
     const search = r.requests.find((q) => q.method === 'GET' && q.url.includes('/search?'));
     assert.ok(search, 'GET form submission');
-    assert.equal(new URL(search.url).search, '?q=&category=music&inc=yes&lang=ko');
+    assert.equal(new URL(search.url).search, '?q=wsc&category=music&inc=yes&lang=ko');
 
     const contact = r.requests.find((q) => q.method === 'POST' && q.url.endsWith('/contact/send'));
     assert.ok(contact, 'POST form');
@@ -80,7 +80,7 @@ test('crawler finds links, forms, scripts, robots and sitemap URLs on the testbe
       contact.fields?.map((f) => [f.name, f.value]),
       [
         ['name', 'anon'],
-        ['email', ''],
+        ['email', 'wsc@example.com'],
         ['csrf', 'abc123'],
         ['message', 'Hello & welcome'],
         ['topic', 'general'],

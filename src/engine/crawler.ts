@@ -189,6 +189,7 @@ class Crawl {
     if (c.bodyKind !== undefined) req.bodyKind = c.bodyKind;
     if (c.fields !== undefined) req.fields = c.fields;
     if (c.rawBody !== undefined) req.rawBody = c.rawBody;
+    if (c.absentQuery !== undefined) req.absentQuery = c.absentQuery;
     if (isNewTarget) {
       this.targets.add(tkey);
       this.requests.push(req);
@@ -320,11 +321,13 @@ class Crawl {
       if (l.bodyKind !== undefined) c.bodyKind = l.bodyKind;
       if (l.fields !== undefined) c.fields = l.fields;
       if (l.rawBody !== undefined) c.rawBody = l.rawBody;
+      if (l.absentQuery !== undefined) c.absentQuery = l.absentQuery;
       if (l.parsed !== undefined) c.parsed = l.parsed;
       if (l.seenKey !== undefined) c.seenKey = l.seenKey;
       if (this.consider(c) && l.rawKey !== undefined) this.linkSeen.add(l.rawKey);
     }
     for (const src of links.scripts) this.queueAux('script', src, depth, pageUrl);
+    for (const k of links.skipped) this.session.log?.('info', 'a form submission was left out: ' + k.why, { url: k.url, page: pageUrl });
   }
 
   record(task: Task, res: HttpResponseData): void {

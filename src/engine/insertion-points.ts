@@ -78,22 +78,25 @@ function renderBody(
   fields: FormField[] | undefined,
   rawBody: string | undefined,
 ): { body?: string; contentType?: string } {
+  // an unchecked checkbox is not sent, unless an attack put a payload in it
+  const sent = fields?.filter((f) => f.unsent !== true) ?? [];
   switch (req.bodyKind) {
     case 'urlencoded':
       return {
-        body: (fields ?? []).map((f) => `${formEncode(f.name)}=${formEncode(f.value)}`).join('&'),
+        body: sent.map((f) => `${formEncode(f.name)}=${formEncode(f.value)}`).join('&'),
         contentType: 'application/x-www-form-urlencoded',
       };
     case 'multipart': {
       const boundary = newBoundary();
-      return { body: renderMultipart(fields ?? [], boundary), contentType: `multipart/form-data; boundary=${boundary}` };
+      return { body: renderMultipart(sent, boundary), contentType: `multipart/form-data; boundary=${boundary}` };
     }
     case 'json':
       return { body: rawBody ?? '', contentType: headerLookup(req.headers, 'content-type')?.[1] ?? 'application/json' };
     case 'xml':
       return { body: rawBody ?? '', contentType: headerLookup(req.headers, 'content-type')?.[1] ?? 'application/xml' };
     case 'text':
-      return { body: rawBody ?? '', contentType: headerLookup(req.headers, 'content-type')?.[1] ?? 'text/plain' };
+      // a text/plain form sends "name=value" lines; a script's text body is sent as it was
+      return { body: rawBody ?? sent.map((f) => `${f.name}=${f.value}\r\n`).join(''), contentType: headerLookup(req.headers, 'content-type')?.[1] ?? 'text/plain' };
     default:
       return {};
   }
@@ -158,6 +161,10 @@ function queryPoints(req: CrawledRequest): InsertionPoint[] {
       }),
     );
   });
+  // a GET form's unchecked checkboxes: absent from the URL, but a parameter the server reads
+  for (const name of req.absentQuery ?? []) {
+    out.push(point('query', name, '', (payload) => render(req, { url: `${base}?${[...pairs.filter((p) => p !== ''), `${formEncode(name)}=${encodeURIComponent(payload)}`].join('&')}` })));
+  }
   return out;
 }
 
@@ -188,16 +195,27 @@ function pathPoints(req: CrawledRequest): InsertionPoint[] {
 }
 
 function fieldPoints(req: CrawledRequest): InsertionPoint[] {
-  if (req.bodyKind !== 'urlencoded' && req.bodyKind !== 'multipart') return [];
+  const kind = req.bodyKind;
+  if (kind !== 'urlencoded' && kind !== 'multipart' && !(kind === 'text' && req.rawBody === undefined)) return [];
   const fields = req.fields ?? [];
-  const location: InsertionLocation = req.bodyKind === 'urlencoded' ? 'body' : 'multipart';
+  const location: InsertionLocation = kind === 'multipart' ? 'multipart' : 'body';
   return fields.map((f, i) =>
-    point(location, f.name, f.value, (payload, mode) => {
+    point(location, f.name, f.unsent === true ? '' : f.value, (payload, mode) => {
       const next = fields.slice();
-      next[i] = { ...f, value: mode === 'append' ? f.value + payload : payload };
+      const value = mode === 'append' && f.unsent !== true ? f.value + payload : payload;
+      next[i] = f.unsent === true ? sentField(f, value) : { ...f, value };
       return render(req, { fields: next });
     }),
   );
+}
+
+/** The field as sent, for an unsent checkbox that a payload now fills. */
+function sentField(f: FormField, value: string): FormField {
+  const out: FormField = { name: f.name, value };
+  if (f.filename !== undefined) out.filename = f.filename;
+  if (f.contentType !== undefined) out.contentType = f.contentType;
+  if (f.type !== undefined) out.type = f.type;
+  return out;
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

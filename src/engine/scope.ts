@@ -20,7 +20,7 @@ export interface ScopeOptions {
 
 // Matched against the path, query and link text. A word must start at a boundary ("/blogout" is
 // not a logout) but may run on, so camelCase "deleteUser" still counts: erring towards not clicking.
-const DANGEROUS = /(?:^|[^a-z])(log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off|sign[-_ ]?off|delete|remove|destroy|unsubscribe|deactivate|purge|reset[-_ ]?password|close[-_ ]?account|terminate|revoke)/i;
+export const DANGEROUS = /(?:^|[^a-z])(log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off|sign[-_ ]?off|delete|remove|destroy|unsubscribe|deactivate|purge|reset[-_ ]?password|close[-_ ]?account|terminate|revoke)/i;
 
 function prefixMatcher(pattern: string): (candidate: string) => boolean {
   const parts = pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));

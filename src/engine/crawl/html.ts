@@ -3,7 +3,9 @@
 // Parser keeps its open-element stack with Array#unshift, which is quadratic at 100,000 levels.)
 import { decodeHTML, decodeHTMLAttribute, decodeXML } from 'entities/decode';
 import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
-import type { BodyKind, FormField } from '../../core/model.js';
+import { FormCollector, type FoundForm } from './forms.js';
+
+export type { FoundForm } from './forms.js';
 
 export interface FoundLink {
   url: string;
@@ -12,17 +14,10 @@ export interface FoundLink {
   text?: string;
 }
 
-export interface FoundForm {
-  /** Raw action attribute ('' = the document's own URL). */
-  action: string;
-  method: string;
-  bodyKind: BodyKind;
-  fields: FormField[];
-}
-
 export interface HtmlExtract {
   base: string | null;
   links: FoundLink[];
+  /** Forms with their controls (see forms.ts), in tree order. */
   forms: FoundForm[];
   /** Inline script bodies and event-handler attributes, for the JS extractor. */
   scripts: string[];
@@ -30,24 +25,11 @@ export interface HtmlExtract {
   scriptSrcs: string[];
 }
 
-interface OpenForm {
-  form: FoundForm;
-  radios: Map<string, { first: string; checked: boolean }>;
-  submitSeen: boolean;
-}
-
 const LINK_ATTRS: Record<string, string> = { a: 'href', area: 'href', link: 'href', iframe: 'src', frame: 'src', embed: 'src', object: 'data' };
 const MAX_TEXT = 200;
 /** White space other than single spaces, which link text folds to one space. */
 const SPACE_TO_FOLD = /[^\S ]| {2}/;
 const MAX_SCRIPT = 512 * 1024;
-
-function bodyKindOf(enctype: string | undefined): BodyKind {
-  const e = (enctype ?? '').toLowerCase();
-  if (e.includes('multipart')) return 'multipart';
-  if (e.includes('text/plain')) return 'text';
-  return 'urlencoded';
-}
 
 /** meta refresh content: "5; url=/next" (quotes optional). */
 export function refreshTarget(content: string): string | null {
@@ -251,30 +233,25 @@ export function tokenize(source: string, ev: TagEvents, opts: { xmlMode?: boolea
   (reusable.busy ? new TagAdapter(!xml) : reusable).run(source, ev);
 }
 
+/** URLs of a srcset attribute: "a.png 1x, b.png 2x" (a URL may hold commas, but not followed by a space). */
+export function srcsetUrls(v: string): string[] {
+  const out: string[] = [];
+  for (const part of v.split(/,\s+|,(?=\S+\s+[\d.]+[wx]\b)/)) {
+    const url = part.trim().split(/\s+/)[0];
+    if (url) out.push(url.replace(/,$/, ''));
+  }
+  return out;
+}
+
+/** Attributes that hold a URL on any element (besides the tag's own, in LINK_ATTRS). */
+const URL_ATTRS: Record<string, string> = { 'data-url': 'data-attr', 'data-href': 'data-attr', 'data-src': 'data-attr', 'data-action': 'data-attr', cite: 'cite', 'xlink:href': 'link', longdesc: 'link' };
+
 export function extractHtml(html: string): HtmlExtract {
   const out: HtmlExtract = { base: null, links: [], forms: [], scripts: [], scriptSrcs: [] };
-  const forms: OpenForm[] = [];
-  let current: OpenForm | null = null;
+  const forms = new FormCollector();
   let anchor: FoundLink | null = null;
   let inScript = false;
   let scriptBuf = '';
-  let select: { name: string; first: string | null; selected: string | null; disabled: boolean } | null = null;
-  let option: { value: string | null; selected: boolean; text: string } | null = null;
-  let textarea: { name: string; text: string; disabled: boolean } | null = null;
-
-  const closeForm = (): void => {
-    if (!current) return;
-    for (const [name, r] of current.radios) if (!r.checked) current.form.fields.push({ name, value: r.first });
-    out.forms.push(current.form);
-    current = forms.pop() ?? null;
-  };
-  const closeOption = (): void => {
-    if (!select || !option) return;
-    const v = option.value ?? option.text.trim();
-    if (select.first === null) select.first = v;
-    if (option.selected && select.selected === null) select.selected = v;
-    option = null;
-  };
 
   tokenize(html, {
       onopentag(name, attrs) {
@@ -295,67 +272,21 @@ export function extractHtml(html: string): HtmlExtract {
         }
         if (name === 'script') {
           if (attrs.src !== undefined) out.scriptSrcs.push(attrs.src);
-          const type = (attrs.type ?? '').toLowerCase();
-          inScript = type === '' || type.includes('javascript') || type === 'module';
+          const type = (attrs.type ?? '').trim().toLowerCase();
+          inScript = type === '' || type.includes('javascript') || type.includes('ecmascript') || type === 'module';
           scriptBuf = '';
         }
         for (const k in attrs) {
           const v = attrs[k] as string;
           if (k.length > 2 && k.startsWith('on') && v) out.scripts.push(v);
-          else if ((k === 'href' || k === 'src' || k === 'action') && /^javascript:/i.test(v)) out.scripts.push(v.slice(11));
-          else if (k === 'formaction' && v) out.links.push({ url: v, kind: 'formaction' });
-          else if ((k === 'data-url' || k === 'data-href' || k === 'data-src') && v) out.links.push({ url: v, kind: 'data-attr' });
+          else if ((k === 'href' || k === 'src' || k === 'action' || k === 'formaction') && /^\s*javascript:/i.test(v)) out.scripts.push(v.trim().slice(11));
+          else if (k === 'srcset' && v) for (const u of srcsetUrls(v)) out.links.push({ url: u, kind: 'srcset' });
+          else if (v && URL_ATTRS[k] !== undefined) out.links.push({ url: v, kind: URL_ATTRS[k] as string });
         }
-        if (name === 'form') {
-          if (current) forms.push(current);
-          current = {
-            form: { action: attrs.action ?? '', method: (attrs.method ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET', bodyKind: bodyKindOf(attrs.enctype), fields: [] },
-            radios: new Map(),
-            submitSeen: false,
-          };
-          return;
-        }
-        if (!current) return;
-        const fieldName = attrs.name;
-        const disabled = attrs.disabled !== undefined;
-        if (name === 'input' && fieldName && !disabled) {
-          const type = (attrs.type ?? 'text').toLowerCase();
-          const value = attrs.value ?? '';
-          if (type === 'checkbox') {
-            if (attrs.checked !== undefined) current.form.fields.push({ name: fieldName, value: attrs.value ?? 'on' });
-          } else if (type === 'radio') {
-            const r = current.radios.get(fieldName) ?? { first: attrs.value ?? 'on', checked: false };
-            if (attrs.checked !== undefined && !r.checked) {
-              r.checked = true;
-              current.form.fields.push({ name: fieldName, value: attrs.value ?? 'on' });
-            }
-            current.radios.set(fieldName, r);
-          } else if (type === 'file') {
-            current.form.fields.push({ name: fieldName, value: '', filename: 'test.txt', contentType: 'text/plain' });
-            current.form.bodyKind = current.form.method === 'POST' ? 'multipart' : current.form.bodyKind;
-          } else if (type === 'submit' || type === 'image') {
-            // Only the button that submits is sent; the first one stands for it.
-            if (!current.submitSeen) {
-              current.submitSeen = true;
-              current.form.fields.push({ name: fieldName, value });
-            }
-          } else if (type !== 'reset' && type !== 'button') {
-            current.form.fields.push({ name: fieldName, value });
-          }
-        } else if (name === 'button' && fieldName && !disabled && (attrs.type ?? 'submit').toLowerCase() === 'submit' && !current.submitSeen) {
-          current.submitSeen = true;
-          current.form.fields.push({ name: fieldName, value: attrs.value ?? '' });
-        } else if (name === 'select') {
-          select = { name: fieldName ?? '', first: null, selected: null, disabled: disabled || !fieldName };
-        } else if (name === 'option' && select) {
-          closeOption();
-          option = { value: attrs.value ?? null, selected: attrs.selected !== undefined, text: '' };
-        } else if (name === 'textarea' && fieldName) {
-          textarea = { name: fieldName, text: '', disabled };
-        }
+        forms.open(name, attrs);
       },
       wantsText() {
-        return inScript || anchor !== null || option !== null || textarea !== null;
+        return inScript || anchor !== null || forms.wantsText();
       },
       ontext(text) {
         if (inScript) {
@@ -363,8 +294,7 @@ export function extractHtml(html: string): HtmlExtract {
           return;
         }
         if (anchor && anchor.text !== undefined && anchor.text.length < MAX_TEXT) anchor.text += text;
-        if (option && option.text.length < MAX_TEXT) option.text += text;
-        if (textarea && textarea.text.length < 64 * 1024) textarea.text += text;
+        forms.text(text);
       },
       onclosetag(name) {
         if (name === 'script') {
@@ -376,24 +306,10 @@ export function extractHtml(html: string): HtmlExtract {
           // most link texts are already one run of single spaces: skip the rewrite for them
           anchor.text = t !== undefined && SPACE_TO_FOLD.test(t) ? t.replace(/\s+/g, ' ') : t;
           anchor = null;
-        } else if (name === 'option') {
-          closeOption();
-        } else if (name === 'select' && select) {
-          closeOption();
-          if (current && !select.disabled) {
-            const v = select.selected ?? select.first;
-            if (v !== null) current.form.fields.push({ name: select.name, value: v });
-          }
-          select = null;
-        } else if (name === 'textarea' && textarea) {
-          // The HTML parser drops one leading newline in a textarea; so do we.
-          if (current && !textarea.disabled) current.form.fields.push({ name: textarea.name, value: textarea.text.replace(/^\r?\n/, '') });
-          textarea = null;
-        } else if (name === 'form') {
-          closeForm();
         }
+        forms.close(name);
       },
   });
-  while (current) closeForm();
+  out.forms = forms.end();
   return out;
 }

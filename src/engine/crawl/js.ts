@@ -8,7 +8,7 @@ export interface JsEndpoint {
   bodyKind?: BodyKind;
   fields?: FormField[];
   rawBody?: string;
-  /** fetch, xhr, axios, jquery, literal */
+  /** fetch, xhr, axios, jquery, literal, import (a module to fetch and read as script) */
   via: string;
 }
 
@@ -24,6 +24,9 @@ const AXIOS_CONFIG = new RegExp(String.raw`\baxios\s*\(\s*` + CONFIG_BODY, 'g');
 const JQ_METHOD = new RegExp(String.raw`\$\s*\.\s*(get|post|getJSON)\s*\(\s*` + STR, 'g');
 const JQ_AJAX = new RegExp(String.raw`\$\s*\.\s*ajax\s*\(\s*` + CONFIG_BODY, 'g');
 const LITERAL = new RegExp(STR, 'g');
+const IMPORT = new RegExp(String.raw`(?:\bimport\s*\(\s*|\bimport\s*|\b(?:import|export)\s[\w$*{},\s]{0,300}?\bfrom\s*)` + STR, 'g');
+const XHR_SEND = /\.send\s*\(/;
+const MAX_EXPRESSION = 2000;
 const PATHY = /^(?:https?:\/\/[^\s/]+|\.{0,2}\/)?[\w\-.~%!$&'()*+,;=:@/]*[\w\-.~%]+(?:\/|\.(?:php\d?|aspx?|jsp|jspx|do|action|cgi|pl|py|rb|html?|shtml|xhtml|json|xml|txt|cfm))?(?:\?[^\s"'<>]*)?$/i;
 const URL_IN_CONFIG = new RegExp(String.raw`\burl\s*:\s*` + STR);
 const METHOD_IN_CONFIG = /\b(?:method|type)\s*:\s*['"]([A-Za-z]+)['"]/;
@@ -51,25 +54,100 @@ function fetchOptions(after: string): Pick<JsEndpoint, 'method' | 'bodyKind' | '
   const method = METHOD_IN_CONFIG.exec(opts)?.[1]?.toUpperCase() ?? 'GET';
   const res: Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody'> = { method };
   if (opts === '') return res;
-  const json = /body\s*:\s*JSON\.stringify\s*\(\s*\{([^}]*)\}/.exec(opts);
+  const body = /\bbody\s*:/.exec(opts);
+  if (body) Object.assign(res, bodyOf(expression(opts, body.index + body[0].length)));
+  return res;
+}
+
+/**
+ * The JavaScript expression that starts at `from`: up to a comma, semicolon or closing bracket at
+ * its own nesting level, strings and template literals skipped whole.
+ */
+export function expression(src: string, from: number): string {
+  let depth = 0;
+  let i = from;
+  const end = Math.min(src.length, from + MAX_EXPRESSION);
+  while (i < end) {
+    const ch = src[i] as string;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      let j = i + 1;
+      while (j < end && src[j] !== ch) j += src[j] === '\\' ? 2 : 1;
+      i = j + 1;
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (depth === 0) break;
+      depth--;
+    } else if ((ch === ',' || ch === ';') && depth === 0) break;
+    // a line break ends a statement unless a "+" carries the expression over it
+    else if (ch === '\n' && depth === 0 && !/\+\s*$/.test(src.slice(Math.max(from, i - 40), i)) && !/^\s*\+/.test(src.slice(i + 1, i + 40))) break;
+    i++;
+  }
+  return src.slice(from, Math.min(i, end));
+}
+
+/**
+ * The text an expression of string pieces builds ("a=" + x + "&b=" + f(y)), with "1" standing for
+ * each part that is not a literal (a literal inside a call is an argument, not text); null when it
+ * has no literal at all.
+ */
+export function joinedLiterals(expr: string): string | null {
+  let out = '';
+  let any = false;
+  let gap = false;
+  let depth = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const ch = expr[i] as string;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      let j = i + 1;
+      let lit = '';
+      while (j < expr.length && expr[j] !== ch) {
+        if (expr[j] === '\\' && j + 1 < expr.length) {
+          lit += expr[j + 1];
+          j += 2;
+        } else lit += expr[j++];
+      }
+      i = j;
+      if (depth > 0) continue;
+      if (gap && any) out += '1';
+      gap = false;
+      any = true;
+      out += ch === '`' ? lit.replace(/\$\{[^}]*\}/g, '1') : lit;
+    } else if (ch === '(' || ch === '[' || ch === '{') {
+      depth++;
+      gap = true;
+    } else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    else if (!/[\s+]/.test(ch)) gap = true;
+  }
+  if (gap && any) out += '1';
+  return any ? out : null;
+}
+
+/** The body a fetch/XHR sends, when the expression shows its shape: JSON, a form, XML. */
+function bodyOf(expr: string): Pick<JsEndpoint, 'bodyKind' | 'fields' | 'rawBody'> {
+  const json = /^\s*JSON\.stringify\s*\(\s*\{([^}]*)\}/.exec(expr);
   if (json) {
     const keys = objectKeys('{' + (json[1] ?? '') + '}');
-    res.bodyKind = 'json';
-    res.rawBody = JSON.stringify(Object.fromEntries(keys.map((k) => [k, '1'])));
-    return res;
+    return { bodyKind: 'json', rawBody: JSON.stringify(Object.fromEntries(keys.map((k) => [k, '1']))) };
   }
-  const usp = /body\s*:\s*new\s+URLSearchParams\s*\(\s*\{([^}]*)\}/.exec(opts);
-  if (usp) {
-    res.bodyKind = 'urlencoded';
-    res.fields = objectKeys('{' + (usp[1] ?? '') + '}').map((name) => ({ name, value: '1' }));
-    return res;
+  const usp = /^\s*new\s+URLSearchParams\s*\(\s*\{([^}]*)\}/.exec(expr);
+  if (usp) return { bodyKind: 'urlencoded', fields: objectKeys('{' + (usp[1] ?? '') + '}').map((name) => ({ name, value: '1' })) };
+  const text = joinedLiterals(expr);
+  if (text === null) return {};
+  const t = text.trim();
+  // an XML document is not a form, whatever "=" its attributes hold
+  if (t.startsWith('<')) return { bodyKind: 'xml', rawBody: t };
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      JSON.parse(t);
+      return { bodyKind: 'json', rawBody: t };
+    } catch {
+      // not JSON after all: read it as the form it may be
+    }
   }
-  const lit = /body\s*:\s*['"]([^'"]*=[^'"]*)['"]/.exec(opts);
-  if (lit) {
-    res.bodyKind = 'urlencoded';
-    res.fields = [...new URLSearchParams(lit[1] ?? '')].map(([name, value]) => ({ name, value }));
-  }
-  return res;
+  if (!t.includes('=')) return {};
+  return { bodyKind: 'urlencoded', fields: [...new URLSearchParams(t)].map(([name, value]) => ({ name, value })) };
 }
 
 function dataFields(config: string): FormField[] | undefined {
@@ -105,7 +183,14 @@ export function extractJs(source: string): JsEndpoint[] {
   }
   for (const m of src.matchAll(XHR_OPEN)) {
     const url = str(m, 2);
-    if (url) add({ url, method: (m[1] ?? 'GET').toUpperCase(), via: 'xhr' });
+    if (!url) continue;
+    const e: JsEndpoint = { url, method: (m[1] ?? 'GET').toUpperCase(), via: 'xhr' };
+    if (e.method !== 'GET') {
+      const from = (m.index ?? 0) + m[0].length;
+      const send = XHR_SEND.exec(src.slice(from, from + 1500));
+      if (send) Object.assign(e, bodyOf(expression(src, from + send.index + send[0].length)));
+    }
+    add(e);
   }
   for (const m of src.matchAll(AXIOS_METHOD)) {
     const url = str(m, 2);
@@ -144,10 +229,17 @@ export function extractJs(source: string): JsEndpoint[] {
     const fields = dataFields(cfg);
     add({ url, method, via: 'jquery', ...(fields && method !== 'GET' ? { bodyKind: 'urlencoded' as const, fields } : {}) });
   }
+  for (const m of src.matchAll(IMPORT)) {
+    const url = str(m, 1);
+    if (url && /^(?:\.{0,2}\/|https?:\/\/)/i.test(url)) add({ url, method: 'GET', via: 'import' });
+  }
   const named = new Set(out.map((e) => e.url));
   for (const m of src.matchAll(LITERAL)) {
-    const s = str(m, 1);
-    if (s && !named.has(s) && looksLikePath(s)) add({ url: s, method: 'GET', via: 'literal' });
+    let s = str(m, 1);
+    if (!s || named.has(s) || !looksLikePath(s)) continue;
+    // "search.php?q=" + input.value + "&page=" + n: the query the script builds, values as "1"
+    if (/[?&][^=&]*=$/.test(s)) s = joinedLiterals(expression(src, m.index ?? 0)) ?? s;
+    add({ url: s, method: 'GET', via: 'literal' });
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // seen-set is keyed by. Pure and plain-data in and out, so it can run in a worker thread
 // (see extractor.ts) while the crawler's event loop keeps fetching.
 import type { BodyKind, FormField } from '../../core/model.js';
+import { formSubmissions, type FormSkip } from './forms.js';
 import { extractHtml } from './html.js';
 import { extractJs } from './js.js';
 import { fetchHash, hash53, resolveUrl, resolveUrlObject } from './normalize.js';
@@ -19,6 +20,8 @@ export interface LinkCandidate {
   bodyKind?: BodyKind;
   fields?: FormField[];
   rawBody?: string;
+  /** A GET form's unsent names (see CrawledRequest.absentQuery). */
+  absentQuery?: string[];
   /** GET pages are fetched to find more; POST targets are only recorded. */
   fetch: boolean;
   /** fetchHash(GET, url) for plain GET candidates: the crawler's seen-set key, so a link it has seen costs no URL parsing. */
@@ -36,14 +39,20 @@ export interface PageLinks {
   /** The base URL links were resolved against (<base href> or the page URL). */
   base: string;
   candidates: LinkCandidate[];
-  /** External scripts (absolute URLs) to fetch and read. */
+  /** External scripts and modules (absolute URLs) to fetch and read. */
   scripts: string[];
+  /** Form submissions left out on purpose (a destructive-looking button), for the crawl's log. */
+  skipped: FormSkip[];
 }
 
-function fromScript(source: string, base: string, out: LinkCandidate[]): void {
+function fromScript(source: string, base: string, out: LinkCandidate[], scripts: string[]): void {
   for (const e of extractJs(source)) {
     const u = resolveUrlObject(e.url, base);
     if (!u) continue;
+    if (e.via === 'import') {
+      scripts.push(u.href);
+      continue;
+    }
     const c: LinkCandidate = { method: e.method, url: u.href, source: 'script', fetch: e.method === 'GET' };
     if (e.bodyKind !== undefined) c.bodyKind = e.bodyKind;
     if (e.fields !== undefined) c.fields = e.fields;
@@ -81,8 +90,9 @@ function rawLinkKey(href: string, baseSeed: number, authoritySeed: number): numb
 export function pageLinks(kind: PageKind, body: string, pageUrl: string, known?: (rawKey: number) => boolean, maxCandidates = Infinity): PageLinks {
   const candidates: LinkCandidate[] = [];
   if (kind === 'js') {
-    fromScript(body, pageUrl, candidates);
-    return { base: pageUrl, candidates: capped(candidates, maxCandidates), scripts: [] };
+    const imports: string[] = [];
+    fromScript(body, pageUrl, candidates, imports);
+    return { base: pageUrl, candidates: capped(candidates, maxCandidates), scripts: capped(imports, maxCandidates), skipped: [] };
   }
   const html = extractHtml(body);
   let base = pageUrl;
@@ -105,30 +115,32 @@ export function pageLinks(kind: PageKind, body: string, pageUrl: string, known?:
     }
     candidates.push(c);
   }
+  const skipped: FormSkip[] = [];
   for (const f of html.forms) {
-    const action = resolveUrl(f.action, base) ?? (f.action === '' ? pageUrl : null);
-    if (!action) continue;
-    if (f.method === 'GET') {
-      const u = new URL(action);
-      const q = new URLSearchParams();
-      for (const fld of f.fields) q.append(fld.name, fld.value);
-      u.search = q.toString();
-      candidates.push({ method: 'GET', url: u.href, source: 'form', fetch: true, seenKey: fetchHash('GET', u) });
-    } else {
-      candidates.push({ method: 'POST', url: action, source: 'form', bodyKind: f.bodyKind, fields: f.fields, fetch: false });
+    if (candidates.length >= maxCandidates) break;
+    const subs = formSubmissions(f, pageUrl, base);
+    skipped.push(...subs.skipped);
+    for (const sub of subs.submissions) {
+      const c: LinkCandidate = { method: sub.method, url: sub.url, source: 'form', fetch: sub.method === 'GET' };
+      if (sub.submitter !== undefined) c.linkText = sub.submitter;
+      if (sub.method === 'GET') c.seenKey = fetchHash('GET', new URL(sub.url));
+      if (sub.bodyKind !== undefined) c.bodyKind = sub.bodyKind;
+      if (sub.fields !== undefined) c.fields = sub.fields;
+      if (sub.absentQuery !== undefined) c.absentQuery = sub.absentQuery;
+      candidates.push(c);
     }
   }
+  const scripts: string[] = [];
   for (const s of html.scripts) {
     if (candidates.length >= maxCandidates) break;
-    fromScript(s, base, candidates);
+    fromScript(s, base, candidates, scripts);
   }
-  const scripts: string[] = [];
   for (const src of html.scriptSrcs) {
     if (scripts.length >= maxCandidates) break;
     const u = resolveUrl(src, base);
     if (u) scripts.push(u);
   }
-  return { base, candidates: capped(candidates, maxCandidates), scripts };
+  return { base, candidates: capped(candidates, maxCandidates), scripts: capped(scripts, maxCandidates), skipped };
 }
 
 function capped<T>(list: T[], max: number): T[] {

@@ -326,6 +326,42 @@ function entries(form: FoundForm, submitter: FormControl | null, multipart: bool
   return { fields, unsent: unsent.filter((u) => !sentNames.has(u.name)) };
 }
 
+/**
+ * What a script sends of a form without a submitter ($(form).serialize(), new FormData(form)):
+ * its entries, unchecked boxes as unsent insertion points.
+ */
+export function formEntries(form: FoundForm, pageUrl: string, multipart: boolean): FormField[] {
+  const { fields, unsent } = entries(form, null, multipart, new URL(pageUrl).origin);
+  return [...fields, ...unsent];
+}
+
+const POSTBACK = /__doPostBack\s*\(\s*['"]([^'"]{0,200})['"]\s*,\s*['"]([^'"]{0,200})['"]\s*\)/g;
+/** ASP.NET postbacks per form that become variants of their own. */
+export const MAX_POSTBACKS = 4;
+
+/**
+ * ASP.NET WebForms: a link or control that calls __doPostBack('target', 'argument') fills the
+ * form's __EVENTTARGET and __EVENTARGUMENT and submits it without a submit button. One form per
+ * postback the page's scripts make (the first MAX_POSTBACKS), ready for formSubmissions().
+ */
+export function postbackForms(form: FoundForm, scripts: readonly string[]): FoundForm[] {
+  if (!form.controls.some((c) => c.name === '__EVENTTARGET')) return [];
+  const out: FoundForm[] = [];
+  const seen = new Set<string>();
+  for (const src of scripts) {
+    for (const m of src.matchAll(POSTBACK)) {
+      const [target, arg] = [m[1] ?? '', m[2] ?? ''];
+      if (seen.has(target + '\u0000' + arg) || out.length >= MAX_POSTBACKS) continue;
+      seen.add(target + '\u0000' + arg);
+      const controls = form.controls
+        .filter((c) => !isSubmitter(c))
+        .map((c) => (c.name === '__EVENTTARGET' ? { ...c, value: target } : c.name === '__EVENTARGUMENT' ? { ...c, value: arg } : c));
+      out.push({ ...form, controls });
+    }
+  }
+  return out;
+}
+
 function labelOf(s: FormControl): string {
   return collapse(`${s.name} ${s.value ?? ''}`);
 }

@@ -8,6 +8,11 @@ export interface JsEndpoint {
   bodyKind?: BodyKind;
   fields?: FormField[];
   rawBody?: string;
+  /**
+   * The id of the form whose fields the body sends ($('#f').serialize(), new FormData(form)); the
+   * page's form model fills the fields in. '' for "the page's first form".
+   */
+  formRef?: string;
   /** fetch, xhr, axios, jquery, literal, import (a module to fetch and read as script) */
   via: string;
 }
@@ -47,15 +52,15 @@ function objectKeys(src: string): string[] {
 }
 
 /** Reads the options object that follows a fetch() URL: method and a recognisable body. */
-function fetchOptions(after: string): Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody'> {
-  const window = after.slice(0, 800);
+function fetchOptions(src: string, at: number): Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody' | 'formRef'> {
+  const window = src.slice(at, at + 800);
   // only an options object directly after the URL argument counts: fetch(url, { ... })
   const opts = /^\s*,\s*\{/.test(window) ? window : '';
   const method = METHOD_IN_CONFIG.exec(opts)?.[1]?.toUpperCase() ?? 'GET';
-  const res: Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody'> = { method };
+  const res: Pick<JsEndpoint, 'method' | 'bodyKind' | 'fields' | 'rawBody' | 'formRef'> = { method };
   if (opts === '') return res;
   const body = /\bbody\s*:/.exec(opts);
-  if (body) Object.assign(res, bodyOf(expression(opts, body.index + body[0].length)));
+  if (body) Object.assign(res, bodyOf(expression(opts, body.index + body[0].length), src, at));
   return res;
 }
 
@@ -124,8 +129,25 @@ export function joinedLiterals(expr: string): string | null {
   return any ? out : null;
 }
 
-/** The body a fetch/XHR sends, when the expression shows its shape: JSON, a form, XML. */
-function bodyOf(expr: string): Pick<JsEndpoint, 'bodyKind' | 'fields' | 'rawBody'> {
+const SERIALIZED = /^\s*(?:\$|jQuery)\s*\(\s*(?:['"](?:form)?(?:#([\w-]+))?['"]|(this|\w+\.target|\w+))\s*\)\s*\.\s*serialize\s*\(/;
+const FORM_DATA = /^\s*new\s+FormData\s*\(\s*(?:document\s*\.\s*(?:getElementById\s*\(\s*['"]([\w-]+)['"]|querySelector\s*\(\s*['"](?:form)?#([\w-]+)['"]|forms\s*\[\s*['"]?([\w-]+)['"]?\s*\])|(this|\w+\.target|\w+))/;
+const BINDING = /(?:\$|jQuery)\s*\(\s*['"](?:form)?#([\w-]+)['"]\s*\)|getElementById\s*\(\s*['"]([\w-]+)['"]\s*\)|querySelector\s*\(\s*['"](?:form)?#([\w-]+)['"]\s*\)/g;
+
+/** The form a handler is bound to: the last element the script picked by id before `at`. */
+function boundForm(src: string, at: number): string {
+  let id = '';
+  BINDING.lastIndex = 0;
+  const before = src.slice(Math.max(0, at - 1500), at);
+  for (let m = BINDING.exec(before); m; m = BINDING.exec(before)) id = m[1] ?? m[2] ?? m[3] ?? id;
+  return id;
+}
+
+/** The body a fetch/XHR sends, when the expression shows its shape: a page's form, JSON, a form string, XML. */
+function bodyOf(expr: string, src = '', at = 0): Pick<JsEndpoint, 'bodyKind' | 'fields' | 'rawBody' | 'formRef'> {
+  const ser = SERIALIZED.exec(expr);
+  if (ser) return { bodyKind: 'urlencoded', formRef: ser[1] ?? (ser[2] !== undefined ? boundForm(src, at) : '') };
+  const fd = FORM_DATA.exec(expr);
+  if (fd) return { bodyKind: 'multipart', formRef: fd[1] ?? fd[2] ?? fd[3] ?? boundForm(src, at) };
   const json = /^\s*JSON\.stringify\s*\(\s*\{([^}]*)\}/.exec(expr);
   if (json) {
     const keys = objectKeys('{' + (json[1] ?? '') + '}');
@@ -179,7 +201,7 @@ export function extractJs(source: string): JsEndpoint[] {
   };
   for (const m of src.matchAll(FETCH)) {
     const url = str(m, 1);
-    if (url) add({ url, via: 'fetch', ...fetchOptions(src.slice((m.index ?? 0) + m[0].length)) });
+    if (url) add({ url, via: 'fetch', ...fetchOptions(src, (m.index ?? 0) + m[0].length) });
   }
   for (const m of src.matchAll(XHR_OPEN)) {
     const url = str(m, 2);
@@ -188,7 +210,7 @@ export function extractJs(source: string): JsEndpoint[] {
     if (e.method !== 'GET') {
       const from = (m.index ?? 0) + m[0].length;
       const send = XHR_SEND.exec(src.slice(from, from + 1500));
-      if (send) Object.assign(e, bodyOf(expression(src, from + send.index + send[0].length)));
+      if (send) Object.assign(e, bodyOf(expression(src, from + send.index + send[0].length), src, from));
     }
     add(e);
   }
@@ -218,7 +240,16 @@ export function extractJs(source: string): JsEndpoint[] {
   }
   for (const m of src.matchAll(JQ_METHOD)) {
     const url = str(m, 2);
-    if (url) add({ url, method: m[1] === 'post' ? 'POST' : 'GET', via: 'jquery' });
+    if (!url) continue;
+    const e: JsEndpoint = { url, method: m[1] === 'post' ? 'POST' : 'GET', via: 'jquery' };
+    // $.post(url, $('#f').serialize()): the second argument is the form
+    const end = (m.index ?? 0) + m[0].length;
+    const comma = /^\s*,/.exec(src.slice(end, end + 20));
+    if (comma) {
+      const data = bodyOf(expression(src, end + comma[0].length), src, m.index ?? 0);
+      if (data.formRef !== undefined) Object.assign(e, data);
+    }
+    add(e);
   }
   for (const m of src.matchAll(JQ_AJAX)) {
     const cfg = m[1] ?? '';
@@ -226,6 +257,12 @@ export function extractJs(source: string): JsEndpoint[] {
     const url = u ? str(u, 1) : undefined;
     if (!url) continue;
     const method = METHOD_IN_CONFIG.exec(cfg)?.[1]?.toUpperCase() ?? 'GET';
+    const data = /\bdata\s*:/.exec(cfg);
+    const ref = data ? bodyOf(expression(cfg, data.index + data[0].length), src, m.index ?? 0) : {};
+    if (ref.formRef !== undefined) {
+      add({ url, method, via: 'jquery', ...ref });
+      continue;
+    }
     const fields = dataFields(cfg);
     add({ url, method, via: 'jquery', ...(fields && method !== 'GET' ? { bodyKind: 'urlencoded' as const, fields } : {}) });
   }

@@ -3,7 +3,7 @@
 // seen-set is keyed by. Pure and plain-data in and out, so it can run in a worker thread
 // (see extractor.ts) while the crawler's event loop keeps fetching.
 import type { BodyKind, FormField } from '../../core/model.js';
-import { formSubmissions, type FormSkip } from './forms.js';
+import { formEntries, formSubmissions, postbackForms, type FormSkip, type FoundForm } from './forms.js';
 import { extractHtml } from './html.js';
 import { extractJs } from './js.js';
 import { fetchHash, hash53, resolveUrl, resolveUrlObject } from './normalize.js';
@@ -45,7 +45,10 @@ export interface PageLinks {
   skipped: FormSkip[];
 }
 
-function fromScript(source: string, base: string, out: LinkCandidate[], scripts: string[]): void {
+/** The fields a script's form reference sends: the page's form of that id ('' = the first form). */
+type FormLookup = (ref: string, multipart: boolean) => FormField[] | null;
+
+function fromScript(source: string, base: string, out: LinkCandidate[], scripts: string[], formFields?: FormLookup): void {
   for (const e of extractJs(source)) {
     const u = resolveUrlObject(e.url, base);
     if (!u) continue;
@@ -53,8 +56,13 @@ function fromScript(source: string, base: string, out: LinkCandidate[], scripts:
       scripts.push(u.href);
       continue;
     }
+    const fromForm = e.formRef !== undefined ? (formFields?.(e.formRef, e.bodyKind === 'multipart') ?? null) : null;
+    if (fromForm && e.method.toUpperCase() === 'GET') {
+      for (const f of fromForm) if (f.unsent !== true) u.searchParams.append(f.name, f.value);
+    }
     const c: LinkCandidate = { method: e.method, url: u.href, source: 'script', fetch: e.method === 'GET' };
-    if (e.bodyKind !== undefined) c.bodyKind = e.bodyKind;
+    if (e.bodyKind !== undefined && !(fromForm && e.method.toUpperCase() === 'GET')) c.bodyKind = e.bodyKind;
+    if (fromForm && e.method.toUpperCase() !== 'GET') c.fields = fromForm;
     if (e.fields !== undefined) c.fields = e.fields;
     if (e.rawBody !== undefined) c.rawBody = e.rawBody;
     if (c.method.toUpperCase() === 'GET' && c.fields === undefined && c.rawBody === undefined) c.seenKey = fetchHash('GET', u);
@@ -116,7 +124,7 @@ export function pageLinks(kind: PageKind, body: string, pageUrl: string, known?:
     candidates.push(c);
   }
   const skipped: FormSkip[] = [];
-  for (const f of html.forms) {
+  for (const f of [...html.forms, ...html.forms.flatMap((form) => postbackForms(form, html.scripts))]) {
     if (candidates.length >= maxCandidates) break;
     const subs = formSubmissions(f, pageUrl, base);
     skipped.push(...subs.skipped);
@@ -131,9 +139,13 @@ export function pageLinks(kind: PageKind, body: string, pageUrl: string, known?:
     }
   }
   const scripts: string[] = [];
+  const formFields: FormLookup = (ref, multipart) => {
+    const f: FoundForm | undefined = ref === '' ? html.forms[0] : html.forms.find((x) => x.id === ref);
+    return f ? formEntries(f, pageUrl, multipart) : null;
+  };
   for (const s of html.scripts) {
     if (candidates.length >= maxCandidates) break;
-    fromScript(s, base, candidates, scripts);
+    fromScript(s, base, candidates, scripts, formFields);
   }
   for (const src of html.scriptSrcs) {
     if (scripts.length >= maxCandidates) break;

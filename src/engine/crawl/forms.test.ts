@@ -2,14 +2,11 @@
 // crawler: what a browser would send is what the crawl hands to the attacks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startSite, type Site } from '../../../test/helpers/site.js';
-import { USER_AGENTS } from '../../core/items.js';
+import { crawlSite } from '../../../test/helpers/crawl.js';
+import type { Handler, Site } from '../../../test/helpers/site.js';
+import type { CrawlResult } from '../crawler.js';
 import type { CrawledRequest } from '../../core/model.js';
-import { crawl, type CrawlResult } from '../crawler.js';
 import { insertionPoints, toSpec } from '../insertion-points.js';
-import { ScanSession } from '../session.js';
-import { DEFAULT_LIMITS } from '../types.js';
-import { inlineExtractor } from './extractor.js';
 
 /** Each case: a page with one form (or script) and what the crawl must produce from it. */
 const PAGES: Record<string, string> = {
@@ -81,25 +78,14 @@ let result: CrawlResult;
 const logs: { msg: string; data?: Record<string, unknown> }[] = [];
 
 before(async () => {
-  const routes: Record<string, string | ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void)> = {};
+  const routes: Record<string, string | Handler> = {};
   routes['/'] = Object.keys(PAGES).map((p) => `<a href="${p}">${p}</a>`).join('\n') + '<a href="/xhtml">x</a>';
   for (const [p, html] of Object.entries(PAGES)) routes[p] = `<!doctype html><html><body>${html}</body></html>`;
   for (const [p, body] of Object.entries(SERVED)) {
     const type = p.endsWith('.js') ? 'text/javascript' : 'application/xhtml+xml';
     routes[p] = (_req, res) => res.writeHead(200, { 'content-type': type }).end(body);
   }
-  site = await startSite(routes);
-  const ac = new AbortController();
-  const limits = { ...DEFAULT_LIMITS, requestTimeoutMs: 3000 };
-  const session = new ScanSession({
-    startUrl: site.url + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits, signal: ac.signal,
-    log: (_level, msg, data) => logs.push({ msg, ...(data ? { data } : {}) }),
-  });
-  try {
-    result = await crawl(session, { startUrl: site.url + '/', limits, signal: ac.signal, extractor: inlineExtractor });
-  } finally {
-    await session.close();
-  }
+  ({ site, result } = await crawlSite(routes, (_level, msg, data) => logs.push({ msg, ...(data ? { data } : {}) })));
 });
 
 after(() => site.close());

@@ -2,13 +2,10 @@
 // each one's forms and scripts look like on the wire, and what the crawl must hand to the attacks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startSite, type Site } from '../../../test/helpers/site.js';
-import { USER_AGENTS } from '../../core/items.js';
+import { crawlSite } from '../../../test/helpers/crawl.js';
+import type { Site } from '../../../test/helpers/site.js';
+import type { CrawlResult } from '../crawler.js';
 import type { CrawledRequest } from '../../core/model.js';
-import { crawl, type CrawlResult } from '../crawler.js';
-import { ScanSession } from '../session.js';
-import { DEFAULT_LIMITS } from '../types.js';
-import { inlineExtractor } from './extractor.js';
 
 const PAGES: Record<string, string> = {
   // WordPress: a search form posting to the home URL, a comment form with hidden post ids
@@ -71,15 +68,7 @@ let result: CrawlResult;
 before(async () => {
   const routes: Record<string, string> = { '/': Object.keys(PAGES).map((p) => `<a href="${p}">${p}</a>`).join('\n') };
   for (const [p, html] of Object.entries(PAGES)) routes[p] = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>${html}</body></html>`;
-  site = await startSite(routes);
-  const ac = new AbortController();
-  const limits = { ...DEFAULT_LIMITS, requestTimeoutMs: 3000 };
-  const session = new ScanSession({ startUrl: site.url + '/', excludeUrls: [], headers: {}, userAgent: USER_AGENTS['PC Chrome'], speed: '3', limits, signal: ac.signal });
-  try {
-    result = await crawl(session, { startUrl: site.url + '/', limits, signal: ac.signal, extractor: inlineExtractor });
-  } finally {
-    await session.close();
-  }
+  ({ site, result } = await crawlSite(routes));
 });
 
 after(() => site.close());

@@ -330,9 +330,10 @@ class Hop implements Dispatcher.DispatchHandler {
       this.inflaterDone = new Promise<void>((res) => {
         inf.on('data', (chunk: Buffer) => {
           if (!sink.push(chunk)) {
-            // Output cap reached: stop inflating (a zip bomb ends here) but keep draining the wire.
+            // Output cap reached: stop inflating (a zip bomb ends here) and reading the wire.
             inf.destroy();
             res();
+            this.cut();
           }
         });
         inf.on('end', () => res());
@@ -352,10 +353,22 @@ class Hop implements Dispatcher.DispatchHandler {
     const inf = this.inflater;
     if (inf) {
       if (!inf.destroyed) inf.write(chunk);
-    } else {
-      this.sink?.push(chunk);
+    } else if (this.sink && !this.sink.push(chunk)) {
+      this.cut();
+      return false;
     }
     return true;
+  }
+
+  /**
+   * The body reached maxBytes: the response is complete as far as we are concerned. Reading the
+   * rest would cost every request that touches a 1 GiB page a gigabyte, so the connection is
+   * closed instead (the pool replaces it) and the response marked truncated.
+   */
+  private cut(): void {
+    if (this.settled) return;
+    this.finish();
+    this.abortHop?.(new TransportError('response body over the size limit: connection closed'));
   }
 
   onComplete(): void {

@@ -14,22 +14,27 @@ after(async () => {
 
 test('metadata', () => assertCheckMetadata(rfi, meta, { id: 'rfi', item: 'RFI', cwe: 98 }));
 
-test('the OAST marker included in the page proves RFI, also where the page appends an extension', async () => {
+test('our code run (the product in the page) or our markup rendered proves RFI, also where the page appends an extension', async () => {
   const run = await runCheckOn(rfi, `${tb.url}/rfi/`);
   const found = new Map(run.findings.map((f) => [`${new URL(f.url).pathname} ${f.parameter}`, f]));
-  assert.deepEqual([...found.keys()].sort(), ['/rfi/page page', '/rfi/template tpl']);
+  assert.deepEqual([...found.keys()].sort(), ['/rfi/module module', '/rfi/page page', '/rfi/template tpl']);
   for (const f of run.findings) {
-    assert.match(f.evidence.proof, /^wsc-oast-[0-9a-f]{24}\n/);
-    assert.ok(f.evidence.response.includes(f.evidence.proof.split('\n')[0]!), 'the marker is in the response');
-    assert.match(f.evidence.proof, /asked for \/o\/[0-9a-f]{24}/);
+    assert.ok(f.evidence.response.includes(f.evidence.proof.split('\n')[0]!), 'the proof is in the response');
+    assert.match(f.evidence.proof, /asked for \/o\/[0-9a-f]{24}\/inc/);
   }
-  // the listener serves the marker under any suffix, so the appended ".html" shows in the hit
-  assert.match(found.get('/rfi/template tpl')!.evidence.proof, /asked for \/o\/[0-9a-f]{24}\.html/);
+  const ran = found.get('/rfi/module module')!;
+  assert.match(ran.evidence.proof, /^wsc-x-\d+\n.*executed the remote file/);
+  assert.equal(ran.confidence, undefined, 'executed code is certain (the check default)');
+  assert.match(found.get('/rfi/page page')!.evidence.proof, /^<wsc-i-[0-9a-f]{12}>\n.*as markup/);
+  assert.equal(found.get('/rfi/page page')!.confidence, 'firm');
+  // the listener serves the probe under any suffix, so the appended ".html" shows in the hit
+  assert.match(found.get('/rfi/template tpl')!.evidence.proof, /asked for \/o\/[0-9a-f]{24}\/inc\.html/);
 });
 
 test('safe twin: allowlisted includes yield nothing; fetch-only SSRF pages are not RFI', async () => {
   const safe = await runCheckOn(rfi, `${tb.url}/rfi-safe/`);
   assert.ok(safe.sent.some((s) => s.url.includes('/rfi-safe/remote?src=')), 'the twin was probed');
+  assert.ok(safe.sent.some((s) => s.url.includes('/rfi-safe/preview?src=')), 'the preview twin (fetches, shows escaped) was probed');
   assert.deepEqual(safe.findings, []);
   const ssrfPages = await runCheckOn(rfi, `${tb.url}/ssrf/`);
   assert.ok(ssrfPages.sent.some((s) => s.url.includes('/ssrf/preview?url=')));

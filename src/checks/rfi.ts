@@ -1,6 +1,8 @@
-// RFI: points file- and page-like parameters (and URL values) at a URL on our OAST listener. The
-// listener answers with the text wsc-oast-<id>; that text in the page proves the target fetched our
-// URL and included what it got. A fetch alone (a listener hit without the text) is SSRF, not RFI.
+// RFI: points file- and page-like parameters (and URL values) at a URL on our OAST listener, which
+// answers with markup and a harmless PHP block that prints a product. Inclusion needs proof that
+// the page interpreted what it fetched: the product in the page (our code ran), or our element
+// unescaped in its markup (our markup was rendered as the page's own). A page that only shows the
+// fetched text (escaped, as a preview) or a listener hit alone is SSRF, not RFI.
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 import { renderRequest, renderResponse, trySend } from './support.js';
 import { probeBudget, valuePoints } from './definitions/probe-budget.js';
@@ -40,15 +42,20 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
       for (const suffix of SUFFIXES) {
         if (ctx.signal.aborted || !budget.left()) return;
         const probe = oast.probe(`${request.method} ${path} ${point.location}:${point.name}`);
-        const payload = probe.url + suffix;
+        const inc = oast.inclusion(probe.id);
+        const payload = probe.url + inc.path + suffix;
         budget.spend();
         const ex = await trySend(ctx, point.build(payload));
         if (!ex) continue;
-        const marker = oast.marker(probe.id);
-        if (!ex.response.body.includes(marker)) continue;
+        const body = ex.response.body;
+        const ran = body.includes(inc.computed);
+        if (!ran && !body.includes(`<${inc.element}>`)) continue;
         const hits = await oast.hits([probe.id], 0);
         const hit = hits[0];
         const fetched = hit ? `; the listener was asked for ${hit.path} by ${hit.remote}${hit.headers['user-agent'] ? ` (${hit.headers['user-agent']})` : ''}` : '';
+        const shown = ran
+          ? `${inc.computed}\nThe page shows ${inc.computed}, what the PHP block our listener serves at ${payload} prints when it runs (the product is not in the served text): the target executed the remote file`
+          : `<${inc.element}>\nThe page holds <${inc.element}>, an element only our listener serves at ${payload}, as markup (not escaped): the target included the remote content into its page`;
         yield {
           url: request.url,
           method: request.method,
@@ -58,9 +65,10 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
           evidence: {
             request: renderRequest(ex.request),
             response: renderResponse(ex.response),
-            proof: `${marker}\nThe page includes ${marker}, the text only our listener serves at ${probe.url}, after ${point.location} parameter "${point.name}" was set to that URL${fetched}.`,
+            proof: `${shown}, after ${point.location} parameter "${point.name}" was set to that URL${fetched}.`,
           },
-          extra: { oastId: probe.id, hits: hits.length },
+          ...(ran ? {} : { confidence: 'firm' as const }),
+          extra: { oastId: probe.id, hits: hits.length, executed: ran },
         };
         break;
       }

@@ -99,6 +99,13 @@ export interface Oast {
   probe(label: string): OastProbe;
   /** The marker text the listener serves for a probe. */
   marker(id: string): string;
+  /**
+   * What the listener serves under the probe's URL + `path` for inclusion tests: markup with an
+   * element named `element` and a PHP block that prints `computed` (a product the source text does
+   * not hold). A page that shows `computed` ran our code; one that holds `<element>` unescaped
+   * rendered our markup; one that holds only the marker just displayed what it fetched.
+   */
+  inclusion(id: string): { path: string; element: string; computed: string };
   /** Hits on these probes; waits up to waitMs (default 0) for the first one to arrive. */
   hits(ids: readonly string[], waitMs?: number): Promise<OastHit[]>;
 }

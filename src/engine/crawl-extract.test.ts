@@ -34,6 +34,8 @@ test('forms: defaults of every field type, nested and unclosed forms', () => {
   assert.equal(b?.url, 'http://127.0.0.1:1/p?q=a%26b');
   assert.equal(refreshTarget('5; URL=\'/next\''), '/next');
   assert.equal(refreshTarget('10'), null);
+  assert.equal(refreshTarget('0;url='), null);
+  assert.equal(refreshTarget('0; URL = '), null);
 });
 
 test('entities decode where the HTML tokenizer would decode them, and nowhere else', () => {

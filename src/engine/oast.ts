@@ -27,6 +27,11 @@ interface ProbeState {
   waiters: Set<() => void>;
 }
 
+/** Two factors drawn from a probe id: their product is printed only by a page that runs our PHP. */
+function factors(id: string): { a: number; b: number } {
+  return { a: 1000 + (parseInt(id.slice(0, 4), 16) % 9000), b: 1000 + (parseInt(id.slice(4, 8), 16) % 9000) };
+}
+
 const ID_RE = /^\/o\/([0-9a-f]{24})(?:[/.?]|$)/;
 
 export class OastServer implements Oast {
@@ -85,11 +90,17 @@ export class OastServer implements Oast {
     return `wsc-oast-${id}`;
   }
 
+  inclusion(id: string): { path: string; element: string; computed: string } {
+    const { a, b } = factors(id);
+    return { path: '/inc', element: `wsc-i-${id.slice(0, 12)}`, computed: `wsc-x-${a * b}` };
+  }
+
   /** A view whose probes carry a label prefix (job and check), for attribution. */
   scoped(prefix: string): Oast {
     return {
       probe: (label) => this.probe(`${prefix} ${label}`),
       marker: (id) => this.marker(id),
+      inclusion: (id) => this.inclusion(id),
       hits: (ids, waitMs) => this.hits(ids, waitMs),
     };
   }
@@ -143,8 +154,13 @@ export class OastServer implements Oast {
     }
     for (const w of [...state.waiters]) w();
     const marker = this.marker(id);
-    // Served as text everywhere; as an XML comment where a parser may be the client (XXE).
-    if (/\.(dtd|xml)(\?|$)/.test(path)) {
+    // Served as text everywhere; as an XML comment where a parser may be the client (XXE); as
+    // markup and a harmless PHP block (prints a product) under /inc, for inclusion tests (RFI).
+    if (path.startsWith(`/o/${id}/inc`)) {
+      const { a, b } = factors(id);
+      const inc = this.inclusion(id);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`${marker}<${inc.element}></${inc.element}><?php echo 'wsc-x-' . (${a} * ${b}); ?>`);
+    } else if (/\.(dtd|xml)(\?|$)/.test(path)) {
       res.writeHead(200, { 'content-type': 'application/xml' }).end(`<!-- ${marker} -->`);
     } else {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(marker);

@@ -34,7 +34,8 @@ const MAX_SCRIPT = 512 * 1024;
 /** meta refresh content: "5; url=/next" (quotes optional). */
 export function refreshTarget(content: string): string | null {
   const m = /^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.+?)\1\s*$/i.exec(content);
-  if (!m || !m[2] || /^[\d.]+$/.test(m[2])) return null;
+  // "0; url=" names no page (the refresh reloads this one), whatever the lazy match took for a URL
+  if (!m || !m[2] || m[2].trim() === '' || /^[\d.]+$/.test(m[2]) || /^url\s*=\s*$/i.test(m[2])) return null;
   return m[2];
 }
 

@@ -27,6 +27,7 @@ export const routes: Route[] = [
           `<ul>
 <li><a href="/rfi/page?page=${encodeURIComponent(`${self}/rfi/parts/header.html`)}">header</a></li>
 <li><a href="/rfi/template?tpl=${encodeURIComponent(`${self}/rfi/parts/footer`)}">footer</a></li>
+<li><a href="/rfi/module?module=${encodeURIComponent(`${self}/rfi/parts/header.html`)}">module</a></li>
 </ul>`,
         ),
       );
@@ -58,6 +59,20 @@ export const routes: Route[] = [
     },
   },
   {
+    // include() of a remote file: its PHP blocks run, the rest is printed as text (escaped here, so
+    // only running code, not rendered markup, can prove this one)
+    method: 'GET',
+    path: '/rfi/module',
+    vulnerable: [
+      { item: 'RFI', parameter: 'module' },
+      { item: 'SSRF', parameter: 'module' },
+    ],
+    handler: async (req, res) => {
+      const r = await fetchLoopback(req.query.get('module') ?? '');
+      res.html(page('Module', r instanceof Error ? '<p>Module unavailable.</p>' : runPhpEchoes(r.text)));
+    },
+  },
+  {
     method: 'GET',
     path: '/rfi-safe/',
     index: true,
@@ -70,6 +85,7 @@ export const routes: Route[] = [
           `<ul>
 <li><a href="/rfi-safe/page?page=header">header</a></li>
 <li><a href="/rfi-safe/remote?src=${encodeURIComponent(`${self}/rfi/parts/footer.html`)}">footer</a></li>
+<li><a href="/rfi-safe/preview?src=${encodeURIComponent(`${self}/rfi/parts/footer.html`)}">preview</a></li>
 </ul>`,
         ),
       );
@@ -96,4 +112,27 @@ export const routes: Route[] = [
       res.html(page('Portal page', r instanceof Error ? '<p>Fragment unavailable.</p>' : r.text));
     },
   },
+  {
+    // fetches any URL and shows what came back as text: SSRF, but nothing is included (not RFI)
+    method: 'GET',
+    path: '/rfi-safe/preview',
+    vulnerable: [{ item: 'SSRF', parameter: 'src' }],
+    safeFor: ['RFI'],
+    handler: async (req, res) => {
+      const r = await fetchLoopback(req.query.get('src') ?? '');
+      res.html(page('Preview', r instanceof Error ? '<p>Unavailable.</p>' : `<pre>${esc(r.text)}</pre>`));
+    },
+  },
 ];
+
+/** What PHP's include() of `text` prints, for the one statement shape our tests need: echo 'str' . (a * b); */
+function runPhpEchoes(text: string): string {
+  return text
+    .split(/(<\?php[\s\S]*?\?>)/)
+    .map((part) => {
+      const m = /^<\?php\s+echo\s+'([^']*)'\s*\.\s*\((\d+)\s*\*\s*(\d+)\)\s*;\s*\?>$/.exec(part);
+      if (m) return esc(`${m[1]}${Number(m[2]) * Number(m[3])}`);
+      return part.startsWith('<?php') ? '' : esc(part);
+    })
+    .join('');
+}

@@ -41,6 +41,34 @@ export function findPrivateIps(text: string, ownHosts: ReadonlySet<string>): str
   return [...out];
 }
 
+// Tutorials and hint pages quote shell sessions: "root@host:~# ifconfig" and its output, "sudo cp
+// /etc/apache2/...", "ping 192.168.56.102". An address or path there is an example, not a leak.
+const PROMPT = /^(?:[\w.-]+@[\w.-]+:[^\s#$]*[#$]|[#$]|[A-Za-z]:\\[^>\s]*>)\s+\S/;
+const COMMANDS = 'sudo|ping|sc|net|netsh|cmd|powershell|reg|python\\d?|perl|ruby|php|curl|wget|ssh|scp|ncat|nc|nmap|sqlmap|nikto|hydra|ifconfig|ipconfig|netstat|nano|vim?|cp|mv|cat|echo|export|mysql|psql|apt(?:-get)?|yum|service|systemctl|chmod|chown|ls|cd|git|docker|telnet|nslookup|dig|traceroute|tracert|openssl';
+const COMMAND_LINE = new RegExp(`^(?:${COMMANDS})\\s|(?:&&|\\|\\||;|\\|)\\s*(?:${COMMANDS})\\s|(?:^|\\s)\\/(?:usr\\/)?s?bin\\/[\\w.-]+\\s`);
+/** Lines of output a quoted prompt is taken to cover. */
+const OUTPUT_LINES = 12;
+
+/**
+ * Whether every occurrence of `needle` in `text` sits in a quoted shell session: on a command line
+ * (a prompt, a command word at the start, after && or |, a /usr/bin/ program) or in the output
+ * lines right after a prompt.
+ */
+export function onlyInShellExamples(text: string, needle: string): boolean {
+  if (!text.includes(needle)) return false;
+  const lines = text.split('\n').map((l) => l.replace(/<[^>]*>/g, ' ').replace(/&nbsp;|&#160;/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').trim());
+  let promptAt = -Infinity;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const prompt = PROMPT.test(line);
+    if (prompt) promptAt = i;
+    if (!line.includes(needle)) continue;
+    if (prompt || COMMAND_LINE.test(line) || i - promptAt <= OUTPUT_LINES) continue;
+    return false;
+  }
+  return true;
+}
+
 const FILE_EXT = 'php\\d?|phtml|inc|py|pyc|rb|erb|java|jsp|class|jar|war|js|mjs|cjs|ts|go|cs|aspx?|ascx|config|conf|ini|json|ya?ml|xml|log|sh|pl|pm|env|sql|db|sqlite|twig|blade\\.php|tpl|properties|so|dll|exe';
 const UNIX_PATH = new RegExp(
   `(?<![\\w.:/~-])(?:\\/(?:var\\/www|home\\/[a-z_][\\w.-]{0,31}|Users\\/[\\w.-]+|srv\\/www|usr\\/share\\/nginx|opt\\/lampp)\\/[\\w.@+-]+(?:\\/[\\w.@+-]+)*\\/?|\\/(?:var|usr|opt|srv|app|etc|root|tmp|data)(?:\\/[\\w.@+-]+)+\\.(?:${FILE_EXT}))(?![\\w/])`,

@@ -247,7 +247,8 @@ export const routes: Route[] = [
     title: 'Debug pages and leaks (safe)',
     handler: (_req, res) =>
       html(res, `<html><head><title>Blog</title></head><body><a href="/infodisc-debug-safe/django">django post</a>
-<a href="/infodisc-debug-safe/network">network post</a> <a href="/infodisc-debug-safe/deploy">deploy post</a></body></html>`),
+<a href="/infodisc-debug-safe/network">network post</a> <a href="/infodisc-debug-safe/deploy">deploy post</a>
+<a href="/infodisc-debug-safe/howto">how-to</a></body></html>`),
   },
   {
     method: 'GET',
@@ -268,5 +269,20 @@ export const routes: Route[] = [
     path: '/infodisc-debug-safe/deploy',
     safeFor: [ID],
     handler: (_req, res) => html(res, '<p>See <a href="https://docs.example.invalid/var/www/manual.html">the manual</a> and https://docs.example.invalid/var/www/setup.php for setup.</p><img src="https://cdn.example.invalid/srv/img/logo.php"><form method="post" action="/var/www/upload.php"><input name="f"></form>'),
+  },
+  {
+    // a tutorial quoting shell sessions: the addresses and paths in it are examples, not this server's
+    method: 'GET',
+    path: '/infodisc-debug-safe/howto',
+    safeFor: [ID],
+    handler: (_req, res) =>
+      html(res, `<h1>Lab set-up</h1><p>Find the lab machine's address, then point the proxy at it.</p>
+<pre>
+user@lab:~$ ip -4 addr show eth0
+    inet 192.168.56.101/24 brd 192.168.56.255 scope global eth0
+user@lab:~$ sudo cp /etc/nginx/sites-available/lab.conf /etc/nginx/sites-available/lab.conf.bak
+</pre>
+<p>From Windows: <code>C:\\&gt; ping -n 1 10.20.30.40</code>, then <code>curl http://172.16.5.9/health</code>.</p>
+<p>Run the scanner: /usr/bin/labscan -d 10.9.8.7 -p 8088</p>`),
   },
 ];

@@ -24,6 +24,7 @@ test('finds shell injection by computed echo output, by sleep timing and by an O
     ['/cmdi/api/greet', 'name', 'json', 'echo'],
     ['/cmdi/convert', 'file', 'query', 'time'],
     ['/cmdi/notify', 'email', 'query', 'oast'],
+    ['/cmdi/soap/size', 'file', 'xml', 'echo'],
   ];
   for (const [path, parameter, location, technique] of expected) {
     const f = byPath.get(path);

@@ -114,7 +114,7 @@ async function oastSend(ctx: CheckContext, send: Send, ap: AttackPoint): Promise
 }
 
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
-  const points = attackPoints(ctx, { locations: ['query', 'body', 'multipart', 'json', 'cookie'], cookiesFromCrawl: true });
+  const points = attackPoints(ctx, { locations: ['query', 'body', 'multipart', 'json', 'xml', 'cookie'], cookiesFromCrawl: true });
   const send: Send = (spec, timeoutMs) => trySend(ctx, spec, { followRedirects: false, ...(timeoutMs ? { timeoutMs } : {}) });
   const found = new Set<string>();
   const pending: Pending[] = [];

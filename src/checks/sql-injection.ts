@@ -114,7 +114,7 @@ async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: 
 }
 
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
-  const points = attackPoints(ctx, { locations: ['query', 'body', 'multipart', 'json', 'cookie', 'header'], headersOncePerPath: true, cookiesFromCrawl: true });
+  const points = attackPoints(ctx, { locations: ['query', 'body', 'multipart', 'json', 'xml', 'cookie', 'header'], headersOncePerPath: true, cookiesFromCrawl: true });
   const send: Send = (spec, timeoutMs) => trySend(ctx, spec, { followRedirects: false, ...(timeoutMs ? { timeoutMs } : {}) });
   const found = new Set<string>();
   let done = 0;

@@ -179,14 +179,24 @@ async function* stored(ctx: CheckContext, skip: Set<string>): AsyncGenerator<Fin
 }
 
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
-  const points = attackPoints(ctx, { locations: ['query', 'body', 'multipart', 'json'] });
+  // Headers (User-Agent, Referer: pages echo them in footers and back links) once per path, and of
+  // the path only what follows a script's name (PATH_INFO), once per path too.
+  const points = attackPoints(ctx, { locations: ['query', 'body', 'multipart', 'json', 'header', 'path'], headersOncePerPath: true }).filter(
+    (ap) => ap.point.location !== 'path' || ap.point.name === 'PATH_INFO',
+  );
   const found = new Set<string>();
+  const pathInfoTried = new Set<string>();
   let done = 0;
   for (const ap of points) {
     if (ctx.signal.aborted) return;
     ctx.progress?.(done++, points.length + 1);
-    const key = `${new URL(ap.request.url).pathname}\u0000${ap.point.name}`;
+    const path = new URL(ap.request.url).pathname;
+    const key = `${path}\u0000${ap.point.name}`;
     if (found.has(key)) continue;
+    if (ap.point.name === 'PATH_INFO') {
+      if (pathInfoTried.has(path)) continue;
+      pathInfoTried.add(path);
+    }
     const f = await reflected(ctx, ap);
     if (f) {
       found.add(key);

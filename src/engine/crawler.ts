@@ -43,6 +43,7 @@ interface Candidate extends Omit<LinkCandidate, 'rawKey'> {
 }
 
 const MAX_SITEMAPS = 100;
+const XML_LEAF = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,500})?>[^<>]{0,2000}<\/\1\s*>/g;
 const MAX_SCRIPTS = 2000;
 
 function isHtml(res: HttpResponseData): boolean {
@@ -154,6 +155,8 @@ class Crawl {
     const method = c.method.toUpperCase();
     const bodyNames: string[] = [];
     if (c.fields !== undefined) for (const f of c.fields) bodyNames.push(f.name);
+    // an XML body's leaf elements are its field names: two SOAP operations on one path are two targets
+    if (c.bodyKind === 'xml' && c.rawBody) for (const m of c.rawBody.matchAll(XML_LEAF)) bodyNames.push(m[1] as string);
     if (c.bodyKind === 'json' && c.rawBody) {
       try {
         bodyNames.push(...Object.keys(JSON.parse(c.rawBody) as Record<string, unknown>));
@@ -190,6 +193,7 @@ class Crawl {
     if (c.fields !== undefined) req.fields = c.fields;
     if (c.rawBody !== undefined) req.rawBody = c.rawBody;
     if (c.absentQuery !== undefined) req.absentQuery = c.absentQuery;
+    if (c.headers !== undefined) req.headers = c.headers;
     if (isNewTarget) {
       this.targets.add(tkey);
       this.requests.push(req);
@@ -322,6 +326,7 @@ class Crawl {
       if (l.fields !== undefined) c.fields = l.fields;
       if (l.rawBody !== undefined) c.rawBody = l.rawBody;
       if (l.absentQuery !== undefined) c.absentQuery = l.absentQuery;
+      if (l.headers !== undefined) c.headers = l.headers;
       if (l.parsed !== undefined) c.parsed = l.parsed;
       if (l.seenKey !== undefined) c.seenKey = l.seenKey;
       if (this.consider(c) && l.rawKey !== undefined) this.linkSeen.add(l.rawKey);

@@ -178,6 +178,11 @@ function pathPoints(req: CrawledRequest): InsertionPoint[] {
   }
   const segments = u.pathname.split('/');
   const out: InsertionPoint[] = [];
+  // A script's URL takes extra path segments (PHP's PATH_INFO, /index.php/anything): a point of
+  // its own, after the script name. First among the path points, so "the last segment" stays last.
+  if (/\.(?:php\d?|phtml|aspx?|jsp|jspx|cgi|pl|py|rb|cfm|do|action)$/i.test(segments[segments.length - 1] ?? '')) {
+    out.push(point('path', 'PATH_INFO', '', (payload) => render(req, { url: `${u.origin}${u.pathname}/${encodeURIComponent(payload)}${u.search}` })));
+  }
   let index = 0;
   segments.forEach((seg, i) => {
     if (seg === '') return;

@@ -60,6 +60,43 @@ const PAGES: Record<string, string> = {
         $('#contact').on('submit', function (e) { e.preventDefault(); $.post('/jquery/api/contact', $(this).serialize(), function () {}); });
         $('#avatar').submit(function () { $.ajax({ url: '/jquery/api/avatar', type: 'POST', data: new FormData(this), processData: false, contentType: false }); return false; });
       </script>`,
+  // API documentation: raw request examples in <pre>/<code>, as API docs and Burp-style guides show them
+  '/docs/api.html': `<h2>Echo</h2><pre>POST /api/echo.php HTTP/1.1
+Host: api.example.invalid
+Content-Type: application/x-www-form-urlencoded
+Authorization: Bearer your-token-here
+Content-Length: 20
+
+message=Hello+World!</pre>
+    <h2>Lookup</h2><pre><code>POST /api/lookup.php HTTP/1.1
+Host: api.example.invalid
+Content-Type: application/json
+
+{
+    "hostname": "example.com",
+    "type": "A"
+}
+</code></pre><p>Then press Send.</p>
+    <pre>GET /api/users.php?username=ann HTTP/1.1
+Host: api.example.invalid
+Accept: application/json</pre>
+    <pre>POST /soap/users.php HTTP/1.1
+Content-Type: text/xml; charset=utf-8
+SOAPAction: "urn:users#getUser"
+
+&lt;soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:users"&gt;
+   &lt;soapenv:Body&gt;&lt;urn:getUser&gt;&lt;username&gt;ann&lt;/username&gt;&lt;/urn:getUser&gt;&lt;/soapenv:Body&gt;
+&lt;/soapenv:Envelope&gt;</pre>
+    <pre>POST /soap/users.php HTTP/1.1
+Content-Type: text/xml
+
+&lt;Envelope&gt;&lt;Body&gt;&lt;listUsers&gt;&lt;page&gt;1&lt;/page&gt;&lt;/listUsers&gt;&lt;/Body&gt;&lt;/Envelope&gt;</pre>
+    <pre>POST /soap/users.php HTTP/1.1
+Content-Type: text/xml
+
+&lt;Envelope&gt;&lt;Body&gt;&lt;deleteUser&gt;&lt;id&gt;1&lt;/id&gt;&lt;/deleteUser&gt;&lt;/Body&gt;&lt;/Envelope&gt;</pre>
+    <pre>DELETE /api/users.php?username=ann HTTP/1.1</pre><pre>GET http://other.example.invalid/x HTTP/1.1</pre>
+    <p>Inline: <code>GET /api/inline.php?x=1 HTTP/1.1</code></p>`,
 };
 
 let site: Site;
@@ -126,4 +163,24 @@ test("jQuery: $(this).serialize() and new FormData(this) send the bound form's f
   assert.deepEqual(names(avatar), ['pic', 'uid']);
   assert.ok(avatar?.fields?.[0]?.filename, 'FormData carries the file');
   assert.equal(targets('GET', '/jquery/fallback?email=wsc%40example.com&msg=wsc').length, 1, 'the plain form submission is there too');
+});
+
+test('API documentation: request examples in <pre>/<code> are targets on our origin with their body and content type', () => {
+  const echo = targets('POST', '/api/echo.php')[0];
+  assert.deepEqual(echo?.fields, [{ name: 'message', value: 'Hello World!' }]);
+  assert.deepEqual(echo?.headers, { 'Content-Type': 'application/x-www-form-urlencoded' }, 'Host, Authorization and Content-Length are the example\'s own');
+  const lookup = targets('POST', '/api/lookup.php')[0];
+  assert.equal(lookup?.bodyKind, 'json');
+  assert.deepEqual(JSON.parse(lookup?.rawBody ?? '{}'), { hostname: 'example.com', type: 'A' });
+  assert.equal(targets('GET', '/api/users.php?username=ann').length, 1);
+  assert.equal(targets('GET', '/api/inline.php?x=1').length, 1);
+  const soap = targets('POST', '/soap/users.php');
+  assert.equal(soap.length, 2, 'two operations on one path are two targets (their leaf elements differ)');
+  const get = soap.find((r) => r.rawBody?.includes('getUser'));
+  assert.equal(get?.bodyKind, 'xml');
+  assert.equal(get?.headers?.SOAPAction, '"urn:users#getUser"');
+  assert.match(get?.rawBody ?? '', /^<soapenv:Envelope[\s\S]*<username>ann<\/username>[\s\S]*<\/soapenv:Envelope>$/);
+  assert.equal(result.requests.filter((r) => r.method === 'DELETE').length, 0, 'DELETE examples are not taken');
+  assert.ok(!soap.some((r) => r.rawBody?.includes('deleteUser')), 'nor a deleteUser operation');
+  assert.ok(!result.urls.some((u) => u.url.includes('other.example.invalid')));
 });

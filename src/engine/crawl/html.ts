@@ -23,6 +23,8 @@ export interface HtmlExtract {
   scripts: string[];
   /** External script URLs (raw src). */
   scriptSrcs: string[];
+  /** Text of <pre> and <code> blocks that hold an HTTP request line, for request examples (see examples.ts). */
+  examples: string[];
 }
 
 const LINK_ATTRS: Record<string, string> = { a: 'href', area: 'href', link: 'href', iframe: 'src', frame: 'src', embed: 'src', object: 'data' };
@@ -30,6 +32,9 @@ const MAX_TEXT = 200;
 /** White space other than single spaces, which link text folds to one space. */
 const SPACE_TO_FOLD = /[^\S ]| {2}/;
 const MAX_SCRIPT = 512 * 1024;
+/** <pre>/<code> blocks read per page for request examples, and the text kept of each. */
+const MAX_BLOCKS = 50;
+const MAX_BLOCK = 64 * 1024;
 
 /** meta refresh content: "5; url=/next" (quotes optional). */
 export function refreshTarget(content: string): string | null {
@@ -248,8 +253,11 @@ export function srcsetUrls(v: string): string[] {
 const URL_ATTRS: Record<string, string> = { 'data-url': 'data-attr', 'data-href': 'data-attr', 'data-src': 'data-attr', 'data-action': 'data-attr', cite: 'cite', 'xlink:href': 'link', longdesc: 'link' };
 
 export function extractHtml(html: string): HtmlExtract {
-  const out: HtmlExtract = { base: null, links: [], forms: [], scripts: [], scriptSrcs: [] };
+  const out: HtmlExtract = { base: null, links: [], forms: [], scripts: [], scriptSrcs: [], examples: [] };
   const forms = new FormCollector();
+  // the outermost <pre> or <code> being read, and its text
+  let block: string | null = null;
+  let blockText = '';
   let anchor: FoundLink | null = null;
   let inScript = false;
   let scriptBuf = '';
@@ -285,9 +293,13 @@ export function extractHtml(html: string): HtmlExtract {
           else if (v && URL_ATTRS[k] !== undefined) out.links.push({ url: v, kind: URL_ATTRS[k] as string });
         }
         forms.open(name, attrs);
+        if (block === null && (name === 'pre' || name === 'code') && out.examples.length < MAX_BLOCKS) {
+          block = name;
+          blockText = '';
+        } else if (block !== null && name === 'br') blockText += '\n';
       },
       wantsText() {
-        return inScript || anchor !== null || forms.wantsText();
+        return inScript || anchor !== null || block !== null || forms.wantsText();
       },
       ontext(text) {
         if (inScript) {
@@ -295,6 +307,7 @@ export function extractHtml(html: string): HtmlExtract {
           return;
         }
         if (anchor && anchor.text !== undefined && anchor.text.length < MAX_TEXT) anchor.text += text;
+        if (block !== null && blockText.length < MAX_BLOCK) blockText += text;
         forms.text(text);
       },
       onclosetag(name) {
@@ -307,6 +320,11 @@ export function extractHtml(html: string): HtmlExtract {
           // most link texts are already one run of single spaces: skip the rewrite for them
           anchor.text = t !== undefined && SPACE_TO_FOLD.test(t) ? t.replace(/\s+/g, ' ') : t;
           anchor = null;
+        }
+        if (name === block) {
+          if (/ HTTP\/(?:1\.[01]|2)\b/.test(blockText)) out.examples.push(blockText);
+          block = null;
+          blockText = '';
         }
         forms.close(name);
       },

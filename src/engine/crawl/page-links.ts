@@ -4,6 +4,8 @@
 // (see extractor.ts) while the crawler's event loop keeps fetching.
 import type { BodyKind, FormField } from '../../core/model.js';
 import { formEntries, formSubmissions, postbackForms, type FormSkip, type FoundForm } from './forms.js';
+import { DANGEROUS } from '../scope.js';
+import { httpExamples } from './examples.js';
 import { extractHtml } from './html.js';
 import { extractJs } from './js.js';
 import { fetchHash, hash53, resolveUrl, resolveUrlObject } from './normalize.js';
@@ -20,6 +22,8 @@ export interface LinkCandidate {
   bodyKind?: BodyKind;
   fields?: FormField[];
   rawBody?: string;
+  /** Headers the request needs (a documented example's Content-Type, SOAPAction). */
+  headers?: Record<string, string>;
   /** A GET form's unsent names (see CrawledRequest.absentQuery). */
   absentQuery?: string[];
   /** GET pages are fetched to find more; POST targets are only recorded. */
@@ -103,6 +107,7 @@ export function pageLinks(kind: PageKind, body: string, pageUrl: string, known?:
     return { base: pageUrl, candidates: capped(candidates, maxCandidates), scripts: capped(imports, maxCandidates), skipped: [] };
   }
   const html = extractHtml(body);
+  const skipped: FormSkip[] = [];
   let base = pageUrl;
   if (html.base !== null) base = resolveUrl(html.base, pageUrl) ?? pageUrl;
   const authoritySeed = known ? hash53(authorityOf(base)) : 0;
@@ -123,7 +128,6 @@ export function pageLinks(kind: PageKind, body: string, pageUrl: string, known?:
     }
     candidates.push(c);
   }
-  const skipped: FormSkip[] = [];
   for (const f of [...html.forms, ...html.forms.flatMap((form) => postbackForms(form, html.scripts))]) {
     if (candidates.length >= maxCandidates) break;
     const subs = formSubmissions(f, pageUrl, base);
@@ -135,6 +139,26 @@ export function pageLinks(kind: PageKind, body: string, pageUrl: string, known?:
       if (sub.bodyKind !== undefined) c.bodyKind = sub.bodyKind;
       if (sub.fields !== undefined) c.fields = sub.fields;
       if (sub.absentQuery !== undefined) c.absentQuery = sub.absentQuery;
+      candidates.push(c);
+    }
+  }
+  const origin = new URL(pageUrl).origin;
+  for (const block of html.examples) {
+    for (const ex of httpExamples(block)) {
+      if (candidates.length >= maxCandidates) break;
+      const u = resolveUrlObject(ex.target, origin);
+      if (!u) continue;
+      // an example that deletes or logs out (a deleteUser operation) is not one we replay
+      if (DANGEROUS.test(`${ex.target} ${ex.headers.SOAPAction ?? ''} ${ex.rawBody ?? ''}`)) {
+        skipped.push({ url: u.href, why: 'the documented request looks destructive' });
+        continue;
+      }
+      const c: LinkCandidate = { method: ex.method, url: u.href, source: 'example', fetch: ex.method === 'GET' };
+      if (Object.keys(ex.headers).length > 0) c.headers = ex.headers;
+      if (ex.bodyKind !== undefined) c.bodyKind = ex.bodyKind;
+      if (ex.fields !== undefined) c.fields = ex.fields;
+      if (ex.rawBody !== undefined) c.rawBody = ex.rawBody;
+      if (ex.method === 'GET') c.seenKey = fetchHash('GET', u);
       candidates.push(c);
     }
   }

@@ -86,13 +86,29 @@ const notify = (mode: Mode) => (req: TestbedRequest, res: TestbedResponse): void
   res.html(page('Notify', '<p>We will let you know.</p>'));
 };
 
+// A SOAP service whose only description is the raw request example on its documentation page.
+const soap = (mode: Mode) => async (req: TestbedRequest, res: TestbedResponse): Promise<void> => {
+  const m = /<file>([^<]*)<\/file>/.exec(req.text());
+  if (!m) return res.text('<soap:Fault>no file</soap:Fault>', 500, 'text/xml');
+  const file = (m[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  const out = mode === 'shell' ? await shell(`wc -c ${file}`) : await direct('wc', ['-c', file]);
+  res.text(`<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><sizeResponse><out>${esc(out)}</out></sizeResponse></soap:Body></soap:Envelope>`, 200, 'text/xml');
+};
+const soapDocs = (base: string): string =>
+  page('Size service', `<p>Send this request:</p><pre>POST ${base}/soap/size HTTP/1.1
+Host: tools.example.invalid
+Content-Type: text/xml; charset=utf-8
+SOAPAction: "urn:tools#size"
+
+${esc('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><size><file>notes.txt</file></size></soapenv:Body></soapenv:Envelope>')}</pre>`);
+
 const apiPage = (base: string): string =>
   page('Greeter', `<script>function hi(n) { return fetch('${base}/api/greet', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: n }) }); }</script>`);
 
 const links = (base: string): string =>
   `<ul><li><a href="${base}/lookup?host=localhost">Lookup</a></li><li><a href="${base}/size">File size</a></li>
 <li><a href="${base}/api">Greeter</a></li><li><a href="${base}/convert?file=report.txt">Convert</a></li>
-<li><a href="${base}/notify?email=user@example.com">Notify</a></li></ul>`;
+<li><a href="${base}/notify?email=user@example.com">Notify</a></li><li><a href="${base}/soap/docs">Size service</a></li></ul>`;
 const sizeForm = (base: string): string => page('File size', `<form action="${base}/count" method="post"><input name="name" value="notes.txt"><input type="submit"></form>`);
 
 function pair(path: string, make: (mode: Mode) => Route['handler'], parameter: string, method: string): Route[] {
@@ -109,6 +125,9 @@ export const routes: Route[] = [
   { method: 'GET', path: '/cmdi-safe/size', handler: (_q, r) => r.html(sizeForm('/cmdi-safe')) },
   { method: 'GET', path: '/cmdi/api', handler: (_q, r) => r.html(apiPage('/cmdi')) },
   { method: 'GET', path: '/cmdi-safe/api', handler: (_q, r) => r.html(apiPage('/cmdi-safe')) },
+  { method: 'GET', path: '/cmdi/soap/docs', handler: (_q, r) => r.html(soapDocs('/cmdi')) },
+  { method: 'GET', path: '/cmdi-safe/soap/docs', handler: (_q, r) => r.html(soapDocs('/cmdi-safe')) },
+  ...pair('/soap/size', soap, 'file', 'POST'),
   ...pair('/lookup', lookup, 'host', 'GET'),
   ...pair('/count', count, 'name', 'POST'),
   ...pair('/api/greet', greet, 'name', 'POST'),

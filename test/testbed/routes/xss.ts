@@ -71,6 +71,21 @@ const sign = (base: string): View => (req, res, enc) => {
   res.redirect(`${base}/guestbook`, 303);
 };
 
+// Request headers and PATH_INFO echoed the way footers, back links and PHP's $_SERVER['PHP_SELF'] do.
+const footer: View = (req, res, enc) => {
+  const ua = String(req.headers['user-agent'] ?? '');
+  res.html(page('About', `<p>About us.</p><footer>Your browser: ${enc === 'raw' ? ua : esc(ua)}</footer>`));
+};
+const back: View = (req, res, enc) => {
+  const ref = String(req.headers.referer ?? '/');
+  const lit = enc === 'raw' ? `'${ref}'` : JSON.stringify(ref).replace(/</g, '\\u003c');
+  res.html(page('Back', `<button id="b">Back</button><script>document.getElementById('b').onclick = function () { location = ${lit}; };</script>`));
+};
+const self: View = (req, res, enc) => {
+  const info = decodeURIComponent(req.path.replace(/^\/xss(?:-safe)?\/self\.php/, ''));
+  res.html(page('Self', `<form action="${enc === 'raw' ? `/xss/self.php${info}` : esc(`/xss-safe/self.php${info}`)}" method="get"><input name="q"></form>`));
+};
+
 // Reflections a browser never renders as HTML.
 const api: View = (req, res) => res.json({ query: q(req, 'q', 'x'), html: `<b>${q(req, 'q', 'x')}</b>` });
 const plain: View = (req, res) => res.text(`You searched for <b>${q(req, 'q', 'x')}</b>`);
@@ -80,6 +95,7 @@ const links = (base: string, safe: boolean): string =>
 <li><a href="${base}/theme?lang=en">Theme</a></li><li><a href="${base}/greet?msg=hello">Greeting</a></li>
 <li><a href="${base}/link?url=${base}/">Continue</a></li><li><a href="${base}/edit?text=draft">Editor</a></li>
 <li><a href="${base}/archive?q=news">Archive</a></li><li><a href="${base}/feedback">Feedback</a></li><li><a href="${base}/guestbook">Guestbook</a></li>
+<li><a href="${base}/footer">About</a></li><li><a href="${base}/back">Back</a></li><li><a href="${base}/self.php">Self</a></li>
 ${safe ? `<li><a href="${base}/api?q=x">API</a></li><li><a href="${base}/plain?q=x">Plain</a></li>` : ''}</ul>`;
 
 function pair(path: string, view: View, parameter: string, method = 'GET'): Route[] {
@@ -101,6 +117,10 @@ export const routes: Route[] = [
   ...pair('/archive', csp, 'q'),
   ...pair('/feedback/send', feedback, 'name', 'POST'),
   ...pair('/guestbook/sign', (req, res, enc) => sign(enc === 'raw' ? '/xss' : '/xss-safe')(req, res, enc), 'message', 'POST'),
+  ...pair('/footer', footer, 'User-Agent'),
+  ...pair('/back', back, 'Referer'),
+  { method: 'GET', path: /^\/xss\/self\.php(?:\/.*)?$/, handler: (req, res) => self(req, res, 'raw'), vulnerable: [{ item: X, parameter: 'PATH_INFO' }] },
+  { method: 'GET', path: /^\/xss-safe\/self\.php(?:\/.*)?$/, handler: (req, res) => self(req, res, 'safe'), safeFor: [X] },
   { method: 'GET', path: '/xss/feedback', handler: (_q, r) => r.html(page('Feedback', feedbackForm('/xss'))) },
   { method: 'GET', path: '/xss-safe/feedback', handler: (_q, r) => r.html(page('Feedback', feedbackForm('/xss-safe'))) },
   { method: 'GET', path: '/xss/guestbook', handler: (req, res) => guestbook('/xss')(req, res, 'raw') },

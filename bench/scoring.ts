@@ -93,6 +93,20 @@ export interface WapitiRun {
   extra?: string[];
 }
 
+// Debian's wapiti 3.0.4 compiles every -x pattern as `...\Z(?ms)`, which Python 3.11 rejects
+// ("global flags not at the start"), so any exclusion crashes it. Its entry point is run with that
+// one function replaced by the same translation, flags first.
+const WAPITI_PRELUDE = [
+  'import re, sys',
+  'import wapitiCore.net.crawler as crawler',
+  'def wildcard_translate(pattern):',
+  "    return re.compile('(?ms)' + ''.join('.*' if c == '*' else re.escape(c) for c in pattern) + r'\\Z')",
+  'crawler.wildcard_translate = wildcard_translate',
+  'from wapitiCore.main.wapiti import wapiti_main',
+  "sys.argv[0] = 'wapiti'",
+  'sys.exit(wapiti_main())',
+].join('\n');
+
 export async function runWapiti(run: WapitiRun): Promise<{ hits: Hit[]; ms: number; note: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'wsc-wapiti-'));
   const config = join(dir, 'config');
@@ -104,7 +118,7 @@ export async function runWapiti(run: WapitiRun): Promise<{ hits: Hit[]; ms: numb
     '-f', 'json', '-o', report, '--external-endpoint', run.endpoint, '--internal-endpoint', run.endpoint, '--no-bugreport',
     '--max-scan-time', String(run.seconds), '--max-attack-time', '60', '-t', '10', ...(run.extra ?? [])];
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn('wapiti', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('python3', ['-c', WAPITI_PRELUDE, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => {
       err = (err + c.toString()).slice(-2000);

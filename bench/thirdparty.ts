@@ -39,6 +39,9 @@ const scanMinutes = Number(opt('--minutes')) || 30;
 const speed = (opt('--speed') ?? '3') as SpeedWord;
 const findingsFile = opt('--findings');
 const serveSeconds = Number(opt('--serve')) || 0;
+// Diagnosis: each page of the truth scanned on its own (StartUrl that page, one link deep), so a
+// miss the whole-site crawl causes (trap caps, one target per path) tells from one of the checks.
+const perPage = args.includes('--per-page');
 
 // Pages that would reset or break the database, or change the app's state for every later request
 // (security level, forced HTTPS), kept out of both scanners' reach.
@@ -317,6 +320,32 @@ async function startApp(source: string): Promise<App> {
 
 // ---------------------------------------------------------------------------------------------
 
+async function scanPerPage(app: App, truth: Truth): Promise<void> {
+  const pages = [...new Set(truth.vulnerable.map((e) => e.page).filter((p) => !p.includes('*') && p !== 'index.php'))];
+  const oast = await OastServer.start();
+  const hits: Hit[] = [];
+  let requests = 0;
+  const started = Date.now();
+  try {
+    for (const page of pages) {
+      const result = await runEngine(
+        { startUrl: `${app.url}/${page}`, excludeUrls: EXCLUDED_URLS, headers: {}, userAgent: 'PC Chrome', speed, items: [...VULN_ITEMS], limits: { maxDepth: 1, maxDurationMs: 5 * 60_000, requestTimeoutMs: 15_000 } },
+        {},
+        new AbortController().signal,
+        { oast, label: 'bench' },
+      );
+      requests += result.stats.requests;
+      // only what was found on the page under study counts here
+      for (const f of result.findings) if (pageOf(f.url, f.parameter, app.isFile) === page) hits.push({ item: f.item, method: f.method, url: f.url, parameter: f.parameter });
+      process.stdout.write(`  ${page}: ${result.findings.filter((f) => pageOf(f.url, f.parameter, app.isFile) === page).map((f) => `${f.item}(${f.parameter ?? ''})`).join(' ') || 'nothing'}\n`);
+    }
+  } finally {
+    await oast.close();
+  }
+  const scoped: Truth = { ...truth, vulnerable: truth.vulnerable.filter((e) => pages.includes(e.page)) };
+  report(`wsc, each page on its own (${pages.length} scans)`, scoped, hits, requests, Date.now() - started, app.isFile);
+}
+
 async function scan(app: App, truth: Truth): Promise<void> {
   const oast = await OastServer.start();
   try {
@@ -337,7 +366,8 @@ async function scan(app: App, truth: Truth): Promise<void> {
         startUrl,
         endpoint: oast.baseUrl,
         seconds: wapitiSeconds,
-        extra: EXCLUDED_URLS.flatMap((e) => ['-x', `${app.url}${e}`]),
+        // wapiti's patterns match the whole URL
+        extra: EXCLUDED_URLS.flatMap((e) => ['-x', `${app.url}${e}*`]),
       });
       report(`wapiti (${w.note})`, truth, w.hits, null, w.ms, app.isFile);
     } else if (useWapiti) {
@@ -365,7 +395,7 @@ async function inner(source: string): Promise<void> {
     await new Promise((r) => setTimeout(r, serveSeconds * 1000));
     return;
   }
-  await scan(app, truth);
+  await (perPage ? scanPerPage(app, truth) : scan(app, truth));
 }
 
 function outer(): void {

@@ -80,8 +80,18 @@ interface WapitiVuln {
   http_request?: string;
 }
 
+function wapitiPath(): string {
+  return spawnSync('sh', ['-c', 'command -v wapiti'], { encoding: 'utf8' }).stdout.trim();
+}
+
 export function hasWapiti(): boolean {
-  return spawnSync('sh', ['-c', 'command -v wapiti'], { encoding: 'utf8' }).stdout.trim() !== '';
+  return wapitiPath() !== '';
+}
+
+/** The Python that wapiti's own script names (another python3 on PATH may lack wapitiCore). */
+function wapitiPython(): string {
+  const shebang = /^#!\s*(\S+)/.exec(readFileSync(wapitiPath(), 'utf8').split('\n', 1)[0] ?? '');
+  return shebang?.[1] ?? 'python3';
 }
 
 export interface WapitiRun {
@@ -118,7 +128,7 @@ export async function runWapiti(run: WapitiRun): Promise<{ hits: Hit[]; ms: numb
     '-f', 'json', '-o', report, '--external-endpoint', run.endpoint, '--internal-endpoint', run.endpoint, '--no-bugreport',
     '--max-scan-time', String(run.seconds), '--max-attack-time', '60', '-t', '10', ...(run.extra ?? [])];
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn('python3', ['-c', WAPITI_PRELUDE, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(wapitiPython(), ['-c', WAPITI_PRELUDE, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => {
       err = (err + c.toString()).slice(-2000);

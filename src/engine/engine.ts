@@ -8,6 +8,7 @@ import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding } from '../report/json.js';
 import { crawl } from './crawler.js';
+import { codePathOf, type CodePaths } from './crawl/structure.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
 import { insertionPoints, toSpec } from './insertion-points.js';
@@ -172,6 +173,21 @@ function completeFinding(check: Check, d: FindingDraft, jobHeaders: Record<strin
 // ---------------------------------------------------------------------------------------------
 // Running checks
 
+/**
+ * The code path a finding with a parameter was found on. Findings without one (headers, server,
+ * response facts) stay one per path: their cause is rarely the page the code path chose.
+ */
+function routeOf(paths: CodePaths, f: Finding): string {
+  let u: URL;
+  try {
+    u = new URL(f.url);
+  } catch {
+    // a check reported a URL that is not absolute: it has no code path to tell
+    return '';
+  }
+  return codePathOf(paths, u, f.parameter);
+}
+
 function isAbort(err: unknown): boolean {
   return err instanceof AbortError || (err instanceof Error && err.name === 'AbortError');
 }
@@ -181,6 +197,8 @@ export interface ScanInput {
   checks: Check[];
   requests: CrawledRequest[];
   pages: CrawledPage[];
+  /** What the crawl learned about parameters that choose code paths: part of each finding's identity. */
+  codePaths?: CodePaths;
   soft404: Soft404;
   startUrl: string;
   userAgent: string;
@@ -260,6 +278,10 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       for await (const draft of check.run(ctx)) {
         if (signal.aborted) throw new AbortError();
         const f = completeFinding(check, draft, input.jobHeaders);
+        if (input.codePaths !== undefined && f.parameter !== null) {
+          const route = routeOf(input.codePaths, f);
+          if (route !== '') f.codePath = route;
+        }
         const key = findingKey(f);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -381,6 +403,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           checks,
           requests: crawled.requests,
           pages: crawled.pages,
+          codePaths: crawled.codePaths,
           soft404,
           startUrl: job.startUrl,
           userAgent,

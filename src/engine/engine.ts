@@ -174,18 +174,20 @@ function completeFinding(check: Check, d: FindingDraft, jobHeaders: Record<strin
 // Running checks
 
 /**
- * The code path a finding with a parameter was found on. Findings without one (headers, server,
- * response facts) stay one per path: their cause is rarely the page the code path chose.
+ * The code path of a URL, its `parameter` left out (see crawl/structure.ts). Only findings with a
+ * parameter get one: headers, server and response facts stay one per path, their cause is rarely
+ * the page a code path chose.
  */
-function routeOf(paths: CodePaths, f: Finding): string {
+function codePathIn(paths: CodePaths | undefined, url: string, parameter: string | null): string {
+  if (paths === undefined || paths.size === 0) return '';
   let u: URL;
   try {
-    u = new URL(f.url);
+    u = new URL(url);
   } catch {
     // a check reported a URL that is not absolute: it has no code path to tell
     return '';
   }
-  return codePathOf(paths, u, f.parameter);
+  return codePathOf(paths, u, parameter);
 }
 
 function isAbort(err: unknown): boolean {
@@ -232,6 +234,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   let limitReached: string | undefined;
   const targets = Math.max(1, input.requests.length, input.pages.length);
   const egress = input.egress ?? new EgressGuard();
+  const codePath = (url: string, parameter: string | null): string => codePathIn(input.codePaths, url, parameter);
   const report = (): void => {
     if (input.checks.length === 0) return;
     let sum = 0;
@@ -256,6 +259,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       soft404: input.soft404,
       startUrl: input.startUrl,
       authenticated: Object.keys(input.jobHeaders).some(isCredentialHeader),
+      codePath,
       signal,
       send: async (req: HttpRequestSpec, opts?: SendOptions): Promise<HttpExchange> => {
         if (signal.aborted) throw new AbortError();
@@ -278,8 +282,8 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       for await (const draft of check.run(ctx)) {
         if (signal.aborted) throw new AbortError();
         const f = completeFinding(check, draft, input.jobHeaders);
-        if (input.codePaths !== undefined && f.parameter !== null) {
-          const route = routeOf(input.codePaths, f);
+        if (f.parameter !== null) {
+          const route = codePath(f.url, f.parameter);
           if (route !== '') f.codePath = route;
         }
         const key = findingKey(f);

@@ -104,7 +104,7 @@ export interface Oast {
 }
 
 export interface CheckContext {
-  /** Every attack target the crawler found (de-duplicated by path and parameter names). */
+  /** Every attack target the crawler found (de-duplicated by path and parameter names, and by page structure behind them). */
   requests: readonly CrawledRequest[];
   /** Every page fetched during the crawl, with its response. */
   pages: readonly CrawledPage[];

@@ -60,6 +60,8 @@ interface PatternState {
   waiting: Deferred[] | null;
 }
 
+const newPattern = (admitted: number): PatternState => ({ admitted, read: 0, lastNew: 0, first: -1, more: null, waiting: null });
+
 interface Deferred {
   c: Candidate;
   u: URL;
@@ -218,10 +220,11 @@ class Crawl {
     // known code path (page=login.php), that path is part of its target and of its pattern (the
     // code paths are bounded by the structures the crawl saw; see crawl/structure.ts).
     const route = !fetchPage && u.search !== '' && this.codePaths.size > 0 ? codePathOf(this.codePaths, u) : '';
-    const pattern = hash53(route === '' ? patternKey(method, u, bodyNames) : patternKey(method, u, bodyNames) + '\u0000' + route);
+    const shape = patternKey(method, u, bodyNames);
+    const pattern = hash53(route === '' ? shape : shape + '\u0000' + route);
     let ps = this.patterns.get(pattern);
     if (ps === undefined) {
-      ps = { admitted: 0, read: 0, lastNew: 0, first: -1, more: null, waiting: null };
+      ps = newPattern(0);
       this.patterns.set(pattern, ps);
     }
     if (ps.admitted >= this.quota(ps)) {
@@ -585,7 +588,7 @@ class Crawl {
     const startReq: CrawledRequest = { method: 'GET', url: start, source: 'start', depth: 0 };
     const startParsed = new URL(start);
     this.seen.add(fetchHash('GET', startParsed));
-    const startPattern: PatternState = { admitted: 1, read: 0, lastNew: 0, first: -1, more: null, waiting: null };
+    const startPattern = newPattern(1);
     this.patterns.set(hash53(patternKey('GET', startParsed)), startPattern);
     const startKey = hash53(targetKey('GET', startParsed));
     this.targets.add(startKey);

@@ -14,7 +14,7 @@ import {
   WINDOWS_FORMS,
   type CommandForm,
 } from './definitions/command-injection.js';
-import { pointFinding, trySend } from './support.js';
+import { pointFinding, pointKey, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft, OastProbe } from './types.js';
 
 export const meta: CheckMeta = {
@@ -119,7 +119,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   const found = new Set<string>();
   const pending: Pending[] = [];
   let done = 0;
-  const keyOf = (ap: AttackPoint): string => `${new URL(ap.request.url).pathname}\u0000${ap.point.name}`;
+  const keyOf = (ap: AttackPoint): string => pointKey(ctx, ap.request.url, ap.point.name);
   for (const ap of points) {
     if (ctx.signal.aborted) return;
     ctx.progress?.(done++, points.length + 1);

@@ -14,7 +14,7 @@ import {
   unreflect,
   type BooleanPair,
 } from './definitions/sql-injection.js';
-import { pointFinding, trySend } from './support.js';
+import { pointFinding, pointKey, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 
 export const meta: CheckMeta = {
@@ -121,7 +121,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   for (const ap of points) {
     if (ctx.signal.aborted) return;
     ctx.progress?.(done++, points.length);
-    const key = `${new URL(ap.request.url).pathname}\u0000${ap.point.name}`;
+    const key = pointKey(ctx, ap.request.url, ap.point.name);
     if (found.has(key)) continue;
     const b1 = await send(ap.point.build(ap.point.value));
     const b2 = b1 && (await send(ap.point.build(ap.point.value)));

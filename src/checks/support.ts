@@ -20,6 +20,15 @@ export async function trySend(ctx: Pick<CheckContext, 'send' | 'log'>, spec: Htt
   }
 }
 
+/**
+ * "This parameter on this code path of this path": a check reports it once (the engine keys the
+ * finding the same way, with the item; see findingKey).
+ */
+export function pointKey(ctx: Pick<CheckContext, 'codePath'>, url: string, parameter: string): string {
+  const route = ctx.codePath?.(url, parameter) ?? '';
+  return `${new URL(url).pathname}\u0000${parameter}${route === '' ? '' : '\u0000' + route}`;
+}
+
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
   201: 'Created',

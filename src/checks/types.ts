@@ -111,7 +111,7 @@ export interface Oast {
 }
 
 export interface CheckContext {
-  /** Every attack target the crawler found (de-duplicated by path and parameter names). */
+  /** Every attack target the crawler found (de-duplicated by path and parameter names, and by page structure behind them). */
   requests: readonly CrawledRequest[];
   /** Every page fetched during the crawl, with its response. */
   pages: readonly CrawledPage[];
@@ -130,6 +130,12 @@ export interface CheckContext {
   log(message: string, data?: Record<string, unknown>): void;
   /** The out-of-band listener, when the engine has one (it always does in `wsc serve` and `wsc scan`). */
   oast?: Oast;
+  /**
+   * The code path of `url` as the crawl learned it ("page=login.php", or "" when its path has
+   * none), `parameter` left out: part of a finding's identity (see findingKey), so a check that
+   * stops at the first finding per path and parameter keys by it too (see pointKey).
+   */
+  codePath?(url: string, parameter: string | null): string;
   /** Optional: how far the check is through its own targets, for the job's progress figure. */
   progress?(done: number, total: number): void;
   /**

@@ -7,7 +7,7 @@
 import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
 import { attackPoints, randomToken, type AttackPoint } from './definitions/injection-points.js';
 import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext } from './definitions/xss.js';
-import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
+import { headerValue, pointKey, renderRequest, renderResponse, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 
 export const meta: CheckMeta = {
@@ -149,7 +149,7 @@ async function* stored(ctx: CheckContext, skip: Set<string>): AsyncGenerator<Fin
   }
   for (const hit of hits) {
     if (ctx.signal.aborted) return;
-    const key = `${new URL(hit.form.url).pathname}\u0000${hit.field}`;
+    const key = pointKey(ctx, hit.form.url, hit.field);
     if (skip.has(key)) continue;
     const point = ctx.insertionPoints(hit.form).find((p) => (p.location === 'body' || p.location === 'multipart') && p.name === hit.field);
     if (!point) continue;
@@ -191,7 +191,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     if (ctx.signal.aborted) return;
     ctx.progress?.(done++, points.length + 1);
     const path = new URL(ap.request.url).pathname;
-    const key = `${path}\u0000${ap.point.name}`;
+    const key = pointKey(ctx, ap.request.url, ap.point.name);
     if (found.has(key)) continue;
     if (ap.point.name === 'PATH_INFO') {
       if (pathInfoTried.has(path)) continue;

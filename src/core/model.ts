@@ -86,6 +86,12 @@ export interface Finding {
   url: string;
   method: string;
   parameter: string | null;
+  /**
+   * The code path of `url` when its path has parameters that choose one (learned from the crawl:
+   * pages of one path whose structure differs with these values), e.g. "page=login.php"; the
+   * finding's own parameter left out. Absent otherwise. Part of the finding's identity.
+   */
+  codePath?: string;
   location: InsertionLocation | 'url' | 'response' | 'server' | null;
   payload: string | null;
   evidence: {
@@ -98,13 +104,18 @@ export interface Finding {
   extra?: Record<string, unknown>;
 }
 
-/** Findings are de-duplicated by (item, url path, parameter). */
-export function findingKey(f: Pick<Finding, 'item' | 'url' | 'parameter'>): string {
+/**
+ * Findings are de-duplicated by (item, url path, parameter, code path): the same parameter found
+ * vulnerable on index.php?page=a and ?page=b is two findings, on 50,000 catalogue ids one. A
+ * finding without a code path keys as it did before code paths existed.
+ */
+export function findingKey(f: Pick<Finding, 'item' | 'url' | 'parameter' | 'codePath'>): string {
   let path = f.url;
   try {
     path = new URL(f.url).pathname;
   } catch {
     // not an absolute URL: the raw value is the best key there is
   }
-  return `${f.item}\u0000${path}\u0000${f.parameter ?? ''}`;
+  const key = `${f.item}\u0000${path}\u0000${f.parameter ?? ''}`;
+  return f.codePath === undefined || f.codePath === '' ? key : `${key}\u0000${f.codePath}`;
 }

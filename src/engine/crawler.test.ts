@@ -246,3 +246,98 @@ test('pages read in an extraction thread give the same crawl as pages read inlin
     await tb.close();
   }
 });
+
+/** a, b, ..., z, ba, bb...: page names without digits (digits would be generalised as record ids). */
+function letters(i: number): string {
+  let s = '';
+  let n = i;
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s;
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  return s;
+}
+
+test('code paths: 40 index.php?page= pages with their own forms are 40 targets; a catalogue of 5000 ids of one template is one, cut as a trap', async () => {
+  const names = Array.from({ length: 40 }, (_, i) => letters(i + 1));
+  const nav = names.map((n) => `<a href="/cp/index.php?page=${n}.php">${n}</a>`).join(' ');
+  const tb = await startTestbed({
+    routes: [
+      { method: 'GET', path: '/', handler: (_req, res) => res.html(`${nav} <a href="/cp/catalogue">catalogue</a>`) },
+      {
+        method: 'GET',
+        path: '/cp/index.php',
+        handler: (req, res) => {
+          const page = (req.query.get('page') ?? '').replace(/\.php$/, '');
+          if (!names.includes(page)) return res.html(`<p>home</p>${nav}`);
+          // Each page's own form, and one every page has (same field, action on its own page).
+          res.html(`<h1>${page}</h1>${nav}
+<form method="post" action="index.php?page=${page}.php"><input name="field_${page}"><input type="submit"></form>
+<form method="post" action="index.php?page=${page}.php"><textarea name="comment"></textarea></form>`);
+        },
+      },
+      {
+        method: 'GET',
+        path: '/cp/catalogue',
+        handler: (_req, res) => res.html(Array.from({ length: 5000 }, (_, i) => `<a href="/cp/item?id=${i + 1}">item ${i + 1}</a>`).join('\n')),
+      },
+      {
+        method: 'GET',
+        path: '/cp/item',
+        handler: (req, res) => {
+          const id = Number(req.query.get('id'));
+          res.html(`<h1>Item ${id}</h1><p>Description of item ${id}, price ${id * 3}</p>
+<form method="post" action="/cp/cart?item=${id}"><input type="hidden" name="id" value="${id}"><input name="qty" value="1"></form>
+<a href="/cp/item?id=${id + 1}">next</a>`);
+        },
+      },
+    ],
+  });
+  try {
+    const limit = DEFAULT_LIMITS.maxVariantsPerPattern;
+    const r = await run(tb, {}, {}, [], inlineExtractor);
+    const got = paths(r);
+    for (const n of names) {
+      assert.ok(got.includes(`/cp/index.php?page=${n}.php`), `page=${n}.php is a target`);
+      assert.ok(tb.log.some((l) => l.url === `/cp/index.php?page=${n}.php`), `page=${n}.php was fetched`);
+      assert.equal(paths(r, 'POST').filter((p) => p === `/cp/index.php?page=${n}.php`).length, 2, `both of page ${n}'s forms are targets`);
+    }
+    assert.deepEqual([...(r.codePaths.get(tb.url + '/cp/index.php')?.keys() ?? [])], ['page'], '`page` chooses the code path');
+    assert.equal(r.codePaths.get(tb.url + '/cp/index.php')?.get('page')?.size, 40);
+
+    assert.equal(got.filter((p) => p.startsWith('/cp/item?')).length, 1, 'the catalogue is one target');
+    assert.equal(paths(r, 'POST').filter((p) => p.startsWith('/cp/cart')).length, 1, 'its cart form too');
+    const items = tb.log.filter((l) => l.url.startsWith('/cp/item?')).length;
+    assert.ok(items <= limit, `catalogue pages fetched: ${items}`);
+    assert.ok(!r.codePaths.has(tb.url + '/cp/item'));
+    assert.equal(r.limitReached, undefined);
+
+    // Without structure to tell them apart, the trap quota cuts index.php as before.
+    const one = await run(tb, { maxVariantsPerPattern: 5 }, {}, [], workerExtractor(1, 0));
+    assert.equal(paths(one).filter((p) => p.startsWith('/cp/index.php?')).length, 40, 'the same through an extraction thread, past a quota of 5');
+  } finally {
+    await tb.close();
+  }
+});
+
+test('code paths: pages of one template stay one target however they are reached, and the quota holds', async () => {
+  // 60 values of `view` on one template (the text differs, the forms do not): a trap, cut at the quota.
+  const tb = await startTestbed({
+    routes: [
+      { method: 'GET', path: '/', handler: (_req, res) => res.html(Array.from({ length: 60 }, (_, i) => `<a href="/cp/show?view=${letters(i)}">${i}</a>`).join(' ')) },
+      {
+        method: 'GET',
+        path: '/cp/show',
+        handler: (req, res) => res.html(`<p>${req.query.get('view') ?? ''} text of its own</p><form action="/cp/show"><input name="view"><input name="go"></form>`),
+      },
+    ],
+  });
+  try {
+    const r = await run(tb, { maxVariantsPerPattern: 10 });
+    assert.equal(paths(r).filter((p) => p.startsWith('/cp/show?view=') && !p.includes('go')).length, 1);
+    assert.ok(tb.log.filter((l) => l.url.startsWith('/cp/show?view=') && !l.url.includes('go')).length <= 10);
+    assert.equal(r.codePaths.size, 0);
+  } finally {
+    await tb.close();
+  }
+});

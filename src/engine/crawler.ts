@@ -1,5 +1,6 @@
 // Breadth-first crawl of one origin through a ScanSession: links, forms, scripts, robots.txt and
-// sitemaps become attack targets (de-duplicated by method, path and parameter names) and pages.
+// sitemaps become attack targets (de-duplicated by method, path and parameter names, except where
+// the pages behind one such key differ in structure: see crawl/structure.ts) and pages.
 import type { CrawledPage } from '../checks/types.js';
 import type { CrawledRequest, HttpResponseData } from '../core/model.js';
 import { sharedExtractor, type Extractor } from './crawl/extractor.js';
@@ -7,6 +8,7 @@ import { HashSet53 } from './crawl/hash-set.js';
 import { fetchHash, hash53, isStaticResource, patternKey, resolveUrl, targetKey } from './crawl/normalize.js';
 import { pageLinks, type LinkCandidate, type PageKind, type PageLinks } from './crawl/page-links.js';
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
+import { codePathOf, learnCodePath, MAX_STRUCTURES, pageStructure, type CodePaths } from './crawl/structure.js';
 import { AbortError, isTextContentType, TimeoutError, TransportError, type PipelineLane } from './http.js';
 import { BudgetError, type ScanSession, type Via } from './session.js';
 import { CrawlError, type CollectedUrl, type EngineLimits } from './types.js';
@@ -15,6 +17,8 @@ export interface CrawlResult {
   requests: CrawledRequest[];
   pages: CrawledPage[];
   urls: CollectedUrl[];
+  /** Parameters whose values chose structurally distinct pages, by path (see crawl/structure.ts). */
+  codePaths: CodePaths;
   limitReached?: string;
 }
 
@@ -34,7 +38,39 @@ interface Task {
   req: CrawledRequest;
   /** req.url parsed, when consider() had it: the fetch need not parse it again. */
   parsed?: URL;
+  /** The URL pattern of a page, whose structure is evidence against it being a trap. */
+  pattern?: PatternState;
+  /** hash53 of a page's targetKey, when its URL has a query: its structure may make it a target. */
+  tkey?: number;
+  /** req is among the crawl's attack targets. */
+  target?: boolean;
 }
+
+/** One URL pattern (patternKey): how many variants were admitted, and what their pages showed. */
+interface PatternState {
+  admitted: number;
+  /** Pages of the pattern read for links. */
+  read: number;
+  /** `read` when the last structure new to the pattern showed up; 0 before any. */
+  lastNew: number;
+  /** The first page's structure; `more` holds the others, once there are (most patterns have one page). */
+  first: number;
+  more: Set<number> | null;
+  /** Variants past the quota, waiting for evidence that the pattern is no trap (GET pages only). */
+  waiting: Deferred[] | null;
+}
+
+const newPattern = (admitted: number): PatternState => ({ admitted, read: 0, lastNew: 0, first: -1, more: null, waiting: null });
+
+interface Deferred {
+  c: Candidate;
+  u: URL;
+  method: string;
+  seenKey: number;
+}
+
+/** The structures seen behind one GET targetKey, each with the URL of the page that showed it first. */
+type TargetStructures = Map<number, URL>;
 
 /** A link on its way into consider(): what pageLinks found, plus where the crawl met it. */
 interface Candidate extends Omit<LinkCandidate, 'rawKey'> {
@@ -44,6 +80,11 @@ interface Candidate extends Omit<LinkCandidate, 'rawKey'> {
 
 const MAX_SITEMAPS = 100;
 const XML_LEAF = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,500})?>[^<>]{0,2000}<\/\1\s*>/g;
+/**
+ * Variants of one URL pattern fetched at most, however many structures they show, as a multiple of
+ * maxVariantsPerPattern (the quota a pattern has without evidence).
+ */
+const TRAP_HARD_CAP = 10;
 const MAX_SCRIPTS = 2000;
 
 function isHtml(res: HttpResponseData): boolean {
@@ -82,7 +123,10 @@ class Crawl {
   private readonly targets: HashSet53;
   /** Raw keys of hrefs (see pageLinks) whose URL is in `seen`. */
   private readonly linkSeen: HashSet53;
-  private readonly patterns = new Map<number, number>();
+  private readonly patterns = new Map<number, PatternState>();
+  private readonly structures = new Map<number, TargetStructures>();
+  readonly codePaths: CodePaths = new Map();
+  private readonly hardCap: number;
   private wake: (() => void)[] = [];
   private reading = 0;
   private readonly extractor: Extractor;
@@ -102,6 +146,7 @@ class Crawl {
     this.targets = new HashSet53(expected);
     this.linkSeen = new HashSet53(expected);
     this.extractor = opts.extractor ?? sharedExtractor();
+    this.hardCap = opts.limits.maxVariantsPerPattern * TRAP_HARD_CAP;
   }
 
   private stop(why: string | undefined): void {
@@ -173,19 +218,52 @@ class Crawl {
       this.collect(method, c.url);
       return true;
     }
-    const pattern = hash53(patternKey(method, u, bodyNames));
-    const variants = this.patterns.get(pattern) ?? 0;
-    if (variants >= limits.maxVariantsPerPattern) {
-      this.trapped++;
-      return false;
+    const fetchPage = c.fetch && method === 'GET';
+    // A form or call that is not fetched has no structure of its own: where its query carries a
+    // known code path (page=login.php), that path is part of its target and of its pattern (the
+    // code paths are bounded by the structures the crawl saw; see crawl/structure.ts).
+    const route = !fetchPage && u.search !== '' && this.codePaths.size > 0 ? codePathOf(this.codePaths, u) : '';
+    const shape = patternKey(method, u, bodyNames);
+    const pattern = hash53(route === '' ? shape : shape + '\u0000' + route);
+    let ps = this.patterns.get(pattern);
+    if (ps === undefined) {
+      ps = newPattern(0);
+      this.patterns.set(pattern, ps);
     }
-    const tkey = hash53(targetKey(method, u, bodyNames));
+    if (ps.admitted >= this.quota(ps)) {
+      this.trapped++;
+      // A page past the quota waits for its pattern's pages to show new structures (then it is
+      // no trap, see observe); others are cut, as is everything past the hard cap.
+      if (!fetchPage || bodyNames.length > 0) return false;
+      ps.waiting ??= [];
+      if (ps.admitted + ps.waiting.length >= this.hardCap) return false;
+      ps.waiting.push({ c, u, method, seenKey });
+      this.seen.add(seenKey);
+      return true;
+    }
+    return this.admit(c, u, method, bodyNames, seenKey, ps, route);
+  }
+
+  /**
+   * Variants a pattern may have: maxVariantsPerPattern past the page that last showed a structure
+   * new to it, at most the hard cap. A catalogue (one structure) stays at maxVariantsPerPattern.
+   */
+  private quota(ps: PatternState): number {
+    const q = this.opts.limits.maxVariantsPerPattern;
+    return ps.lastNew <= 1 ? q : Math.min(this.hardCap, q + ps.lastNew - 1);
+  }
+
+  /** The rest of consider(), for a candidate its pattern has room for. */
+  private admit(c: Candidate, u: URL, method: string, bodyNames: string[], seenKey: number, ps: PatternState, route = ''): boolean {
+    const fetchPage = c.fetch && method === 'GET';
+    const tk = targetKey(method, u, bodyNames);
+    const tkey = hash53(route === '' ? tk : tk + '\u0000' + route);
     const isNewTarget = !this.targets.has(tkey);
-    if (isNewTarget && this.targets.size >= limits.maxUrls) {
+    if (isNewTarget && this.targets.size >= this.opts.limits.maxUrls) {
       this.stop('maxUrls');
       return false;
     }
-    this.patterns.set(pattern, variants + 1);
+    ps.admitted++;
     this.seen.add(seenKey);
     const req: CrawledRequest = { method, url: c.url, source: c.source, depth: c.depth };
     if (c.referer !== undefined) req.referer = c.referer;
@@ -199,11 +277,64 @@ class Crawl {
       this.requests.push(req);
     }
     this.collect(method, c.url);
-    if (c.fetch && method === 'GET') {
+    if (fetchPage) {
       this.fetched.add(bodyNames.length === 0 ? seenKey : fetchHash('GET', u));
-      this.push({ kind: 'page', req, parsed: u });
+      const task: Task = { kind: 'page', req, parsed: u, pattern: ps, target: isNewTarget };
+      if (u.search !== '' && bodyNames.length === 0) task.tkey = tkey;
+      this.push(task);
     }
     return true;
+  }
+
+  /**
+   * A page's structure, once read: evidence for its pattern (a new structure lets waiting variants
+   * in) and, behind a targetKey already taken, a new structure makes the page a target of its own
+   * and teaches the crawl which parameters choose the code path.
+   */
+  private observe(task: Task, sig: number): void {
+    const ps = task.pattern;
+    if (ps === undefined) return;
+    ps.read++;
+    let isNew = false;
+    if (ps.first < 0) {
+      ps.first = sig;
+      isNew = true;
+    } else if (sig !== ps.first && (ps.more?.size ?? 0) < MAX_STRUCTURES - 1 && ps.more?.has(sig) !== true) {
+      (ps.more ??= new Set()).add(sig);
+      isNew = true;
+    }
+    if (isNew) {
+      ps.lastNew = ps.read;
+      this.release(ps);
+    }
+    if (task.tkey === undefined) return;
+    let seen = this.structures.get(task.tkey);
+    if (seen === undefined) {
+      seen = new Map();
+      this.structures.set(task.tkey, seen);
+    }
+    if (seen.has(sig) || seen.size >= MAX_STRUCTURES) return;
+    const u = task.parsed ?? new URL(task.req.url);
+    for (const other of seen.values()) learnCodePath(this.codePaths, other, u);
+    seen.set(sig, u);
+    if (task.target !== true && this.requests.length < this.opts.limits.maxUrls) {
+      task.target = true;
+      this.requests.push(task.req);
+    }
+  }
+
+  /** Admits the waiting variants of a pattern its new quota has room for. */
+  private release(ps: PatternState): void {
+    const w = ps.waiting;
+    if (w === null || w.length === 0) return;
+    const quota = this.quota(ps);
+    let i = 0;
+    while (i < w.length && ps.admitted < quota && !this.stopped) {
+      const d = w[i++] as Deferred;
+      this.trapped--;
+      this.admit(d.c, d.u, d.method, [], d.seenKey, ps);
+    }
+    w.splice(0, i);
   }
 
   private collect(method: string, url: string): void {
@@ -304,16 +435,19 @@ class Crawl {
     if (kind === null || res.body === '') return null;
     const maxCandidates = this.opts.limits.maxUrls;
     if (res.body.length < this.extractor.minChars) {
-      this.apply(pageLinks(kind, res.body, pageUrl, this.knownLink, maxCandidates), pageUrl, depth);
+      this.apply(pageLinks(kind, res.body, pageUrl, this.knownLink, maxCandidates), pageUrl, depth, task, res);
       return null;
     }
-    return this.extractor.extract({ kind, body: res.body, pageUrl, maxCandidates }).then((links) => this.apply(links, pageUrl, depth));
+    return this.extractor.extract({ kind, body: res.body, pageUrl, maxCandidates }).then((links) => this.apply(links, pageUrl, depth, task, res));
   }
 
   private readonly knownLink = (rawKey: number): boolean => this.linkSeen.has(rawKey);
 
   /** Feeds one page's links through consider(); a link already seen costs one hash-set lookup. */
-  private apply(links: PageLinks, pageUrl: string, depth: number): void {
+  private apply(links: PageLinks, pageUrl: string, depth: number, task: Task, res: HttpResponseData): void {
+    // Structure first: what the page teaches about code paths keys the forms it holds. A page
+    // reached through a redirect shows another URL's structure, not its own.
+    if (task.kind === 'page' && task.pattern !== undefined && res.redirects.length === 0 && !this.stopped) this.observe(task, pageStructure(links));
     for (const l of links.candidates) {
       if (this.stopped) return;
       if (l.seenKey !== undefined && this.seen.has(l.seenKey)) {
@@ -462,12 +596,15 @@ class Crawl {
     const startReq: CrawledRequest = { method: 'GET', url: start, source: 'start', depth: 0 };
     const startParsed = new URL(start);
     this.seen.add(fetchHash('GET', startParsed));
-    this.patterns.set(hash53(patternKey('GET', startParsed)), 1);
-    this.targets.add(hash53(targetKey('GET', startParsed)));
+    const startPattern = newPattern(1);
+    this.patterns.set(hash53(patternKey('GET', startParsed)), startPattern);
+    const startKey = hash53(targetKey('GET', startParsed));
+    this.targets.add(startKey);
     this.fetched.add(fetchHash('GET', startParsed));
     this.requests.push(startReq);
     this.collect('GET', start);
-    const startTask: Task = { kind: 'page', req: startReq };
+    const startTask: Task = { kind: 'page', req: startReq, pattern: startPattern, target: true };
+    if (startParsed.search !== '') startTask.tkey = startKey;
     let res: HttpResponseData | null;
     try {
       res = await this.fetch(startTask);
@@ -509,7 +646,7 @@ export async function crawl(session: ScanSession, opts: CrawlOptions): Promise<C
   if (opts.signal.aborted) throw new AbortError();
   const c = new Crawl(session, opts);
   await c.run();
-  const result: CrawlResult = { requests: c.requests, pages: c.pages, urls: c.urls };
+  const result: CrawlResult = { requests: c.requests, pages: c.pages, urls: c.urls, codePaths: c.codePaths };
   if (c.limitReached !== undefined) result.limitReached = c.limitReached;
   return result;
 }

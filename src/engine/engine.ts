@@ -8,6 +8,7 @@ import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding } from '../report/json.js';
 import { crawl } from './crawler.js';
+import { codePathOf, type CodePaths } from './crawl/structure.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
 import { insertionPoints, toSpec } from './insertion-points.js';
@@ -172,6 +173,23 @@ function completeFinding(check: Check, d: FindingDraft, jobHeaders: Record<strin
 // ---------------------------------------------------------------------------------------------
 // Running checks
 
+/**
+ * The code path of a URL, its `parameter` left out (see crawl/structure.ts). Only findings with a
+ * parameter get one: headers, server and response facts stay one per path, their cause is rarely
+ * the page a code path chose.
+ */
+function codePathIn(paths: CodePaths | undefined, url: string, parameter: string | null): string {
+  if (paths === undefined || paths.size === 0) return '';
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    // a check reported a URL that is not absolute: it has no code path to tell
+    return '';
+  }
+  return codePathOf(paths, u, parameter);
+}
+
 function isAbort(err: unknown): boolean {
   return err instanceof AbortError || (err instanceof Error && err.name === 'AbortError');
 }
@@ -181,6 +199,8 @@ export interface ScanInput {
   checks: Check[];
   requests: CrawledRequest[];
   pages: CrawledPage[];
+  /** What the crawl learned about parameters that choose code paths: part of each finding's identity. */
+  codePaths?: CodePaths;
   soft404: Soft404;
   startUrl: string;
   userAgent: string;
@@ -214,6 +234,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   let limitReached: string | undefined;
   const targets = Math.max(1, input.requests.length, input.pages.length);
   const egress = input.egress ?? new EgressGuard();
+  const codePath = (url: string, parameter: string | null): string => codePathIn(input.codePaths, url, parameter);
   const report = (): void => {
     if (input.checks.length === 0) return;
     let sum = 0;
@@ -238,6 +259,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       soft404: input.soft404,
       startUrl: input.startUrl,
       authenticated: Object.keys(input.jobHeaders).some(isCredentialHeader),
+      codePath,
       signal,
       send: async (req: HttpRequestSpec, opts?: SendOptions): Promise<HttpExchange> => {
         if (signal.aborted) throw new AbortError();
@@ -260,6 +282,10 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       for await (const draft of check.run(ctx)) {
         if (signal.aborted) throw new AbortError();
         const f = completeFinding(check, draft, input.jobHeaders);
+        if (f.parameter !== null) {
+          const route = codePath(f.url, f.parameter);
+          if (route !== '') f.codePath = route;
+        }
         const key = findingKey(f);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -381,6 +407,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           checks,
           requests: crawled.requests,
           pages: crawled.pages,
+          codePaths: crawled.codePaths,
           soft404,
           startUrl: job.startUrl,
           userAgent,

@@ -409,7 +409,7 @@ function storeSuite(target: Target): void {
       assert.deepEqual(await store.listSlaves(acc1, []), []);
     });
 
-    test('findings: dedupe by item, url path, parameter; insertion order', async () => {
+    test('findings: dedupe by item, url path, parameter, code path; insertion order', async () => {
       const j = await store.createJob(newJob(acc1, 'https://f.example/', null));
       const f1 = finding('https://f.example/search?q=1', 'q');
       assert.equal(await store.addFinding(j.id, f1), true);
@@ -421,10 +421,16 @@ function storeSuite(target: Target): void {
       const f4 = { ...finding('https://f.example/\u0000odd', null), extra: { probe: ['/tmp/x'] } };
       assert.equal(await store.addFinding(j.id, f4), true);
       assert.equal(await store.addFinding(j.id, { ...f4, title: 'again' }), false);
+      // the same parameter on two code paths of one path (see findingKey) is two rows
+      const f5 = { ...finding('https://f.example/index.php?page=a&q=1', 'q'), codePath: 'page=a' };
+      const f6 = { ...finding('https://f.example/index.php?page=b&q=1', 'q'), codePath: 'page=b' };
+      assert.equal(await store.addFinding(j.id, f5), true);
+      assert.equal(await store.addFinding(j.id, f6), true, 'another code path');
+      assert.equal(await store.addFinding(j.id, { ...f5, url: 'https://f.example/index.php?q=2&page=a' }), false, 'the same code path');
       const other = await store.createJob(newJob(acc1, 'https://f.example/', null));
       assert.equal(await store.addFinding(other.id, f1), true, 'dedupe is per job');
-      assert.deepEqual(await store.listFindings(j.id), [f1, f2, f3, f4]);
-      assert.equal(await store.countFindings(j.id), 4);
+      assert.deepEqual(await store.listFindings(j.id), [f1, f2, f3, f4, f5, f6]);
+      assert.equal(await store.countFindings(j.id), 6);
       assert.equal(await store.countFindings(other.id), 1);
       assert.deepEqual(await store.listFindings(999_999), []);
       const dup = await Promise.all(Array.from({ length: 10 }, () => store.addFinding(other.id, f2)));

@@ -114,3 +114,13 @@ test('safe twin: articles about debug pages, public and version-like numbers, an
   assert.ok(run.pages.length >= 4, 'the pages were crawled');
   assert.deepEqual(run.findings, []);
 });
+
+test('addresses and paths in quoted shell sessions and how-to pages are examples; a leak beside one command is not', async () => {
+  const { examplesIn } = await import('./definitions/information-disclosure.js');
+  const session = '<pre>user@lab:~$ ip addr\n    inet 192.168.56.101/24\n</pre><p>Saved to /var/www/shop/a.png</p>';
+  assert.equal(examplesIn(session)('192.168.56.101'), true, 'the output of a quoted prompt');
+  assert.equal(examplesIn(session)('/var/www/shop/a.png'), false, 'prose after the session ended');
+  assert.equal(examplesIn('<p>Run:</p><pre>sudo cp /etc/nginx/a.conf /etc/nginx/b.conf\nping 10.1.2.3</pre><p>then open http://10.1.2.3/ (also 10.9.9.9)</p>')('10.9.9.9'), true, 'a how-to page');
+  assert.equal(examplesIn('<pre>&lt;VirtualHost *:80&gt;\n  DocumentRoot /var/www/html/app\n&lt;/VirtualHost&gt;</pre>')('/var/www/html/app'), true, 'a quoted configuration file');
+  assert.equal(examplesIn('<p>db: postgres://10.0.3.7:5432/shop</p>')('10.0.3.7'), false);
+});

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { CrawledRequest, HttpExchange, HttpResponseData, Severity } from '../core/model.js';
 import type { Check, CheckContext, CheckMeta, CrawledPage, FindingDraft } from './types.js';
 import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
-import { arrayShaped, findDebugPage, findFsPaths, findPrivateIps, onlyInShellExamples } from './definitions/information-disclosure.js';
+import { arrayShaped, findDebugPage, findFsPaths, findPrivateIps, examplesIn } from './definitions/information-disclosure.js';
 
 export const meta: CheckMeta = {
   id: 'information-disclosure',
@@ -149,7 +149,8 @@ function* pageLeaks(ctx: CheckContext, page: CrawledPage, seen: Set<string>): Ge
     }
   }
   const headerText = res.rawHeaders.map(([k, v]) => `${k}: ${v}`).join('\n');
-  const ips = findPrivateIps(`${headerText}\n${res.body}`, own).filter((ip) => !seen.has(`ip ${ip}`) && !onlyInShellExamples(res.body, ip));
+  const example = examplesIn(res.body);
+  const ips = findPrivateIps(`${headerText}\n${res.body}`, own).filter((ip) => !seen.has(`ip ${ip}`) && !(example(ip) && !headerText.includes(ip)));
   if (ips.length > 0) {
     for (const ip of ips) seen.add(`ip ${ip}`);
     yield leakFinding(ctx, page, 'internal IP address', 'Internal IP address disclosed', 'low', 200, `${ips[0]}\nprivate (RFC 1918) address${ips.length > 1 ? 'es' : ''} in the response: ${ips.join(', ')}`, { addresses: ips });
@@ -158,7 +159,7 @@ function* pageLeaks(ctx: CheckContext, page: CrawledPage, seen: Set<string>): Ge
   if (debug || findStackTrace(res.body)) return;
   // a path the page echoes from our own request URL (a "not found: /var/www/x" page) is not a leak
   const asked = ownPath(page.request.url) + ' ' + ownPath(res.url);
-  const paths = findFsPaths(res.body).filter((p) => !seen.has(`path ${p}`) && !asked.includes(p) && !onlyInShellExamples(res.body, p));
+  const paths = findFsPaths(res.body).filter((p) => !seen.has(`path ${p}`) && !asked.includes(p) && !example(p));
   if (paths.length > 0) {
     for (const p of paths) seen.add(`path ${p}`);
     yield leakFinding(ctx, page, 'file-system path', 'Server file-system path disclosed', 'low', 200, `${paths[0]}\nserver file-system path${paths.length > 1 ? 's' : ''} in the response: ${paths.join(', ')}`, { paths });

@@ -52,6 +52,26 @@ test('urlencoded body fields re-encode the whole body', () => {
   assert.equal(toSpec(req).body, 'user=a+b&pass=x%26y');
 });
 
+test('a payload in a password field goes into the confirmation field too; an unsent checkbox is sent only when attacked', () => {
+  const req: CrawledRequest = {
+    method: 'POST',
+    url: 'http://h/register',
+    bodyKind: 'urlencoded',
+    fields: [
+      { name: 'user', value: 'wsc', type: 'text' },
+      { name: 'pw', value: 'wsc', type: 'password' },
+      { name: 'pw2', value: 'wsc', type: 'password' },
+      { name: 'news', value: 'on', type: 'checkbox', unsent: true },
+    ],
+    source: 'form',
+    depth: 1,
+  };
+  assert.equal(find(req, 'pw', 'body').build("x'").body, "user=wsc&pw=x'&pw2=x'");
+  assert.equal(find(req, 'user', 'body').build("x'").body, "user=x'&pw=wsc&pw2=wsc");
+  assert.equal(find(req, 'news', 'body').build('1').body, 'user=wsc&pw=wsc&pw2=wsc&news=1');
+  assert.equal(toSpec(req).body, 'user=wsc&pw=wsc&pw2=wsc');
+});
+
 test('JSON fields at any depth, arrays by index, strings and numbers', () => {
   const req: CrawledRequest = {
     method: 'POST',

@@ -209,6 +209,11 @@ function fieldPoints(req: CrawledRequest): InsertionPoint[] {
       const next = fields.slice();
       const value = mode === 'append' && f.unsent !== true ? f.value + payload : payload;
       next[i] = f.unsent === true ? sentField(f, value) : { ...f, value };
+      // "password" and "confirm password" must match before most servers go on: a payload in one
+      // password field goes into the others of the form too, as a user would type it twice
+      if (f.type === 'password') next.forEach((o, j) => {
+        if (j !== i && o.type === 'password') next[j] = { ...o, value };
+      });
       return render(req, { fields: next });
     }),
   );

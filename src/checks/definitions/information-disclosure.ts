@@ -49,24 +49,50 @@ const COMMAND_LINE = new RegExp(`^(?:${COMMANDS})\\s|(?:&&|\\|\\||;|\\|)\\s*(?:$
 /** Lines of output a quoted prompt is taken to cover. */
 const OUTPUT_LINES = 12;
 
+/** A block-level tag: where rendered text breaks lines even when the markup has none. */
+const BLOCK_TAG = /<(?:br|\/?(?:p|div|pre|li|tr|td|h[1-6]|table|ul|ol|section|article|header|footer|blockquote|dd|dt))\b[^>]*>/gi;
+// a configuration file quoted for the reader: Apache/nginx blocks, shown escaped
+const CONFIG_SAMPLE = /(?:&lt;|&#x3c;|&#60;)(?:VirtualHost|Directory|Location)\b|\bserver\s*\{|\blocation\s+\/\S*\s*\{/i;
+/** The end of a quoted session: a command's output does not run on past its block. */
+const END_OF_CODE = /<\/(?:pre|code|samp)\s*>/gi;
+const END_MARK = '\u0000';
+/** Command lines past which a page counts as a how-to: one could be a stray "$ " in prose. */
+const HOWTO_COMMANDS = 2;
+
+function textLines(body: string): string[] {
+  return body
+    .replace(END_OF_CODE, `\n${END_MARK}\n`)
+    .replace(BLOCK_TAG, '\n')
+    .split('\n')
+    .map((l) => l.replace(/<[^>]*>/g, ' ').replace(/&nbsp;|&#160;/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').trim());
+}
+
 /**
- * Whether every occurrence of `needle` in `text` sits in a quoted shell session: on a command line
- * (a prompt, a command word at the start, after && or |, a /usr/bin/ program) or in the output
- * lines right after a prompt.
+ * What of a page is an example for the reader rather than this server speaking. A how-to page
+ * (one that quotes shell commands or a configuration file) is all examples: tutorials mention
+ * lab addresses and install paths in their prose too. Elsewhere an address or path is an example
+ * only where every occurrence sits in a quoted shell session: on a command line (a prompt, a
+ * command word at the start, after && or |, a /usr/bin/ program) or in the output right after a
+ * prompt.
  */
-export function onlyInShellExamples(text: string, needle: string): boolean {
-  if (!text.includes(needle)) return false;
-  const lines = text.split('\n').map((l) => l.replace(/<[^>]*>/g, ' ').replace(/&nbsp;|&#160;/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').trim());
-  let promptAt = -Infinity;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const prompt = PROMPT.test(line);
-    if (prompt) promptAt = i;
-    if (!line.includes(needle)) continue;
-    if (prompt || COMMAND_LINE.test(line) || i - promptAt <= OUTPUT_LINES) continue;
-    return false;
-  }
-  return true;
+export function examplesIn(body: string): (needle: string) => boolean {
+  const lines = textLines(body);
+  const prompts = lines.map((l) => PROMPT.test(l));
+  const commands = lines.map((l, i) => prompts[i] === true || COMMAND_LINE.test(l));
+  if (CONFIG_SAMPLE.test(body) || commands.filter(Boolean).length >= HOWTO_COMMANDS) return () => true;
+  return (needle) => {
+    let promptAt = -Infinity;
+    let found = false;
+    for (let i = 0; i < lines.length; i++) {
+      if (prompts[i]) promptAt = i;
+      else if (lines[i] === END_MARK) promptAt = -Infinity;
+      if (!(lines[i] as string).includes(needle)) continue;
+      found = true;
+      if (commands[i] || i - promptAt <= OUTPUT_LINES) continue;
+      return false;
+    }
+    return found;
+  };
 }
 
 const FILE_EXT = 'php\\d?|phtml|inc|py|pyc|rb|erb|java|jsp|class|jar|war|js|mjs|cjs|ts|go|cs|aspx?|ascx|config|conf|ini|json|ya?ml|xml|log|sh|pl|pm|env|sql|db|sqlite|twig|blade\\.php|tpl|properties|so|dll|exe';

@@ -52,7 +52,7 @@ function withCookie(req: CrawledRequest, name: string, value: string): CrawledRe
 }
 
 /** Every (crawled request, insertion point) pair worth attacking, in crawl order. */
-export function attackPoints(ctx: Pick<CheckContext, 'requests' | 'pages' | 'insertionPoints'>, opts: AttackPointOptions): AttackPoint[] {
+export function attackPoints(ctx: Pick<CheckContext, 'requests' | 'pages' | 'insertionPoints' | 'codePath'>, opts: AttackPointOptions): AttackPoint[] {
   const wanted = new Set(opts.locations);
   const headerPaths = new Set<string>();
   // Cookies the site handed out, by the URL of the page that set them: the crawl's requests carry
@@ -66,7 +66,8 @@ export function attackPoints(ctx: Pick<CheckContext, 'requests' | 'pages' | 'ins
   }
   const out: AttackPoint[] = [];
   for (const req of ctx.requests) {
-    const key = pathKey(req);
+    // one path, but each code path of it (index.php?page=a, ?page=b) is a page with headers of its own
+    const key = `${pathKey(req)} ${ctx.codePath?.(req.url, null) ?? ''}`;
     const headersHere = !opts.headersOncePerPath || !headerPaths.has(key);
     headerPaths.add(key);
     const seen = new Set<string>();

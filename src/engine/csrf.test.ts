@@ -49,7 +49,7 @@ const routes: Route[] = [
     method: 'GET',
     path: '/csrf-t/',
     handler: (_req, res) =>
-      res.html(page(['form', 'app', 'dsc', 'broken', 'plain'].map((p) => `<a href="/csrf-t/${p}">${p}</a>`).join(' '))),
+      res.html(page(['form', 'multi', 'app', 'dsc', 'broken', 'plain'].map((p) => `<a href="/csrf-t/${p}">${p}</a>`).join(' '))),
   },
   // single-use, rotating hidden token; q is reflected unescaped once the token is accepted
   {
@@ -75,6 +75,24 @@ const routes: Route[] = [
       }
       submitted.accepted++;
       res.html(page(`<p>You searched for ${form.get('q') ?? ''}</p>`));
+    },
+  },
+  // the same, multipart
+  {
+    method: 'GET',
+    path: '/csrf-t/multi',
+    handler: (req, res) => {
+      const t = newToken(session(req, res));
+      res.html(page(`<form method="post" enctype="multipart/form-data" action="/csrf-t/multi-submit"><input name="title" value="x"><input type="hidden" name="authenticity_token" value="${t}"></form>`));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/csrf-t/multi-submit',
+    handler: (req, res) => {
+      const part = (name: string): string => new RegExp(`name="${name}"\\r\\n\\r\\n([\\s\\S]*?)\\r\\n--`).exec(req.text())?.[1] ?? '';
+      if (!session(req, res).delete(part('authenticity_token'))) return refused(res);
+      res.html(page(`<h2>${part('title')}</h2>`));
     },
   },
   // a meta token, new on every load and reusable (as Rails masks them), echoed in X-CSRF-Token
@@ -225,12 +243,13 @@ test('the engine reaches flaws behind rotating, single-use, meta-header and doub
   const { out, logs } = run;
   assert.ok(at(out.findings, '/csrf-t/submit', 'XSS'), 'XSS behind a single-use hidden token');
   assert.equal(out.findings.find((f) => new URL(f.url).pathname === '/csrf-t/submit')?.parameter, 'q');
+  assert.ok(at(out.findings, '/csrf-t/multi-submit', 'XSS'), 'XSS behind a single-use token in a multipart form');
   assert.ok(at(out.findings, '/csrf-t/api/find', 'SQL Injection'), 'SQL injection behind a meta token echoed in X-CSRF-Token');
   assert.ok(at(out.findings, '/csrf-t/dsc/api', 'XSS'), 'XSS behind a double-submit cookie');
   assert.ok(!at(out.findings, '/csrf-t/broken-submit', 'XSS'), 'nothing behind the refused token');
 
-  // four token targets: the single-use form, the meta-token API, the double-submit API, the broken form
-  assert.equal(out.tokens.forms, 4);
+  // five token targets: the single-use forms, the meta-token API, the double-submit API, the broken form
+  assert.equal(out.tokens.forms, 5);
   assert.equal(out.tokens.rejected, 1);
   const warn = logs.find((l) => l.level === 'warn' && l.message.startsWith('anti-CSRF token refused'));
   assert.ok(warn, 'the refused form is logged');
@@ -238,6 +257,7 @@ test('the engine reaches flaws behind rotating, single-use, meta-header and doub
   const found = logs.filter((l) => l.message === 'anti-CSRF token found').map((l) => [String(l.data?.target).replace(tb.url, ''), l.data?.refreshEachSubmission]);
   assert.deepEqual(new Map(found as [string, boolean][]), new Map([
     ['POST /csrf-t/submit', true],
+    ['POST /csrf-t/multi-submit', true],
     ['POST /csrf-t/api/find', false],
     ['POST /csrf-t/dsc/api', false],
     ['POST /csrf-t/broken-submit', false],
@@ -254,12 +274,12 @@ test('the engine reaches flaws behind rotating, single-use, meta-header and doub
   assert.ok(submitted.accepted > 20, `accepted: ${submitted.accepted}`);
   // at most one load per check submission to a token target (the form's, and the others' when an
   // attack on the session cookie made the site start a new session)
-  const checkSubmissions = posts('/csrf-t/submit') + posts('/csrf-t/api/find') + posts('/csrf-t/dsc/api') + posts('/csrf-t/broken-submit') - 3 * 3 - 2;
+  const checkSubmissions = posts('/csrf-t/submit') + posts('/csrf-t/multi-submit') + posts('/csrf-t/api/find') + posts('/csrf-t/dsc/api') + posts('/csrf-t/broken-submit') - 4 * 3 - 2;
   assert.ok(out.tokens.refreshes >= posts('/csrf-t/submit') - 3 - 2 * 5, `refreshes ${out.tokens.refreshes}`);
   assert.ok(out.tokens.refreshes <= checkSubmissions, `refreshes ${out.tokens.refreshes} for ${checkSubmissions} submissions`);
-  // fixed cost: a second load of each page with a token form or meta tag (3), 3 validation
-  // submissions for each page-sourced token (3 targets), 2 for the cookie-only one
-  assert.equal(out.tokens.requests, 3 + 3 * 3 + 2 + out.tokens.refreshes);
+  // fixed cost: a second load of each page with a token form or meta tag (4), 3 validation
+  // submissions for each page-sourced token (4 targets), 2 for the cookie-only one
+  assert.equal(out.tokens.requests, 4 + 4 * 3 + 2 + out.tokens.refreshes);
   // the token handling is not charged to the checks, and every request is accounted for
   const checkRequests = (out.sentByCheck.xss ?? 0) + (out.sentByCheck['sql-injection'] ?? 0);
   assert.equal(run.total - run.beforeScan, checkRequests + out.tokens.requests);
@@ -273,6 +293,7 @@ test('without the engine, the same checks are stopped by the tokens', async () =
   const startUrl = `${tb.url}/csrf-t/`;
   const x = await runCheckOn(xss, startUrl);
   assert.ok(!x.findings.some((f) => new URL(f.url).pathname === '/csrf-t/submit'), 'XSS behind the single-use token, without refresh');
+  assert.ok(!x.findings.some((f) => new URL(f.url).pathname === '/csrf-t/multi-submit'), 'multipart XSS, without refresh');
   assert.ok(!x.findings.some((f) => new URL(f.url).pathname === '/csrf-t/dsc/api'), 'XSS behind the double-submit cookie, without echo');
   const s = await runCheckOn(sqlInjection, startUrl);
   assert.ok(!s.findings.some((f) => new URL(f.url).pathname === '/csrf-t/api/find'), 'SQL injection behind the meta token, without header');

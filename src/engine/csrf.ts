@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { CrawledRequest, HttpExchange, HttpRequestSpec, InsertionLocation } from '../core/model.js';
 import type { CrawledPage, InsertionPoint, SendOptions } from '../checks/types.js';
 import { tokenize } from './crawl/html.js';
+import { formEncode } from './insertion-points.js';
 import type { EngineHooks } from './types.js';
 
 export interface TokenStats {
@@ -207,8 +208,6 @@ function formDecode(s: string): string {
     return s;
   }
 }
-
-const formEncode = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+');
 
 /** Reads or replaces `name` in urlencoded text; `set` undefined only reads. */
 function urlencodedField(text: string, name: string, set?: string): { text: string; value: string | undefined } {

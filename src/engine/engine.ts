@@ -9,6 +9,7 @@ import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft4
 import { redactFinding } from '../report/json.js';
 import { crawl } from './crawler.js';
 import { codePathOf, type CodePaths } from './crawl/structure.js';
+import { AntiCsrf, type TokenStats } from './csrf.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
 import { insertionPoints, toSpec } from './insertion-points.js';
@@ -195,7 +196,8 @@ function isAbort(err: unknown): boolean {
 }
 
 export interface ScanInput {
-  session: Pick<ScanSession, 'send'>;
+  /** The session; its cookie jar, when given, lets double-submit CSRF cookies be echoed. */
+  session: Pick<ScanSession, 'send'> & Partial<Pick<ScanSession, 'cookies'>>;
   checks: Check[];
   requests: CrawledRequest[];
   pages: CrawledPage[];
@@ -219,8 +221,10 @@ export interface ScanOutput {
   findings: Finding[];
   /** Set when the job's request budget ran out during the scan. */
   limitReached?: string;
-  /** Requests each check sent, by check id. */
+  /** Requests each check sent, by check id (anti-CSRF token loads are not among them: see `tokens`). */
   sentByCheck: Record<string, number>;
+  /** What the anti-CSRF token handling found and sent (src/engine/csrf.ts). */
+  tokens: TokenStats;
 }
 
 /** Runs checks over a crawl's results with bounded concurrency; rethrows AbortError. */
@@ -235,6 +239,15 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   const targets = Math.max(1, input.requests.length, input.pages.length);
   const egress = input.egress ?? new EgressGuard();
   const codePath = (url: string, parameter: string | null): string => codePathIn(input.codePaths, url, parameter);
+  // One for all checks: a form's token is found and validated once, whichever check gets there first.
+  const antiCsrf = new AntiCsrf({
+    send: (spec, opts) => input.session.send(spec, opts),
+    ...(input.session.cookies ? { cookies: input.session.cookies } : {}),
+    pages: input.pages,
+    requests: input.requests,
+    render: toSpec,
+    ...(hooks.log ? { log: hooks.log } : {}),
+  });
   const report = (): void => {
     if (input.checks.length === 0) return;
     let sum = 0;
@@ -254,8 +267,8 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
     const ctx: CheckContext = {
       requests: input.requests,
       pages: input.pages,
-      insertionPoints: (r) => insertionPoints(r, { userAgent: input.userAgent }),
-      toSpec,
+      insertionPoints: (r) => antiCsrf.points(r, insertionPoints(r, { userAgent: input.userAgent })),
+      toSpec: (r) => antiCsrf.spec(r, toSpec(r)),
       soft404: input.soft404,
       startUrl: input.startUrl,
       authenticated: Object.keys(input.jobHeaders).some(isCredentialHeader),
@@ -265,7 +278,8 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
         if (signal.aborted) throw new AbortError();
         if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
         sentByCheck[id] = (sentByCheck[id] ?? 0) + 1;
-        return input.session.send(req, opts);
+        // token loads ride along uncounted here (they count against the job's budget): at most one per request
+        return antiCsrf.send(req, opts, (spec, o) => input.session.send(spec, o));
       },
       log: (message, data) => hooks.log?.('debug', `[${id}] ${message}`, data),
       ...(input.oast ? { oast: input.oast.scoped(`${input.oastLabel ?? 'scan'} check:${id}`) } : {}),
@@ -318,7 +332,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   const results = await Promise.allSettled(Array.from({ length: Math.min(CHECK_CONCURRENCY, queue.length) }, worker));
   for (const r of results) if (r.status === 'rejected') throw r.reason;
   if (signal.aborted) throw new AbortError();
-  const out: ScanOutput = { findings, sentByCheck };
+  const out: ScanOutput = { findings, sentByCheck, tokens: { ...antiCsrf.stats } };
   if (limitReached) out.limitReached = limitReached;
   return out;
 }
@@ -387,6 +401,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     const scanStarted = Date.now();
     // Findings as they were handed on, so a deadline that cuts the scan short still returns them.
     const findings: Finding[] = [];
+    let tokens: TokenStats | undefined;
     const scanHooks: EngineHooks = {
       ...hooks,
       onFinding: async (f) => {
@@ -419,6 +434,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
         });
         limitReached ??= out.limitReached;
+        tokens = out.tokens;
       } catch (err) {
         if (err instanceof BudgetError && !signal.aborted) limitReached = 'maxRequests';
         else if (deadlineHit && !signal.aborted && isAbort(err)) limitReached = 'maxDurationMs';
@@ -435,6 +451,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
         crawlMs,
         scanMs: Date.now() - scanStarted,
         urls: crawled.urls.length,
+        ...(tokens ? { tokenForms: tokens.forms, tokenRefreshes: tokens.refreshes, tokenRejected: tokens.rejected, tokenRequests: tokens.requests } : {}),
       },
       urls: crawled.urls,
       findings,

@@ -75,6 +75,16 @@ export interface EngineStats {
   crawlMs: number;
   scanMs: number;
   urls: number;
+  /**
+   * Anti-CSRF tokens (src/engine/csrf.ts), when the scan phase ran: targets found to carry one,
+   * form-page loads made for a fresh single-use token, targets whose fresh token was still refused
+   * (their attacks could not reach the code behind it), and every request the handling sent. All
+   * are included in `requests`. Absent from jobs stored before they existed.
+   */
+  tokenForms?: number;
+  tokenRefreshes?: number;
+  tokenRejected?: number;
+  tokenRequests?: number;
 }
 
 export interface EngineResult {

@@ -151,6 +151,10 @@ export function buildContent(input: ReportInput): ReportContent {
     ['Requests', String(input.stats.requests)],
     ['URLs collected', String(input.stats.urls)],
   );
+  if ((input.stats.tokenForms ?? 0) > 0) {
+    const refused = input.stats.tokenRejected ?? 0;
+    summary.push(['Anti-CSRF token forms', `${input.stats.tokenForms}${refused > 0 ? ` (${refused} refused a fresh token: attacks on them could not reach the code behind it, so no finding there does not mean safe)` : ''}`]);
+  }
   if (input.options.excludeUrls.length > 0) summary.push(['Excluded URLs', input.options.excludeUrls.join(', ')]);
   const headerNames = Object.keys(headers);
   if (headerNames.length > 0) summary.push(['Job headers', `${headerNames.join(', ')} (values redacted)`]);

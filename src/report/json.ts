@@ -33,7 +33,8 @@ export interface ReportInput {
     headers: Record<string, string>;
     limits?: Partial<EngineLimits>;
   };
-  stats: { requests: number; durationMs: number; urls: number };
+  /** tokenForms/tokenRejected: anti-CSRF token targets and those whose fresh token was refused (HTML summary only). */
+  stats: { requests: number; durationMs: number; urls: number; tokenForms?: number; tokenRejected?: number };
   urls: CollectedUrl[];
   findings: Finding[];
   /** Epoch ms; defaults to now. */

@@ -129,3 +129,12 @@ test('HTML report with no findings says so', () => {
   const html = buildHtmlReport(input([]));
   assert.match(html, /No findings\./);
 });
+
+test('HTML report shows anti-CSRF token forms, and those that refused a fresh token, only when there are any', () => {
+  assert.doesNotMatch(buildHtmlReport(input([])), /Anti-CSRF/);
+  const html = buildHtmlReport({ ...input([]), stats: { requests: 1, durationMs: 1, urls: 1, tokenForms: 3, tokenRejected: 1 } });
+  assert.match(html, /Anti-CSRF token forms/);
+  assert.match(html, /3 \(1 refused a fresh token/);
+  // the JSON report's stats keep their three keys
+  assert.deepEqual(Object.keys(buildJsonReport({ ...input([]), stats: { requests: 1, durationMs: 1, urls: 1, tokenForms: 3, tokenRejected: 1 } }).stats), ['requests', 'duration_ms', 'urls']);
+});

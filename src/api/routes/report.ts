@@ -29,6 +29,7 @@ export async function reportInputForJob(store: Store, job: JobRow, timeZone: str
       requests: job.stats?.requests ?? 0,
       durationMs: job.stats?.durationMs ?? (job.startedAt !== null && job.endedAt !== null ? job.endedAt - job.startedAt : 0),
       urls: job.stats?.urls ?? urls.length,
+      ...(job.stats?.tokenForms !== undefined ? { tokenForms: job.stats.tokenForms, tokenRejected: job.stats.tokenRejected ?? 0 } : {}),
     },
     urls,
     findings,

@@ -89,6 +89,7 @@ test('debug pages of five frameworks, private addresses and file-system paths in
   const run = await runCheckOn(informationDisclosure, `${tb.url}/infodisc-debug/`);
   const got = run.findings.map((f) => `${new URL(f.url).pathname} ${f.parameter}`).sort();
   assert.deepEqual(got, [
+    '/infodisc-debug/admin debug page',
     '/infodisc-debug/django/missing debug page',
     '/infodisc-debug/export file-system path',
     '/infodisc-debug/flask/crash debug page',

@@ -51,8 +51,6 @@ interface PatternState {
   admitted: number;
   /** Pages of the pattern read for links. */
   read: number;
-  /** `read` when the last structure new to the pattern showed up; 0 before any. */
-  lastNew: number;
   /** The first page's structure; `more` holds the others, once there are (most patterns have one page). */
   first: number;
   more: Set<number> | null;
@@ -60,7 +58,7 @@ interface PatternState {
   waiting: Deferred[] | null;
 }
 
-const newPattern = (admitted: number): PatternState => ({ admitted, read: 0, lastNew: 0, first: -1, more: null, waiting: null });
+const newPattern = (admitted: number): PatternState => ({ admitted, read: 0, first: -1, more: null, waiting: null });
 
 interface Deferred {
   c: Candidate;
@@ -245,12 +243,16 @@ class Crawl {
   }
 
   /**
-   * Variants a pattern may have: maxVariantsPerPattern past the page that last showed a structure
-   * new to it, at most the hard cap. A catalogue (one structure) stays at maxVariantsPerPattern.
+   * Variants a pattern may have: maxVariantsPerPattern for each distinct structure its pages
+   * showed, at most the hard cap. A catalogue (one structure) stays at maxVariantsPerPattern; an
+   * app whose index.php?page=NAME serves forty kinds of page among a hundred plain ones earns room
+   * for all of them, however the plain ones are ordered. (A window past the last new structure
+   * starved such apps: twenty plain pages in a row and the rest of the menu was never read.)
    */
   private quota(ps: PatternState): number {
     const q = this.opts.limits.maxVariantsPerPattern;
-    return ps.lastNew <= 1 ? q : Math.min(this.hardCap, q + ps.lastNew - 1);
+    const structures = ps.first < 0 ? 1 : 1 + (ps.more?.size ?? 0);
+    return Math.min(this.hardCap, q * structures);
   }
 
   /** The rest of consider(), for a candidate its pattern has room for. */
@@ -303,10 +305,7 @@ class Crawl {
       (ps.more ??= new Set()).add(sig);
       isNew = true;
     }
-    if (isNew) {
-      ps.lastNew = ps.read;
-      this.release(ps);
-    }
+    if (isNew) this.release(ps);
     if (task.tkey === undefined) return;
     let seen = this.structures.get(task.tkey);
     if (seen === undefined) {

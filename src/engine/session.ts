@@ -321,8 +321,11 @@ export class ScanSession {
       }
       const retryAfter = parseRetryAfter(res.headers['retry-after']) ?? undefined;
       this.scheduler.report({ status: res.status, timeMs: res.timeMs, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-      // an anonymous visitor's cookies belong to nobody: they must not replace the job's session
-      if (opts.withoutAuth !== true) this.cookies.setFromResponse(u, res.headers['set-cookie']);
+      // An anonymous visitor's cookies belong to nobody: they must not replace the job's session.
+      // Nor do the answers to a request that brings its own Cookie (an attack on a cookie): a site
+      // that starts a new session for a forged one would otherwise move the whole scan onto it,
+      // mid-flight, and invalidate what other requests carry (anti-CSRF tokens of the old session).
+      if (opts.withoutAuth !== true && findHeader(spec.headers, 'cookie') === undefined) this.cookies.setFromResponse(u, res.headers['set-cookie']);
       // Rate limiting is the target asking us to wait, not its answer: wait (the scheduler paused)
       // and ask again, a couple of times, so that pages are not lost to it.
       if ((res.status === 429 || (res.status === 503 && retryAfter !== undefined)) && attempt < 2) {

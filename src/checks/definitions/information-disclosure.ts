@@ -15,6 +15,8 @@ export const DEBUG_PAGES: DebugSignature[] = [
   { framework: 'Django DEBUG page', severity: 'medium', pattern: /You(?:'|&#39;|&#x27;)re seeing this error because you have <code>DEBUG = True<\/code> in\s+your Django settings file|Using the URLconf defined in <code>[\w.]+<\/code>,\s*Django tried these URL patterns/ },
   { framework: 'Laravel Ignition', severity: 'medium', pattern: /window\.ignite\s*=|\bignite\(\s*window\.data\s*\)|<div class="Whoops container">|<title>Whoops! There was an error\.<\/title>/ },
   { framework: 'Symfony profiler toolbar', severity: 'medium', pattern: /<div id="sfwdt[0-9a-f]{6}" class="sf-toolbar|Sfjs\.loadToolbar\(\s*['"][0-9a-f]{6}['"]/ },
+  // phpinfo() output, wherever it is served (a leftover phpinfo.php is also a File Management finding)
+  { framework: 'PHP configuration page (phpinfo)', severity: 'medium', pattern: /<h1 class="p">PHP Version [\d.]+<\/h1>[\s\S]{0,4000}?<td class="e">\s*(?:System|Server API|Build Date)\s*<\/td>/ },
   { framework: 'Rails routing error page', severity: 'medium', pattern: /<h1>Routing Error<\/h1>[\s\S]{0,2000}?No route matches \[(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\] (?:&quot;|")[^<]{0,300}(?:&quot;|")[\s\S]{0,4000}?(?:Routes match in priority|Rails\.root:)/ },
 ];
 
@@ -50,7 +52,7 @@ const COMMAND_LINE = new RegExp(`^(?:${COMMANDS})\\s|(?:&&|\\|\\||;|\\|)\\s*(?:$
 const OUTPUT_LINES = 12;
 
 /** A block-level tag: where rendered text breaks lines even when the markup has none. */
-const BLOCK_TAG = /<(?:br|\/?(?:p|div|pre|li|tr|td|h[1-6]|table|ul|ol|section|article|header|footer|blockquote|dd|dt))\b[^>]*>/gi;
+const BLOCK_TAG = /<(?:br|\/?(?:p|div|pre|li|tr|td|h[1-6]|table|ul|ol|section|article|header|footer|blockquote|dd|dt))\b[^<>]*>/gi;
 // a configuration file quoted for the reader: Apache/nginx blocks, shown escaped
 const CONFIG_SAMPLE = /(?:&lt;|&#x3c;|&#60;)(?:VirtualHost|Directory|Location)\b|\bserver\s*\{|\blocation\s+\/\S*\s*\{/i;
 /** The end of a quoted session: a command's output does not run on past its block. */
@@ -64,7 +66,7 @@ function textLines(body: string): string[] {
     .replace(END_OF_CODE, `\n${END_MARK}\n`)
     .replace(BLOCK_TAG, '\n')
     .split('\n')
-    .map((l) => l.replace(/<[^>]*>/g, ' ').replace(/&nbsp;|&#160;/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').trim());
+    .map((l) => l.replace(/<[^<>]*>/g, ' ').replace(/&nbsp;|&#160;/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').trim());
 }
 
 /**

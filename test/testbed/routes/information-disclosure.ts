@@ -175,7 +175,19 @@ export const routes: Route[] = [
 <li><a href="/infodisc-debug/django/missing">django</a></li><li><a href="/infodisc-debug/flask/crash">flask</a></li>
 <li><a href="/infodisc-debug/laravel/order">laravel</a></li><li><a href="/infodisc-debug/symfony/home">symfony</a></li>
 <li><a href="/infodisc-debug/rails/nowhere">rails</a></li><li><a href="/infodisc-debug/health">health</a></li>
-<li><a href="/infodisc-debug/upload">upload</a></li><li><a href="/infodisc-debug/export">export</a></li></ul></body></html>`),
+<li><a href="/infodisc-debug/upload">upload</a></li><li><a href="/infodisc-debug/export">export</a></li>
+<li><a href="/infodisc-debug/admin?view=info">server info</a></li></ul></body></html>`),
+  },
+  {
+    // phpinfo() output behind an admin view: not a leftover file name, still the whole configuration
+    method: 'GET',
+    path: '/infodisc-debug/admin',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) =>
+      html(res, `<!DOCTYPE html><html><head><title>PHP 8.2.12 - phpinfo()</title></head><body><div class="center">
+<table><tr class="h"><td><h1 class="p">PHP Version 8.2.12</h1></td></tr></table>
+<table><tr><td class="e">System </td><td class="v">Linux web01 6.1.0 x86_64 </td></tr>
+<tr><td class="e">Build Date </td><td class="v">Nov 30 2025 10:00:00 </td></tr></table></div></body></html>`),
   },
   {
     method: 'GET',

@@ -90,6 +90,7 @@ test('debug pages of five frameworks, private addresses and file-system paths in
   const got = run.findings.map((f) => `${new URL(f.url).pathname} ${f.parameter}`).sort();
   assert.deepEqual(got, [
     '/infodisc-debug/admin debug page',
+    '/infodisc-debug/contact HTML comment',
     '/infodisc-debug/django/missing debug page',
     '/infodisc-debug/export file-system path',
     '/infodisc-debug/flask/crash debug page',

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { CrawledRequest, HttpExchange, HttpResponseData, Severity } from '../core/model.js';
 import type { Check, CheckContext, CheckMeta, CrawledPage, FindingDraft } from './types.js';
 import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
-import { arrayShaped, findDebugPage, findFsPaths, findPrivateIps, examplesIn } from './definitions/information-disclosure.js';
+import { arrayShaped, findDebugPage, findSecretComments, findFsPaths, findPrivateIps, examplesIn } from './definitions/information-disclosure.js';
 
 export const meta: CheckMeta = {
   id: 'information-disclosure',
@@ -154,6 +154,11 @@ function* pageLeaks(ctx: CheckContext, page: CrawledPage, seen: Set<string>): Ge
   if (ips.length > 0) {
     for (const ip of ips) seen.add(`ip ${ip}`);
     yield leakFinding(ctx, page, 'internal IP address', 'Internal IP address disclosed', 'low', 200, `${ips[0]}\nprivate (RFC 1918) address${ips.length > 1 ? 'es' : ''} in the response: ${ips.join(', ')}`, { addresses: ips });
+  }
+  const comments = findSecretComments(res.body).filter((c) => !seen.has(`comment ${c}`));
+  if (comments.length > 0) {
+    for (const c of comments) seen.add(`comment ${c}`);
+    yield leakFinding(ctx, page, 'HTML comment', 'Sensitive information in an HTML comment', 'low', 615, `<!-- ${comments[0]} -->\nan HTML comment every visitor receives tells about a credential${comments.length > 1 ? ` (${comments.length} such comments)` : ''}`, { comments });
   }
   // a stack trace or debug page already reports its paths
   if (debug || findStackTrace(res.body)) return;

@@ -18,7 +18,11 @@ test('metadata', () => assertCheckMetadata(insufficientAuthorization, meta, { id
 test('with credentials: the page that forgot its check, the IDOR and the open admin page', async () => {
   const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`, { headers: { Cookie: AUTHZ_COOKIE } });
   const found = new Map(run.findings.map((f) => [new URL(f.url).pathname, f]));
-  assert.deepEqual([...found.keys()].sort(), ['/authz/account/invoices', '/authz/admin/', '/authz/orders/1002']);
+  assert.deepEqual([...found.keys()].sort(), ['/authz/account/invoices', '/authz/admin/', '/authz/orders/1002', '/authz/portal.php']);
+  const portal = found.get('/authz/portal.php')!;
+  assert.equal(portal.parameter, 'page');
+  assert.equal(portal.payload, './reports.php');
+  assert.match(portal.evidence.proof, /sent us to the login page/);
   const invoices = found.get('/authz/account/invoices')!;
   assert.equal(invoices.confidence, 'firm');
   assert.match(invoices.evidence.proof, /^<title>Invoices<\/title>\nReachable without credentials/);
@@ -37,12 +41,13 @@ test('safe twin: login redirects, 401s, owner checks and a closed admin page yie
   const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz-safe/`, { headers: { Cookie: AUTHZ_COOKIE } });
   assert.ok(run.sent.some((s) => s.url.endsWith('/authz-safe/orders/1002')), 'the neighbour ids were tried');
   assert.ok(run.sent.some((s) => s.url.endsWith('/authz-safe/account/invoices')), 'the pages were replayed');
+  assert.ok(run.sent.some((s) => s.url.includes('/authz-safe/portal.php?page=.%2Freports.php')), 'the other spelling was tried');
   assert.deepEqual(run.findings.map((f) => f.url), []);
 });
 
-test('without credentials only forced browsing runs, within the request budget', async () => {
+test('without credentials only forced browsing and the login-wall spellings run, within the request budget', async () => {
   const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`);
-  assert.deepEqual(run.findings.map((f) => new URL(f.url).pathname), ['/authz/admin/']);
+  assert.deepEqual(run.findings.map((f) => new URL(f.url).pathname).sort(), ['/authz/admin/', '/authz/portal.php']);
   assert.ok(run.sent.every((s) => !/invoices|orders/.test(s.url)), 'no replay, no id walking');
   const authed = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`, { headers: { Cookie: AUTHZ_COOKIE } });
   for (const r of [run, authed]) {

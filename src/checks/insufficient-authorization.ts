@@ -2,11 +2,14 @@
 // credentials and reports pages that sit among protected pages yet answer an anonymous visitor with
 // the same content; (2) walks object ids +-1 on protected resources and reports another object of
 // the same shape handed to our identity; (3) asks anonymously for common management paths and reports
-// management pages that are neither a login page nor a redirect. A job without credentials does (3).
+// management pages that are neither a login page nor a redirect; (4) asks for pages that sent the
+// crawl to a login page under another spelling of their name (./page.php, /./path) and reports
+// those that then answer. A job without credentials does (3) and (4).
 import type { HttpExchange, HttpResponseData } from '../core/model.js';
 import * as D from './definitions/insufficient-authorization.js';
 import { lengthRatio, textSimilarity } from './definitions/similarity.js';
 import { applicationRoots, headerValue, renderRequest, renderResponse, trySend } from './support.js';
+import { randomToken } from './definitions/injection-points.js';
 import type { Check, CheckContext, CheckMeta, CrawledPage, FindingDraft } from './types.js';
 
 export const meta: CheckMeta = {
@@ -148,6 +151,61 @@ async function* forcedBrowsing(ctx: CheckContext): AsyncGenerator<FindingDraft> 
   }
 }
 
+const MAX_WALLS = 8;
+const LOGIN_URL = /(?:^|[^a-z])(?:log[-_ ]?in|sign[-_ ]?in|log[-_ ]?on|auth(?:enticate)?)(?![a-z])/i;
+const PAGE_NAME = /^[\w-]+\.[a-z]{2,5}$/i;
+
+/** A crawled page that sent us to a login page: what access control answered, and the spellings to try. */
+function walls(ctx: CheckContext): { page: CrawledPage; name: string; location: 'query' | 'path'; spell: (name: string) => string; value: string }[] {
+  const out: ReturnType<typeof walls> = [];
+  const keys = new Set<string>();
+  for (const page of ctx.pages) {
+    if (out.length >= MAX_WALLS) break;
+    const res = page.response;
+    if (page.request.method.toUpperCase() !== 'GET' || res.redirects.length === 0 || res.status !== 200) continue;
+    if (!LOGIN_URL.test(new URL(res.url).pathname + new URL(res.url).search) && !D.LOGIN_PAGE.test(res.body)) continue;
+    const u = new URL(page.request.url);
+    if (LOGIN_URL.test(u.pathname + u.search)) continue;
+    // a page name in the query (index.php?page=admin.php), checked against a list as written
+    for (const [k, v] of u.searchParams) {
+      const key = `${u.pathname} ${k}`;
+      if (!PAGE_NAME.test(v) || keys.has(key)) continue;
+      keys.add(key);
+      out.push({ page, name: k, location: 'query', value: v, spell: (name) => { const c = new URL(u.href); c.searchParams.set(k, `./${name}`); return c.href; } });
+    }
+    // the path itself, matched as written by a prefix rule (/admin/...)
+    const segs = u.pathname.split('/');
+    const last = segs[segs.length - 1] ?? '';
+    if (u.search === '' && segs.length > 2 && last !== '' && !keys.has(u.pathname)) {
+      keys.add(u.pathname);
+      out.push({ page, name: `path[${segs.length - 2}]`, location: 'path', value: last, spell: (name) => `${u.origin}${segs.slice(0, -1).join('/')}/./${name}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * A login wall that matches page names as written lets "./secret.php" through. Proof: the other
+ * spelling answers 200 with a page that is neither the login page nor what the same spelling of a
+ * made-up name gets, by more than two made-up names differ from each other.
+ */
+async function* bypass(ctx: CheckContext): AsyncGenerator<FindingDraft> {
+  for (const w of walls(ctx)) {
+    if (ctx.signal.aborted) return;
+    const ext = w.value.includes('.') ? w.value.slice(w.value.lastIndexOf('.')) : '';
+    const url = w.spell(w.value);
+    const ex = await trySend(ctx, { method: 'GET', url }, { followRedirects: false });
+    if (!ex || ex.response.status !== 200 || ctx.soft404.isNotFound(url, ex.response)) continue;
+    const [a, b] = [await trySend(ctx, { method: 'GET', url: w.spell(`wsc${randomToken(8)}${ext}`) }, { followRedirects: false }), await trySend(ctx, { method: 'GET', url: w.spell(`wsc${randomToken(8)}${ext}`) }, { followRedirects: false })];
+    const noise = a && b && a.response.status === 200 && b.response.status === 200 ? textSimilarity(a.response.body, b.response.body) : null;
+    const bar = (noise ?? 1) - 0.05;
+    const vsControl = a && a.response.status === 200 ? textSimilarity(ex.response.body, a.response.body) : 0;
+    const vsLogin = textSimilarity(ex.response.body, w.page.response.body);
+    if (vsControl >= bar || vsLogin >= bar) continue;
+    yield finding(url, ex, `${firstLine(ex.response.body)}\nAccess control bypassed: ${w.page.request.url} sent us to the login page (${w.page.response.url}), but ${url}, the same ${w.location === 'query' ? `page named "./${w.value}"` : 'path with "/./"'}, answered 200 with another page (${Math.round(vsLogin * 100)}% like the login page, ${Math.round(vsControl * 100)}% like the answer for a made-up name; two made-up names are ${Math.round((noise ?? 1) * 100)}% alike): the check compares the name as written, the server resolves it.`, { wall: w.page.request.url, loginPage: w.page.response.url }, { title: 'Login check bypassed by another spelling of the page name', parameter: w.name, location: w.location, payload: w.location === 'query' ? `./${w.value}` : `/./${w.value}`, cwe: 288 });
+  }
+}
+
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   if (ctx.authenticated) {
     const pages = ctx.pages.filter((p) => p.request.method.toUpperCase() === 'GET' && p.response.status === 200 && !ctx.soft404.isNotFound(p.request.url, p.response)).slice(0, MAX_REPLAY);
@@ -155,6 +213,8 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     yield* replay(ctx, pages, protectedUrls);
     yield* idor(ctx, pages, protectedUrls);
   }
+  // the few login walls first: forced browsing may spend the rest of the budget on guesses
+  yield* bypass(ctx);
   yield* forcedBrowsing(ctx);
 }
 

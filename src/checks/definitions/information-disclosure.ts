@@ -77,7 +77,16 @@ function textLines(body: string): string[] {
  * command word at the start, after && or |, a /usr/bin/ program) or in the output right after a
  * prompt.
  */
-export function examplesIn(body: string): (needle: string) => boolean {
+export function examplesIn(page: string): (needle: string) => boolean {
+  // Worked out on the first question, and on the first MAX_EXAMPLE_TEXT characters only: most
+  // pages hold no address or path at all, and a 30 MB page must not be copied line by line.
+  let judge: ((needle: string) => boolean) | null = null;
+  return (needle) => (judge ??= examplesJudge(page.length > MAX_EXAMPLE_TEXT ? page.slice(0, MAX_EXAMPLE_TEXT) : page))(needle);
+}
+
+const MAX_EXAMPLE_TEXT = 1024 * 1024;
+
+function examplesJudge(body: string): (needle: string) => boolean {
   const lines = textLines(body);
   const prompts = lines.map((l) => PROMPT.test(l));
   const commands = lines.map((l, i) => prompts[i] === true || COMMAND_LINE.test(l));
@@ -150,4 +159,29 @@ function decodeName(raw: string): string {
     // shown as sent when it is not valid percent-encoding
     return raw;
   }
+}
+
+const SECRET_WORD = /\b(?:passw(?:or)?ds?|passwd|pwd|secret(?:s|[_ -]?key)?|api[_ -]?keys?|access[_ -]?keys?|private[_ -]?key|credentials?|connection[_ -]?string|db[_ -]?pass(?:word)?)\b/i;
+const SECRET_ASSIGNED = new RegExp(`${SECRET_WORD.source}\\s*[:=]\\s*['"]?[^\\s'"<>]{2,}`, 'i');
+// a sentence about a secret's value: "the database password is set to blank", "the API key is abc123"
+const SECRET_TOLD = new RegExp(`${SECRET_WORD.source}(?:\\s+(?:still|now|currently|just|for\\s+\\w+))?\\s+(?:is|are|was|were)\\s+(?:set\\s+to\\s+|still\\s+|just\\s+|now\\s+)?['"]?\\w`, 'i');
+const MAX_COMMENTS = 200;
+
+/**
+ * HTML comments that tell a secret: a credential word with a value assigned to it, or in a sentence
+ * about its value, in a comment of at least six words or with an assignment. Commented-out markup
+ * and conditional comments are left alone (a password input in them is no secret).
+ */
+export function findSecretComments(body: string): string[] {
+  const out: string[] = [];
+  let at = body.indexOf('<!--');
+  for (let n = 0; at !== -1 && n < MAX_COMMENTS; n++) {
+    const end = body.indexOf('-->', at + 4);
+    if (end === -1) break;
+    const text = body.slice(at + 4, Math.min(end, at + 4 + 4000)).replace(/\s+/g, ' ').trim();
+    at = body.indexOf('<!--', end + 3);
+    if (text.startsWith('[if') || /<[a-z!/]/i.test(text) || !SECRET_WORD.test(text)) continue;
+    if (SECRET_ASSIGNED.test(text) || (text.split(' ').length >= 6 && SECRET_TOLD.test(text))) out.push(text.slice(0, 300));
+  }
+  return out;
 }

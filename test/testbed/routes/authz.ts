@@ -35,6 +35,12 @@ function order(prefix: string, id: number): string {
   return page(`Order ${id}`, `<dl><dt>Item</dt><dd>${o.item}</dd><dt>Total</dt><dd>${o.total} EUR</dd><dt>Ship to</dt><dd>${o.address}</dd><dt>Customer</dt><dd>${o.owner}</dd></dl><p><a href="${prefix}/account/">Back to my account</a></p>`);
 }
 
+const PORTAL_ADMIN = ['reports.php'];
+const PORTAL: Record<string, string> = {
+  'home.php': '<h2>Home</h2><p>Welcome to the portal.</p>',
+  'reports.php': '<h2>Quarterly reports</h2><table><tr><th>Quarter</th><th>Revenue</th><th>Margin</th></tr><tr><td>Q1</td><td>1,204,000</td><td>18%</td></tr><tr><td>Q2</td><td>1,377,500</td><td>21%</td></tr></table><p>Confidential: board members only.</p>',
+};
+
 /** Site `prefix`; `safe` enforces every check, the other forgets some. */
 function site(prefix: string, safe: boolean): Route[] {
   const login = (res: TestbedResponse): void => res.redirect(`${prefix}/login`);
@@ -52,7 +58,7 @@ function site(prefix: string, safe: boolean): Route[] {
       index: true,
       title: safe ? 'Members area (access control done right)' : 'Members area',
       ...twin,
-      handler: (_q, r) => r.html(page('Members area', `<p>Welcome!</p><ul><li><a href="${prefix}/login">Sign in</a></li><li><a href="${prefix}/account/">My account</a></li><li><a href="${prefix}/help">Help</a></li></ul>`)),
+      handler: (_q, r) => r.html(page('Members area', `<p>Welcome!</p><ul><li><a href="${prefix}/login">Sign in</a></li><li><a href="${prefix}/account/">My account</a></li><li><a href="${prefix}/help">Help</a></li><li><a href="${prefix}/portal.php?page=home.php">Portal</a></li></ul>`)),
     },
     { method: 'GET', path: `${prefix}/help`, handler: (_q, r) => r.html(page('Help', '<p>Questions? Write to support@example.com.</p>')) },
     {
@@ -86,6 +92,21 @@ function site(prefix: string, safe: boolean): Route[] {
     },
     { method: 'GET', path: `${prefix}/admin/`, ...vuln, ...twin, handler: (q, r) => (safe ? gate(q, r, (who) => (who === 'admin' ? r.html(ADMIN) : r.html(page('Forbidden', '<p>Administrators only.</p>'), 403))) : r.html(ADMIN)) },
     { method: 'GET', path: `${prefix}/logout`, handler: (_q, r) => r.redirect(`${prefix}/`) },
+    {
+      // One script serves every page by name. The vulnerable one checks the name as written against
+      // its list of admin pages and then opens the file the name resolves to: "./reports.php" passes.
+      method: 'GET',
+      path: `${prefix}/portal.php`,
+      ...(safe ? twin : { vulnerable: [{ item: IA, parameter: 'page' }] }),
+      handler: (q, r) => {
+        const asked = q.query.get('page') ?? 'home.php';
+        const file = asked.replace(/^(?:\.\/)+/, '');
+        const checked = safe ? file : asked;
+        if (PORTAL_ADMIN.includes(checked) && user(q) !== 'admin') return r.redirect(`${prefix}/login?next=${encodeURIComponent(asked)}`);
+        const body = PORTAL[file];
+        r.html(page('Portal', `<ul><li><a href="${prefix}/portal.php?page=home.php">Home</a></li><li><a href="${prefix}/portal.php?page=reports.php">Reports</a></li></ul>${body ?? '<p>No such page.</p>'}`), body ? 200 : 404);
+      },
+    },
   ];
 }
 

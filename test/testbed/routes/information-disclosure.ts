@@ -176,7 +176,7 @@ export const routes: Route[] = [
 <li><a href="/infodisc-debug/laravel/order">laravel</a></li><li><a href="/infodisc-debug/symfony/home">symfony</a></li>
 <li><a href="/infodisc-debug/rails/nowhere">rails</a></li><li><a href="/infodisc-debug/health">health</a></li>
 <li><a href="/infodisc-debug/upload">upload</a></li><li><a href="/infodisc-debug/export">export</a></li>
-<li><a href="/infodisc-debug/admin?view=info">server info</a></li></ul></body></html>`),
+<li><a href="/infodisc-debug/admin?view=info">server info</a></li><li><a href="/infodisc-debug/contact">contact</a></li></ul></body></html>`),
   },
   {
     // phpinfo() output behind an admin view: not a leftover file name, still the whole configuration
@@ -260,7 +260,7 @@ export const routes: Route[] = [
     handler: (_req, res) =>
       html(res, `<html><head><title>Blog</title></head><body><a href="/infodisc-debug-safe/django">django post</a>
 <a href="/infodisc-debug-safe/network">network post</a> <a href="/infodisc-debug-safe/deploy">deploy post</a>
-<a href="/infodisc-debug-safe/howto">how-to</a></body></html>`),
+<a href="/infodisc-debug-safe/howto">how-to</a> <a href="/infodisc-debug-safe/login">login</a></body></html>`),
   },
   {
     method: 'GET',
@@ -296,5 +296,21 @@ user@lab:~$ sudo cp /etc/nginx/sites-available/lab.conf /etc/nginx/sites-availab
 </pre>
 <p>From Windows: <code>C:\\&gt; ping -n 1 10.20.30.40</code>, then <code>curl http://172.16.5.9/health</code>.</p>
 <p>Run the scanner: /usr/bin/labscan -d 10.9.8.7 -p 8088</p>`),
+  },
+  {
+    method: 'GET',
+    path: '/infodisc-debug/contact',
+    vulnerable: [{ item: ID }],
+    handler: (_req, res) =>
+      html(res, `<h1>Contact</h1><!-- TODO remove before go-live: the staging database password is still set to Winter2024, ask ops --><p>Mail us.</p>`),
+  },
+  {
+    // comments about password fields, commented-out markup and conditional comments tell nothing
+    method: 'GET',
+    path: '/infodisc-debug-safe/login',
+    safeFor: [ID],
+    handler: (_req, res) =>
+      html(res, `<!--[if lt IE 9]><script src="/html5shiv.js"></script><![endif]--><h1>Sign in</h1><form method="post" action="/infodisc-debug-safe/login">
+<!-- password field --><input type="password" name="password"><!-- <input type="hidden" name="password_hint" value="x"> --><!-- Forgot password link goes here when the page is ready --></form>`),
   },
 ];

@@ -126,3 +126,13 @@ test('addresses and paths in quoted shell sessions and how-to pages are examples
   assert.equal(examplesIn('<pre>&lt;VirtualHost *:80&gt;\n  DocumentRoot /var/www/html/app\n&lt;/VirtualHost&gt;</pre>')('/var/www/html/app'), true, 'a quoted configuration file');
   assert.equal(examplesIn('<p>db: postgres://10.0.3.7:5432/shop</p>')('10.0.3.7'), false);
 });
+
+test('what stands only inside <code>, <kbd> or <samp> is quoted code, not the server speaking', async () => {
+  const { examplesIn } = await import('./definitions/information-disclosure.js');
+  const page = '<p>Try these files:</p><code>\n/etc/resolv.conf\n/opt/lampp/etc/httpd.conf\n</code><p>Hook: <code>&lt;script src="http://10.0.0.1:3000/hook.js"&gt;</code></p><p>Stored in /var/www/app/uploads/x.png</p>';
+  const judge = examplesIn(page);
+  assert.equal(judge('/opt/lampp/etc/httpd.conf'), true);
+  assert.equal(judge('10.0.0.1'), true);
+  assert.equal(judge('/var/www/app/uploads/x.png'), false);
+  assert.equal(examplesIn('<codec>/var/www/a.php</codec>')('/var/www/a.php'), false, 'only the elements themselves');
+});

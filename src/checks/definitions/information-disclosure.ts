@@ -70,7 +70,8 @@ function textLines(body: string): string[] {
 }
 
 /**
- * What of a page is an example for the reader rather than this server speaking. A how-to page
+ * What of a page is an example for the reader rather than this server speaking: what stands only
+ * inside <code>, <kbd> or <samp> (code quoted in prose). A how-to page
  * (one that quotes shell commands or a configuration file) is all examples: tutorials mention
  * lab addresses and install paths in their prose too. Elsewhere an address or path is an example
  * only where every occurrence sits in a quoted shell session: on a command line (a prompt, a
@@ -86,7 +87,40 @@ export function examplesIn(page: string): (needle: string) => boolean {
 
 const MAX_EXAMPLE_TEXT = 1024 * 1024;
 
+/** Spans of <code>, <kbd> and <samp> elements: markup for code quoted in prose, never the server's own output. */
+function codeSpans(body: string): [number, number][] {
+  const spans: [number, number][] = [];
+  const lower = body.length > MAX_EXAMPLE_TEXT ? body.slice(0, MAX_EXAMPLE_TEXT).toLowerCase() : body.toLowerCase();
+  for (const tag of ['code', 'kbd', 'samp']) {
+    for (let at = lower.indexOf(`<${tag}`); at !== -1 && spans.length < 10_000; ) {
+      const next = lower.charCodeAt(at + tag.length + 1);
+      const end = lower.indexOf(`</${tag}`, at);
+      if (end === -1) break;
+      // "<code" must be the element, not "<codec" or the like
+      if (next === 0x3e || next === 0x20 || next === 0x09 || next === 0x0a) spans.push([at, end]);
+      at = lower.indexOf(`<${tag}`, end);
+    }
+  }
+  return spans;
+}
+
+function onlyInCode(body: string, spans: [number, number][], needle: string): boolean {
+  if (spans.length === 0) return false;
+  let any = false;
+  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + needle.length)) {
+    any = true;
+    if (!spans.some(([a, b]) => at > a && at < b)) return false;
+  }
+  return any;
+}
+
 function examplesJudge(body: string): (needle: string) => boolean {
+  const spans = codeSpans(body);
+  const shell = shellJudge(body);
+  return (needle) => onlyInCode(body, spans, needle) || shell(needle);
+}
+
+function shellJudge(body: string): (needle: string) => boolean {
   const lines = textLines(body);
   const prompts = lines.map((l) => PROMPT.test(l));
   const commands = lines.map((l, i) => prompts[i] === true || COMMAND_LINE.test(l));

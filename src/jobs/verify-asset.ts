@@ -101,7 +101,8 @@ export async function checkVerificationFile(origin: string, token: string, opts:
   } catch (err) {
     return { ok: false, reason: `could not be fetched: ${(err as Error).message}` };
   } finally {
-    await dispatcher.close();
+    // destroy, not close: a peer that is not HTTP may leave its socket half-open for ever
+    await dispatcher.destroy();
   }
 }
 

@@ -65,6 +65,7 @@ let siteB: Site;
 let foreign: Site;
 let raw: Server;
 let rawConnections = 0;
+const rawSockets = new Set<import('node:net').Socket>();
 let closedPort: number;
 let dns: Awaited<ReturnType<typeof startDns>>;
 const txt = new Map<string, string[]>();
@@ -83,6 +84,8 @@ before(async () => {
   // an open port that does not speak HTTP: a banner, then the connection closes
   raw = await listenRaw((s) => {
     rawConnections++;
+    rawSockets.add(s);
+    s.on('close', () => rawSockets.delete(s));
     s.end('SSH-2.0-OpenSSH_9.6\r\n');
   });
   const closed = await listenRaw((s) => s.destroy());
@@ -103,6 +106,7 @@ before(async () => {
 after(async () => {
   await t.close();
   for (const s of [siteA, siteB, foreign]) await s.close();
+  for (const s of rawSockets) s.destroy();
   await new Promise<void>((r) => raw.close(() => r()));
   await dns.close();
 });

@@ -2,7 +2,7 @@
 // kill -9 restarts, attacks on the service: ownership, verification as a port scanner, replays,
 // unknown-key floods, leaked secrets) through the project's test runner and prints one table: cases tried and
 // passed, peak RSS, the slowest job end and the slowest stop, crashes, 5xx answers and lost jobs.
-// The suites append their measurements to a JSON-lines file named by WSC_ROBUST_OUT.
+// (A record with `ms` is a hostile job and needs `ended`.) The suites append their measurements to a JSON-lines file named by WSC_ROBUST_OUT.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +82,7 @@ const rows: [string, string, string][] = [
   [
     'unknown-key flood requests',
     String(n(security?.cases)),
-    security ? `${n(security.lookups)} lookups for ${n(security.distinctKeys)} keys, ${n(security.limited)} refused before auth, ${n(security.ms)} ms` : 'not run',
+    security ? `${n(security.lookups)} lookups for ${n(security.distinctKeys)} keys, ${n(security.limited)} refused before auth, ${n(security.floodMs)} ms` : 'not run',
   ],
   ['peak RSS (MB)', String(peakRss), `largest rise in one job +${peakDelta} MB`],
   ['slowest job end (ms)', String(n(slowest?.ms)), slowest ? slowest.case : ''],

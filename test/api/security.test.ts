@@ -304,7 +304,7 @@ test('replays pass without the guard (as on NCP) and are refused with it; floods
     assert.ok((byStatus[429] ?? 0) > TOTAL / 2, `most of the flood is refused before authentication: ${JSON.stringify(byStatus)}`);
     assert.ok(lookups <= KEYS, `${lookups} lookups for ${KEYS} distinct keys`);
     const fivexx = Object.entries(byStatus).filter(([s]) => Number(s) >= 500).reduce((a, [, n]) => a + n, 0);
-    record('security', { cases: TOTAL, distinctKeys: KEYS, lookups, limited: byStatus[429] ?? 0, fivexx, ms });
+    record('security', { cases: TOTAL, distinctKeys: KEYS, lookups, limited: byStatus[429] ?? 0, fivexx, floodMs: ms });
   } finally {
     await hard.close();
   }

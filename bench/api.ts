@@ -137,7 +137,7 @@ interface Row {
 
 async function runOne(kind: 'sqlite' | 'postgres'): Promise<{ rows: Row[]; rps: number; non2xx: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), `wsc-bench-${kind}-`));
-  const env: NodeJS.ProcessEnv = { WSC_RATE_LIMIT: '0', WSC_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { WSC_RATE_LIMIT: '0', WSC_RATE_LIMIT_ADDRESS: '0', WSC_LOG_LEVEL: 'warn' };
   let dbName: string | null = null;
   if (kind === 'postgres') {
     dbName = `wsc_bench_${process.pid}`;

@@ -1,7 +1,8 @@
 // `npm run bench:robust`: runs the hostile suites (hostile targets, API fuzzing, stop/cancel races,
-// kill -9 restarts) through the project's test runner and prints one table: cases tried and
+// kill -9 restarts, attacks on the service: ownership, verification as a port scanner, replays,
+// unknown-key floods, leaked secrets) through the project's test runner and prints one table: cases tried and
 // passed, peak RSS, the slowest job end and the slowest stop, crashes, 5xx answers and lost jobs.
-// The suites append their measurements to a JSON-lines file named by WSC_ROBUST_OUT.
+// (A record with `ms` is a hostile job and needs `ended`.) The suites append their measurements to a JSON-lines file named by WSC_ROBUST_OUT.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wsc-robust-'));
 const out = join(dir, 'robust.jsonl');
-const suites = ['test/hostile', 'test/api/fuzz', 'test/api/races', 'test/jobs/crash-restart'];
+const suites = ['test/hostile', 'test/api/fuzz', 'test/api/races', 'test/jobs/crash-restart', 'test/api/security', 'test/api/redaction'];
 
 const started = Date.now();
 let text = '';
@@ -69,6 +70,7 @@ const lost = recs.reduce((m, r) => m + n(r.lost), 0);
 const fuzz = recs.find((r) => r.case === 'fuzz');
 const races = recs.find((r) => r.case === 'races');
 const crash = recs.find((r) => r.case === 'crash-restart');
+const security = recs.find((r) => r.case === 'security');
 
 const rows: [string, string, string][] = [
   ['test cases tried', String(tests), ''],
@@ -77,6 +79,11 @@ const rows: [string, string, string][] = [
   ['fuzzed API requests', String(n(fuzz?.cases)), fuzz ? `seed ${String(fuzz.seed)}` : 'not run'],
   ['race operations', String(n(races?.ops)), races ? `${n(races.jobs)} jobs` : 'not run'],
   ['kill -9 rounds', String(n(crash?.rounds)), crash ? `slowest restart ${n(crash.slowestRestartMs)} ms` : 'not run'],
+  [
+    'unknown-key flood requests',
+    String(n(security?.cases)),
+    security ? `${n(security.lookups)} lookups for ${n(security.distinctKeys)} keys, ${n(security.limited)} refused before auth, ${n(security.floodMs)} ms` : 'not run',
+  ],
   ['peak RSS (MB)', String(peakRss), `largest rise in one job +${peakDelta} MB`],
   ['slowest job end (ms)', String(n(slowest?.ms)), slowest ? slowest.case : ''],
   ['slowest stop (ms)', String(slowestStop), 'goal < 2000'],

@@ -1,7 +1,8 @@
 // `wsc serve`: store + runner + API + console in one process. On first start with an empty store
-// it creates an admin account owning localhost and 127.0.0.0/8, prints its key once and writes it to
-// <data>/credentials (0600), which the CLI reads by default.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+// it creates an admin account owning localhost and 127.0.0.0/8 and writes its key to
+// <data>/credentials (0600), which the CLI reads by default. The secret is never printed: stdout
+// (often a terminal log, a journal or a CI transcript) says only where it is.
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from './api/app.js';
 import { loadConfig, type Config } from './core/config.js';
@@ -14,6 +15,7 @@ import { issueKey } from './jobs/keys.js';
 import { openStore } from './jobs/open-store.js';
 import { Runner, type EngineFn } from './jobs/runner.js';
 import type { Store } from './jobs/store.js';
+import type { TxtResolver } from './jobs/verify-asset.js';
 
 export interface ServerOptions {
   host?: string;
@@ -24,8 +26,10 @@ export interface ServerOptions {
   clock?: Clock;
   logger?: Logger;
   engine?: EngineFn;
-  /** Print the startup banner (and the first key) to stdout. Default true. */
+  /** Print the startup banner to stdout. Default true. */
   banner?: boolean;
+  /** TXT lookups for DNS ownership proofs (tests answer from a loopback DNS server). */
+  txtResolver?: TxtResolver;
 }
 
 export interface Credentials {
@@ -57,8 +61,20 @@ async function bootstrap(store: Store, sealer: Sealer): Promise<{ accessKey: str
   return issueKey(store, sealer, admin.id);
 }
 
+/**
+ * Creates the data dir owner-only (0700), or narrows an existing one that is already wsc's (it
+ * holds the master key, the database and the credentials). A directory with other content, say a
+ * WSC_DATA_DIR pointed at a shared folder, is left as it is: changing it could lock others out.
+ */
+export function prepareDataDir(dataDir: string): void {
+  const existed = existsSync(dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const ours = new Set(['master.key', 'wsc.db', 'wsc.db-wal', 'wsc.db-shm', CREDENTIALS_FILE]);
+  if (!existed || readdirSync(dataDir).every((name) => ours.has(name))) chmodSync(dataDir, 0o700);
+}
+
 export function writeCredentials(dataDir: string, creds: Credentials): string {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, CREDENTIALS_FILE);
   writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   // mode applies only when the file is created; an older file keeps its mode otherwise.
@@ -76,7 +92,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   });
   const logger = opts.logger ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
   const sealer = createSealer(loadMasterKey(config.dataDir, env));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sealer });
   const firstKey = await bootstrap(store, sealer);
@@ -96,7 +112,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     maxConcurrent: config.maxConcurrentJobs,
     soleRunner: store.dialect === 'sqlite',
   });
-  const app = await buildApp({ store, sealer, config, clock, runner, logger: logger.child({ part: 'api' }) });
+  const app = await buildApp({
+    store,
+    sealer,
+    config,
+    clock,
+    runner,
+    logger: logger.child({ part: 'api' }),
+    ...(opts.txtResolver ? { txtResolver: opts.txtResolver } : {}),
+  });
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -126,8 +150,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         '',
         'First start: created account "admin" owning localhost, 127.0.0.0/8 and ::1.',
         `  access key  ${adminCredentials.accessKey}`,
-        `  secret key  ${adminCredentials.secretKey}`,
-        `  (shown once; saved to ${join(config.dataDir, CREDENTIALS_FILE)}, mode 0600, which the wsc CLI reads)`,
+        `  secret key  in ${join(config.dataDir, CREDENTIALS_FILE)} (mode 0600, read by the wsc CLI; not printed)`,
       );
     } else {
       lines.push(`  API key   see ${join(config.dataDir, CREDENTIALS_FILE)} (or: wsc keys create --account NAME)`);

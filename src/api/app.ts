@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.js';
 import type { Clock } from '../core/time.js';
 import type { Resolver } from '../jobs/ownership.js';
 import type { Store } from '../jobs/store.js';
+import type { TxtResolver } from '../jobs/verify-asset.js';
 import { Authenticator, type Principal } from './auth.js';
 import { ApiError, badRequestException, entityTooLarge, notFoundException, unexpectedError } from './errors.js';
 import { assetRoutes } from './routes/assets.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   runner: JobControl;
   logger?: Logger;
   resolver?: Resolver;
+  /** TXT lookups for DNS ownership proofs; the system resolver by default. */
+  txtResolver?: TxtResolver;
 }
 
 declare module 'fastify' {
@@ -101,6 +104,9 @@ export async function buildApp(deps: AppDeps) {
     clockSkewMs: deps.config.clockSkewMs,
     ratePerSecond: deps.config.rateLimitPerKey,
     burst: deps.config.rateLimitBurst,
+    ratePerAddress: deps.config.rateLimitPerAddress,
+    burstPerAddress: deps.config.rateLimitAddressBurst,
+    replayGuard: deps.config.replayGuard,
   });
 
   await app.register(openapiRoutes, { prefix: API_PREFIX });

@@ -43,8 +43,8 @@ export const notFoundException = (details = 'No route matches this method and pa
 export const badRequestException = (details: string) => new ApiError(400, '100', 'Bad Request Exception', details);
 export const entityTooLarge = (limit: number) =>
   new ApiError(413, '430', 'Request Entity Too Large', `The request body is over the limit of ${limit} bytes.`);
-export const rateLimited = () =>
-  new ApiError(429, '420', 'Rate Limited', 'Too many requests for this access key; retry later.');
+export const rateLimited = (details = 'Too many requests for this access key; retry later.') =>
+  new ApiError(429, '420', 'Rate Limited', details);
 export const unsupportedMediaType = (type: string) =>
   new ApiError(415, '100', 'Bad Request Exception', `Content-Type "${type}" is not supported; send application/json.`);
 export const unexpectedError = () =>

@@ -97,6 +97,8 @@ export type SearchJobsBody = z.infer<typeof searchJobsSchema>;
 export const instanceIdSchema = z.string().regex(/^\d{1,18}$/);
 
 export const assetUrlSchema = z.object({ url: httpUrl });
+/** method "file" (default): the token file on the URL's origin; "dns": a TXT record for its host. */
+export const assetCheckSchema = z.object({ url: httpUrl, method: z.enum(['file', 'dns']).optional() });
 
 const recordSchema = z.object({
   instanceNo: z.string(),

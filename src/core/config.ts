@@ -14,6 +14,13 @@ export interface Config {
   /** Signed requests per second allowed per access key (0 = unlimited). */
   rateLimitPerKey: number;
   rateLimitBurst: number;
+  /** API requests per second per client address, before authentication (0 = unlimited). */
+  rateLimitPerAddress: number;
+  rateLimitAddressBurst: number;
+  /** Ownership checks (POST /assets/verify/check) per minute per account (0 = unlimited). */
+  verifyChecksPerMinute: number;
+  /** WSC_REPLAY_GUARD=1: each signature is accepted once within the timestamp window. */
+  replayGuard: boolean;
   /** Request body limit for the API, bytes. */
   bodyLimit: number;
   /** Signature timestamp window, ms. */
@@ -68,6 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxConcurrentJobs: int(env, 'WSC_MAX_CONCURRENT_JOBS', 2, 1),
     rateLimitPerKey: int(env, 'WSC_RATE_LIMIT', 100),
     rateLimitBurst: int(env, 'WSC_RATE_BURST', 200, 1),
+    rateLimitPerAddress: int(env, 'WSC_RATE_LIMIT_ADDRESS', 500),
+    rateLimitAddressBurst: int(env, 'WSC_RATE_BURST_ADDRESS', 1000, 1),
+    verifyChecksPerMinute: int(env, 'WSC_VERIFY_CHECKS_PER_MINUTE', 10),
+    replayGuard: env.WSC_REPLAY_GUARD === '1',
     bodyLimit: int(env, 'WSC_BODY_LIMIT', 1024 * 1024, 1024),
     clockSkewMs: int(env, 'WSC_CLOCK_SKEW_MS', 5 * 60 * 1000),
     rescanMax: int(env, 'WSC_RESCAN_MAX', 2),

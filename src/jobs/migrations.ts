@@ -241,6 +241,31 @@ export const MIGRATIONS: readonly Migration[] = [
         WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION wsc_job_counts()`,
     ],
   },
+  {
+    version: 3,
+    name: 'origin assets',
+    // A token served on one plain-http port proves that origin, not the whole host: assets gain
+    // the kind "origin" (scheme://host:port). SQLite cannot alter a CHECK, so the table is rebuilt.
+    sqlite: [
+      `CREATE TABLE assets_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('host', 'cidr', 'origin')),
+        value TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('admin', 'verified')),
+        created_at INTEGER NOT NULL,
+        UNIQUE (account_id, value)
+      )`,
+      `INSERT INTO assets_v3 (id, account_id, kind, value, source, created_at)
+        SELECT id, account_id, kind, value, source, created_at FROM assets`,
+      `DROP TABLE assets`,
+      `ALTER TABLE assets_v3 RENAME TO assets`,
+    ],
+    postgres: [
+      `ALTER TABLE assets DROP CONSTRAINT assets_kind_check`,
+      `ALTER TABLE assets ADD CONSTRAINT assets_kind_check CHECK (kind IN ('host', 'cidr', 'origin'))`,
+    ],
+  },
 ];
 
 const MIGRATIONS_TABLE = 'wsc_migrations';

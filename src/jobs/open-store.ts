@@ -1,6 +1,6 @@
 // Opens the configured store: PostgreSQL when a postgres:// URL is given, else SQLite at
 // <dataDir>/wsc.db. Migrations run before the store is handed out.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -47,8 +47,13 @@ export async function openKyselyStore(opts: OpenStoreOptions): Promise<KyselySto
 }
 
 function openSqlite(opts: OpenStoreOptions): KyselyStore {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const database = new BetterSqlite3(join(opts.dataDir, SQLITE_FILE));
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const file = join(opts.dataDir, SQLITE_FILE);
+  // The database holds sealed secrets and every finding: owner-only. SQLite gives its -wal and
+  // -shm files the database file's mode, so creating (or fixing) that one is enough.
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const database = new BetterSqlite3(file);
   try {
     // WAL + synchronous=NORMAL: a kill -9 (or crash) loses no committed transaction and never
     // corrupts the file; only a power loss may drop the last few commits.

@@ -1,8 +1,11 @@
 // Which targets an account may scan: host names it owns (exact, or "*.example.com" for
-// subdomains) and address ranges (CIDR), checked against the URL's literal address or, for a
+// subdomains, every port), single origins (scheme, host and port: what a token on one plain-http
+// port proves) and address ranges (CIDR), checked against the URL's literal address or, for a
 // name, every address it resolves to.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { addressClass } from '../engine/egress.js';
 import type { AssetKind, AssetRow } from './store.js';
 
 export interface ParsedAsset {
@@ -19,9 +22,27 @@ export function normalizeHost(host: string): string {
   return h;
 }
 
-/** Parses "example.com", "*.example.com", "10.0.0.5", "::1", "127.0.0.0/8" or "fd00::/8". */
+/** "http://Example.com:80/" -> "http://example.com": the origin as URL.origin spells it, or null. */
+export function originOf(input: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(input.trim());
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  if (u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return null;
+  return u.origin;
+}
+
+/** Parses "example.com", "*.example.com", "10.0.0.5", "::1", "127.0.0.0/8", "fd00::/8" or "http://host:8080". */
 export function parseAsset(input: string): ParsedAsset | { error: string } {
   const raw = input.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    const origin = originOf(raw);
+    if (!origin) return { error: `"${input}" is not an origin (scheme, host and port only, e.g. http://example.com:8080)` };
+    return { kind: 'origin', value: origin };
+  }
   if (raw.includes('/')) {
     const [addr = '', prefixText = '', ...rest] = raw.split('/');
     const family = isIP(addr);
@@ -78,6 +99,8 @@ export async function ownsUrl(assets: readonly AssetRow[], url: string, resolve:
   }
   if (!host) return false;
   if (assets.some((a) => a.kind === 'host' && hostMatches(a.value, host))) return true;
+  const origin = new URL(url).origin;
+  if (assets.some((a) => a.kind === 'origin' && a.value === origin)) return true;
   const list = blockListOf(assets);
   if (!list) return false;
   if (isIP(host)) return addressInList(list, host);
@@ -91,6 +114,92 @@ export async function ownsUrl(assets: readonly AssetRow[], url: string, resolve:
   return addresses.length > 0 && addresses.every((a) => addressInList(list, a));
 }
 
+/** What an asset lets the account scan, in words (the API and CLI show it beside each asset). */
+export function assetCovers(kind: AssetKind, value: string): string {
+  if (kind === 'origin') return `${value} only`;
+  if (kind === 'cidr') return `every address in ${value}, every port`;
+  if (value.startsWith('*.')) return `every subdomain of ${value.slice(2)}, every port`;
+  return `${value}, every port`;
+}
+
 /** Where an account places its ownership token on the site it wants to scan. */
 export const VERIFICATION_PATH = '/.well-known/wsc-verification.txt';
 export const VERIFICATION_MAX_BYTES = 64 * 1024;
+
+/** An address and port the wsc server itself listens on. */
+export interface ListenAddress {
+  address: string;
+  port: number;
+}
+
+function unmapped(address: string): string {
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address.toLowerCase();
+}
+
+/** True for addresses of this machine: loopback, unspecified, and every interface's own address. */
+export function isLocalAddress(address: string): boolean {
+  const a = unmapped(address);
+  const cls = addressClass(a);
+  if (cls === 'loopback' || cls === 'unspecified') return true;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (unmapped(i.address) === a) return true;
+  }
+  return false;
+}
+
+/** True when a connection to address:port would reach the wsc server itself. */
+export function isSelf(address: string, port: number, listening: readonly ListenAddress[]): boolean {
+  const a = unmapped(address);
+  return listening.some((l) => {
+    if (l.port !== port) return false;
+    const la = unmapped(l.address);
+    // a socket bound to 0.0.0.0 or :: answers on every local address
+    return la === a || (addressClass(la) === 'unspecified' && isLocalAddress(a));
+  });
+}
+
+/**
+ * True when the URL would reach the wsc server: its literal address, or (only when the port is one
+ * the server listens on, so ordinary names cost no lookup) any address its name resolves to. A
+ * name on that port that does not resolve counts as the server: it cannot be shown not to be.
+ */
+export async function targetsSelf(url: string, listening: readonly ListenAddress[], resolve: Resolver = dnsResolver): Promise<boolean> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  if (!listening.some((l) => l.port === port)) return false;
+  const host = normalizeHost(u.hostname);
+  if (isIP(host) !== 0) return isSelf(host, port, listening);
+  let addresses: string[];
+  try {
+    addresses = await resolve(host);
+  } catch {
+    return true;
+  }
+  return addresses.length === 0 || addresses.some((a) => isSelf(a, port, listening));
+}
+
+/**
+ * Why the server must not fetch a verification file from address:port for this account, or null:
+ * never from the wsc server itself, and from this machine's own addresses (loopback included) only
+ * on ports the account already owns, so that verification cannot probe local services.
+ */
+export async function verificationRefusal(
+  assets: readonly AssetRow[],
+  origin: string,
+  address: string,
+  port: number,
+  listening: readonly ListenAddress[],
+  resolve: Resolver = dnsResolver,
+): Promise<string | null> {
+  if (isSelf(address, port, listening)) return 'the wsc server itself';
+  if (!isLocalAddress(address)) return null;
+  const scheme = new URL(origin).protocol;
+  const literal = `${scheme}//${isIP(address) === 6 ? `[${address}]` : address}:${port}/`;
+  if ((await ownsUrl(assets, origin, resolve)) || (await ownsUrl(assets, literal, resolve))) return null;
+  return 'a local port the account does not own';
+}

@@ -11,6 +11,7 @@ import type { Clock } from '../core/time.js';
 import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
 import { explicitAllowances } from '../engine/egress.js';
+import { redactSecrets } from '../report/json.js';
 import type { JobRow, Store } from './store.js';
 
 export type EngineFn = (job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps?: { label?: string }) => Promise<EngineResult>;
@@ -253,7 +254,8 @@ export class Runner {
           await store.updateJob(id, { scanCount: findings }, [STATUS.DIAG_RUNNING, STATUS.STOPPING]);
         }
       },
-      log: (level, message, data) => log[level]({ jobId: id, ...data }, message),
+      // the engine's lines name URLs and answers of the target, which may echo the job's secrets
+      log: (level, message, data) => log[level]({ jobId: id, ...redactFields(data, s.headers) }, redactSecrets(message, s.headers)),
     };
 
     log.info({ jobId: id, startUrl: s.startUrl, items: items.length }, 'job started');
@@ -279,7 +281,7 @@ export class Runner {
         await this.settleAborted(id, findings);
         return;
       }
-      const message = err instanceof Error ? err.message : String(err);
+      const message = redactSecrets(err instanceof Error ? err.message : String(err), s.headers);
       const now = clock.now();
       if (phase === 'crawl' || err instanceof CrawlError) {
         await store.transition(id, CRAWL_PHASE, STATUS.CRAWL_FAILED, { endedAt: now, resultDesc: `URL collection failed: ${message}`, runnerId: null });
@@ -308,4 +310,12 @@ export class Runner {
       this.o.log.info({ jobId: id }, 'job re-queued for the next start');
     }
   }
+}
+
+/** String fields of a log line with the job's secrets redacted (one level: the engine logs flat data). */
+function redactFields(data: Record<string, unknown> | undefined, headers: Record<string, string>): Record<string, unknown> {
+  if (!data) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' ? redactSecrets(v, headers) : v;
+  return out;
 }

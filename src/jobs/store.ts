@@ -21,14 +21,15 @@ export interface ApiKeyRow {
   createdAt: number;
 }
 
-export type AssetKind = 'host' | 'cidr';
+/** host: a name (or address) on every port; origin: scheme://host:port only; cidr: a range, every port. */
+export type AssetKind = 'host' | 'cidr' | 'origin';
 export type AssetSource = 'admin' | 'verified';
 
 export interface AssetRow {
   id: number;
   accountId: number;
   kind: AssetKind;
-  /** Lower-case host name (or IP literal), or a CIDR like 127.0.0.0/8. */
+  /** Lower-case host name (or IP literal), an origin like http://example.com:8080, or a CIDR like 127.0.0.0/8. */
   value: string;
   source: AssetSource;
   createdAt: number;

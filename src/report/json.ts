@@ -113,12 +113,70 @@ function secretParts(value: string): string[] {
   return [...parts].sort((a, b) => b.length - a.length);
 }
 
-/** Replaces the job's header values (and header lines carrying them) with "<redacted>". */
+/**
+ * The forms a target may echo a secret in: raw, URL-encoded (either case of %XX, + for space),
+ * HTML-escaped, hex (any case), base64 and base64url. Base64 of a longer text that contains the
+ * secret depends on where the secret starts, so for each of the three alignments the characters
+ * made from the secret's bytes alone are listed too. Longest first, so a whole form is replaced
+ * before a part of it.
+ */
+export function secretForms(secret: string): SecretForms {
+  const known = formsCache.get(secret);
+  if (known) return known;
+  const literal = new Set<string>([secret]);
+  const caseless = new Set<string>();
+  const url = encodeURIComponent(secret);
+  for (const u of [url, url.replace(/%20/g, '+'), encodeURI(secret)]) {
+    literal.add(u);
+    literal.add(u.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  }
+  const html = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  for (const q of ['&#39;', '&#x27;', '&apos;']) literal.add(html.replace(/'/g, q));
+  const bytes = Buffer.from(secret, 'utf8');
+  caseless.add(bytes.toString('hex'));
+  literal.add(bytes.toString('base64'));
+  literal.add(bytes.toString('base64url'));
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+    const n = k + bytes.length;
+    // characters before `start` mix in the unknown bytes ahead; after `end`, the bytes behind
+    const start = [0, 2, 3][k] ?? 0;
+    const end = Math.floor(n / 3) * 4 + (n % 3);
+    const core = b64.slice(start, end);
+    if (core.length >= 8) {
+      literal.add(core);
+      literal.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  const byLength = (a: string, b: string): number => b.length - a.length;
+  const forms = {
+    literal: [...literal].filter((f) => f.length >= 4).sort(byLength),
+    caseless: [...caseless].sort(byLength).map((h) => new RegExp(h, 'gi')),
+  };
+  // every finding of a job is redacted with the same few secrets
+  if (formsCache.size >= 256) formsCache.clear();
+  formsCache.set(secret, forms);
+  return forms;
+}
+
+interface SecretForms {
+  literal: string[];
+  /** Hex, matched in any case. */
+  caseless: RegExp[];
+}
+
+const formsCache = new Map<string, SecretForms>();
+
+/** Replaces the job's header values, in every form a target may echo them, with "<redacted>". */
 export function redactSecrets(text: string, headers: Record<string, string>): string {
   let out = text;
   for (const [name, value] of Object.entries(headers)) {
     out = out.replace(new RegExp(`^(${escapeRegExp(name)}):[^\\r\\n]*`, 'gim'), `$1: ${REDACTED}`);
-    for (const part of secretParts(value)) out = out.split(part).join(REDACTED);
+    for (const part of secretParts(value)) {
+      const forms = secretForms(part);
+      for (const re of forms.caseless) out = out.replace(re, REDACTED);
+      for (const f of forms.literal) out = out.split(f).join(REDACTED);
+    }
     // a curl line carries headers as -H 'Name: value'
     out = out.replace(new RegExp(`(-H\\s+'${escapeRegExp(name)}:)[^']*'`, 'gi'), `$1 ${REDACTED}'`);
   }

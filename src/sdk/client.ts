@@ -136,17 +136,26 @@ export interface AssetVerificationTicket {
   token: string;
   url_to_place: string;
   expires_at: string | number;
+  /** What the file proves: the host on every port (https://host/) or that origin only. */
+  covers?: string;
+  /** The alternative proof: a TXT record that proves the host on every port. */
+  dns_record?: { name: string; type: string; value: string; covers: string };
 }
 
 export interface AssetVerificationResult {
   host: string;
   verified: boolean;
+  /** The asset the proof added: "host" (every port) or "origin" (that origin only). */
+  kind?: string;
+  value?: string;
+  covers?: string;
 }
 
 export interface AssetEntry {
   kind: string;
   value: string;
   source: string;
+  covers?: string;
 }
 
 interface HttpResult {
@@ -356,9 +365,9 @@ export class WscClient {
     return this.raw<AssetVerificationTicket>('POST', '/api/v1/assets/verify', { url });
   }
 
-  /** wsc extension: asks the server to fetch the token from the origin and record the host. */
-  checkAssetVerification(url: string): Promise<Envelope<AssetVerificationResult>> {
-    return this.raw<AssetVerificationResult>('POST', '/api/v1/assets/verify/check', { url });
+  /** wsc extension: asks the server to look for the token (file on the origin, or DNS TXT record). */
+  checkAssetVerification(url: string, method: 'file' | 'dns' = 'file'): Promise<Envelope<AssetVerificationResult>> {
+    return this.raw<AssetVerificationResult>('POST', '/api/v1/assets/verify/check', method === 'dns' ? { url, method } : { url });
   }
 
   /** wsc extension: the assets (hosts, CIDRs) the caller's account may scan. */

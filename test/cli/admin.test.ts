@@ -60,28 +60,36 @@ test('keys create makes the account, prints the pair once and seals the secret',
   assert.match(noAccount.stderr, /account "ghost" does not exist/);
 });
 
-test('assets add validates hosts, IPs and CIDRs (v4 and v6) and needs an existing account', async () => {
+test('assets add validates hosts, IPs, CIDRs (v4 and v6) and origins, takes several, and needs an existing account', async () => {
   assert.equal((await runWsc(['keys', 'create', '--account', 'team-b', '--json'], env)).code, 0);
   const ok = [
-    ['Example.COM', 'host example.com'],
-    ['*.example.org', 'host *.example.org'],
-    ['10.1.2.3', 'host 10.1.2.3'],
-    ['[::1]', 'host ::1'],
-    ['192.168.0.0/16', 'cidr 192.168.0.0/16'],
-    ['FD00::/8', 'cidr fd00::/8'],
+    ['Example.COM', 'host example.com', 'example.com, every port'],
+    ['*.example.org', 'host *.example.org', 'every subdomain of example.org, every port'],
+    ['10.1.2.3', 'host 10.1.2.3', '10.1.2.3, every port'],
+    ['[::1]', 'host ::1', '::1, every port'],
+    ['192.168.0.0/16', 'cidr 192.168.0.0/16', 'every address in 192.168.0.0/16, every port'],
+    ['FD00::/8', 'cidr fd00::/8', 'every address in fd00::/8, every port'],
+    ['http://Example.net:8080/', 'origin http://example.net:8080', 'http://example.net:8080 only'],
   ];
-  for (const [input, shown] of ok) {
+  for (const [input, shown, covers] of ok.slice(0, 4)) {
     const r = await runWsc(['assets', 'add', '--account', 'team-b', input!], env);
     assert.equal(r.code, 0, `${input}: ${r.stderr}`);
-    assert.equal(r.stdout, `account team-b may scan ${shown}\n`);
+    assert.equal(r.stdout, `account team-b may scan ${shown}: ${covers}\n`);
   }
+  // the README's synopsis: several assets in one command
+  const several = await runWsc(['assets', 'add', '--account', 'team-b', ...ok.slice(4).map(([input]) => input!)], env);
+  assert.equal(several.code, 0, several.stderr);
+  assert.equal(several.stdout, ok.slice(4).map(([, shown, covers]) => `account team-b may scan ${shown}: ${covers}\n`).join(''));
   for (const bad of ['exa mple.com', '-bad.com', '10.0.0.0/33', '::1/129', '1.2.3.4/x', 'a'.repeat(64) + '.com', 'https://example.com/path']) {
     const r = await runWsc(['assets', 'add', '--account', 'team-b', bad], env);
     assert.equal(r.code, 2, `${bad} should be refused`);
     assert.match(r.stderr, /^error: /, bad);
   }
   const url = await runWsc(['assets', 'add', '--account', 'team-b', 'https://example.com/x'], env);
-  assert.match(url.stderr, /is a URL; give a host name, IP address or CIDR \(e\.g\. example\.com\)/);
+  assert.match(url.stderr, /is not an origin .* \(a whole host: example\.com; one origin: https:\/\/example\.com\)/);
+  // one bad argument adds none of the others
+  const mixed = await runWsc(['assets', 'add', '--account', 'team-b', 'good.example', 'bad host'], env);
+  assert.equal(mixed.code, 2);
 
   const ghost = await runWsc(['assets', 'add', '--account', 'ghost', 'example.com'], env);
   assert.equal(ghost.code, 1);
@@ -99,6 +107,6 @@ test('assets add validates hosts, IPs and CIDRs (v4 and v6) and needs an existin
   assert.equal(again.code, 1);
   assert.equal(again.stderr, 'error: example.com is not an asset of account team-b\n');
   const table = await runWsc(['assets', 'list', '--account', 'team-b'], env);
-  assert.match(table.stdout, /^KIND\s+VALUE\s+SOURCE\n/);
+  assert.match(table.stdout, /^KIND\s+VALUE\s+SOURCE\s+COVERS\n/);
   assert.ok(!table.stdout.includes(' example.com '));
 });

@@ -3,6 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAIN, spawnWsc, tempDir } from './helpers.js';
@@ -153,6 +155,10 @@ test('keys and assets made by the admin commands take effect on the running serv
 
 test('the admin account from the first start owns loopback; serve stops cleanly on SIGTERM', async () => {
   assert.match(serveOut, /access key {2}[A-Z0-9]{20}/);
+  // the first secret goes to the credentials file only; stdout says where it is
+  const creds = JSON.parse(readFileSync(join(tmp.dir, 'credentials'), 'utf8')) as { secretKey: string };
+  assert.ok(!serveOut.includes(creds.secretKey), 'the secret key is not printed');
+  assert.match(serveOut, /secret key {2}in \S+credentials \(mode 0600/);
   const assets = await spawnWsc(['assets', 'list', '--data', tmp.dir], {});
   assert.equal(assets.code, 0, assets.stderr);
   assert.match(assets.stdout, /cidr\s+127\.0\.0\.0\/8\s+admin/);

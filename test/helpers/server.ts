@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { Config } from '../../src/core/config.js';
+import type { Logger } from '../../src/core/log.js';
 import { signatureV2 } from '../../src/core/signature.js';
 import type { Clock } from '../../src/core/time.js';
 import type { EngineFn } from '../../src/jobs/runner.js';
 import { issueKey } from '../../src/jobs/keys.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import type { TxtResolver } from '../../src/jobs/verify-asset.js';
 
 export interface Key {
   accessKey: string;
@@ -55,7 +57,15 @@ export async function send(url: string, method: string, uri: string, headers: Re
 }
 
 export async function startTestServer(
-  opts: { config?: Partial<Config>; env?: NodeJS.ProcessEnv; clock?: Clock; engine?: EngineFn; databaseUrl?: string } = {},
+  opts: {
+    config?: Partial<Config>;
+    env?: NodeJS.ProcessEnv;
+    clock?: Clock;
+    engine?: EngineFn;
+    databaseUrl?: string;
+    logger?: Logger;
+    txtResolver?: TxtResolver;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wsc-test-'));
   const env: NodeJS.ProcessEnv = { WSC_LOG_LEVEL: process.env.WSC_TEST_LOG_LEVEL ?? 'silent', ...opts.env };
@@ -65,10 +75,12 @@ export async function startTestServer(
     port: 0,
     dataDir,
     env,
-    config: { rateLimitPerKey: 0, ...opts.config },
+    config: { rateLimitPerKey: 0, rateLimitPerAddress: 0, ...opts.config },
     banner: false,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.engine ? { engine: opts.engine } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.txtResolver ? { txtResolver: opts.txtResolver } : {}),
   });
   if (!server.adminCredentials) throw new Error('expected a fresh store');
   const admin = { accessKey: server.adminCredentials.accessKey, secretKey: server.adminCredentials.secretKey };
@@ -90,7 +102,7 @@ export async function startTestServer(
     async account(name, assets = []) {
       const acc = await server.store.createAccount(name);
       for (const a of assets) {
-        await server.store.addAsset(acc.id, a.includes('/') ? 'cidr' : 'host', a, 'admin');
+        await server.store.addAsset(acc.id, a.includes('://') ? 'origin' : a.includes('/') ? 'cidr' : 'host', a, 'admin');
       }
       const key = await issueKey(server.store, server.sealer, acc.id);
       return { ...key, accountId: acc.id };

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { createSealer, masterKeyFromString, type Sealer } from '../../src/core/crypto.js';
 import type { Finding } from '../../src/core/model.js';
 import { STATUS, type JobStatus } from '../../src/core/status.js';
-import { FIRST_JOB_ID, MIGRATIONS } from '../../src/jobs/migrations.js';
+import { FIRST_JOB_ID, MIGRATIONS, runMigrations } from '../../src/jobs/migrations.js';
 import { openKyselyStore, openStore, SQLITE_FILE } from '../../src/jobs/open-store.js';
 import type { KyselyStore } from '../../src/jobs/store-kysely.js';
 import type { JobSettings, NewJob } from '../../src/jobs/store.js';
@@ -118,6 +118,11 @@ function storeSuite(target: Target): void {
           ['cidr', '127.0.0.0/8', 'admin'],
         ],
       );
+      // one origin (what a plain-http proof gives) next to the host; the kind is checked by the schema
+      const origin = await store.addAsset(acc2, 'origin', 'http://example.com:8080', 'verified');
+      assert.equal(origin.kind, 'origin');
+      await assert.rejects(store.addAsset(acc2, 'bogus' as 'host', 'x.example', 'admin'));
+      assert.equal(await store.removeAsset(acc2, 'http://example.com:8080'), true);
       assert.equal(await store.removeAsset(acc1, 'example.com'), true);
       assert.equal(await store.removeAsset(acc1, 'example.com'), false);
       assert.deepEqual(
@@ -547,6 +552,30 @@ describe('openStore', () => {
         } finally {
           for (const st of stores) await st.close();
         }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('assets stored before origin assets existed keep their rows and meaning after the migration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsc-store-v2-'));
+    try {
+      const database = new BetterSqlite3(join(dir, SQLITE_FILE));
+      await runMigrations(undefined as never, { dialect: 'sqlite', database, migrations: MIGRATIONS.filter((m) => m.version < 3) });
+      database.prepare(`INSERT INTO accounts (id, name, created_at) VALUES (7, 'old', 1)`).run();
+      database.prepare(`INSERT INTO assets (account_id, kind, value, source, created_at) VALUES (7, 'host', 'old.example', 'verified', 2), (7, 'cidr', '10.0.0.0/8', 'admin', 3)`).run();
+      database.close();
+      const store = await openKyselyStore({ dataDir: dir, sealer });
+      try {
+        assert.deepEqual((await store.listAssets(7)).map((a) => [a.kind, a.value, a.source]), [
+          ['host', 'old.example', 'verified'],
+          ['cidr', '10.0.0.0/8', 'admin'],
+        ]);
+        const next = await store.addAsset(7, 'origin', 'http://old.example:8080', 'verified');
+        assert.ok(next.id > 2, 'ids continue after the rebuilt table');
+      } finally {
+        await store.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -2,10 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { PENDING_STATUSES, STATUS, type JobStatus } from '../../core/status.js';
-import { ownsUrl } from '../../jobs/ownership.js';
+import { ownsUrl, targetsSelf } from '../../jobs/ownership.js';
 import type { JobQuery, JobRow, JobSettings } from '../../jobs/store.js';
 import type { AppDeps } from '../app.js';
 import { apiCallFail, assetsCheckFail, badRequestException, paramValueNotDefine } from '../errors.js';
+import { listeningOf } from '../listening.js';
 import { pageBlock, rescanButton, toRecord, type RecordPolicy } from '../records.js';
 import {
   createJobSchema,
@@ -101,6 +102,8 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
 
     const assets = await store.listAssets(accountId);
     if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();
+    // No account scans the service itself, whatever its assets say (admin's 127.0.0.0/8 included).
+    if (await targetsSelf(settings.startUrl, listeningOf(app), deps.resolver)) throw assetsCheckFail();
 
     const memo = body.Memo !== undefined ? body.Memo : (base.memo ?? null);
     const job = await store.createJob({ accountId, startUrl: settings.startUrl, memo, settings, masterId, createdAt: clock.now() });

@@ -1,7 +1,8 @@
 // OpenAPI 3 document generated from the zod schemas that validate requests.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { assetUrlSchema, createJobSchema, envelopeSchema, errorSchema, jobListSchema, searchJobsSchema } from '../schemas.js';
+import {
+  assetCheckSchema, assetUrlSchema, createJobSchema, envelopeSchema, errorSchema, jobListSchema, searchJobsSchema } from '../schemas.js';
 
 function json(schema: z.ZodType): Record<string, unknown> {
   const out = z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
@@ -64,12 +65,31 @@ export function openapiDocument(): Record<string, unknown> {
       '/api/v1/jobs/search': { post: op('searchJobs', 'searchJobs', searchJobsSchema, jobListSchema) },
       '/api/v1/jobs/{instanceId}/stop': { patch: op('stopJob', 'stopJob', null, z.null(), { parameters: idParam }) },
       '/api/v1/jobs/{instanceId}/cancel': { patch: op('cancelJob', 'cancelJob', null, z.null(), { parameters: idParam }) },
-      '/api/v1/assets': { get: op('List the account assets (wsc extension)', 'listAssets', null, z.object({ assets: z.array(z.object({ kind: z.string(), value: z.string(), source: z.string() })) })) },
+      '/api/v1/assets': {
+        get: op('List the account assets and what each covers (wsc extension)', 'listAssets', null, z.object({ assets: z.array(z.object({ kind: z.enum(['host', 'cidr', 'origin']), value: z.string(), source: z.string(), covers: z.string() })) })),
+      },
       '/api/v1/assets/verify': {
-        post: op('Issue an ownership token for an origin (wsc extension)', 'verifyAsset', assetUrlSchema, z.object({ token: z.string(), url_to_place: z.string(), content: z.string(), expires_at: z.number() })),
+        post: op(
+          'Issue an ownership token for an origin (wsc extension)',
+          'verifyAsset',
+          assetUrlSchema,
+          z.object({
+            token: z.string(),
+            url_to_place: z.string(),
+            content: z.string(),
+            expires_at: z.number(),
+            covers: z.string(),
+            dns_record: z.object({ name: z.string(), type: z.literal('TXT'), value: z.string(), covers: z.string() }),
+          }),
+        ),
       },
       '/api/v1/assets/verify/check': {
-        post: op('Fetch the token from the site and add the host as an asset (wsc extension)', 'checkAsset', assetUrlSchema, z.object({ host: z.string(), verified: z.boolean() })),
+        post: op(
+          'Look for the token (file on the origin, or DNS TXT record) and add what it proves as an asset (wsc extension)',
+          'checkAsset',
+          assetCheckSchema,
+          z.object({ host: z.string(), verified: z.boolean(), kind: z.enum(['host', 'origin']), value: z.string(), covers: z.string() }),
+        ),
       },
     },
   };

@@ -1,31 +1,33 @@
 // `wsc assets ...`: what an account may scan. add/remove (and list with --account) are admin
 // commands on the local store; verify (and list without --account) go through the API.
 import type { Command } from 'commander';
-import { parseAsset, type ParsedAsset } from '../../jobs/ownership.js';
+import { assetCovers, parseAsset, type ParsedAsset } from '../../jobs/ownership.js';
 import { addClientOptions, addDataOption, dataDirOf, printJson, withClient, type CliIo } from '../context.js';
 import { UsageError } from '../errors.js';
 import { requireAccount, withLocalStore } from '../local-store.js';
 import { renderTable } from '../table.js';
 
-/** Host name, "*.domain", IPv4/IPv6 address or CIDR, normalised as the server compares them. */
+/** Host name, "*.domain", IPv4/IPv6 address, CIDR or origin, normalised as the server compares them. */
 export function parseAssetArg(input: string): ParsedAsset {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim())) {
-    let hint = '';
-    try {
-      hint = ` (e.g. ${new URL(input).hostname})`;
-    } catch {
-      // not even a parseable URL: the generic advice below is all we can give
-    }
-    throw new UsageError(`"${input}" is a URL; give a host name, IP address or CIDR${hint}`);
-  }
   const parsed = parseAsset(input);
-  if ('error' in parsed) throw new UsageError(parsed.error);
+  if ('error' in parsed) {
+    let hint = '';
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim())) {
+      try {
+        const u = new URL(input);
+        hint = ` (a whole host: ${u.hostname}; one origin: ${u.origin})`;
+      } catch {
+        // not even a parseable URL: the generic advice is all we can give
+      }
+    }
+    throw new UsageError(parsed.error + hint);
+  }
   return parsed;
 }
 
-function printAssets(io: CliIo, assets: { kind: string; value: string; source: string }[]): void {
+function printAssets(io: CliIo, assets: { kind: string; value: string; source: string; covers?: string }[]): void {
   if (assets.length === 0) return void io.stdout.write('no assets\n');
-  io.stdout.write(renderTable(['KIND', 'VALUE', 'SOURCE'], assets.map((a) => [a.kind, a.value, a.source])));
+  io.stdout.write(renderTable(['KIND', 'VALUE', 'SOURCE', 'COVERS'], assets.map((a) => [a.kind, a.value, a.source, a.covers ?? ''])));
 }
 
 export function registerAssetsCommand(program: Command, io: CliIo): void {
@@ -34,15 +36,18 @@ export function registerAssetsCommand(program: Command, io: CliIo): void {
   addDataOption(
     assets
       .command('add')
-      .description('let an account scan a host, *.domain, IP address or CIDR (admin, local store)')
+      .description('let an account scan hosts, *.domains, IP addresses, CIDRs or single origins (admin, local store)')
       .requiredOption('--account <name>', 'account name (must exist)')
-      .argument('<asset>', 'e.g. example.com, *.example.com, 10.0.0.5, 10.0.0.0/8, fd00::/8'),
-  ).action(async (input: string, opts: { account: string }, cmd: Command) => {
-    const asset = parseAssetArg(input);
+      .argument('<asset...>', 'e.g. example.com *.example.com 10.0.0.5 10.0.0.0/8 fd00::/8 http://example.com:8080'),
+  ).action(async (inputs: string[], opts: { account: string }, cmd: Command) => {
+    // every argument is checked before any is stored: a typo in the third adds none
+    const parsed = inputs.map(parseAssetArg);
     await withLocalStore(dataDirOf(cmd, io), io, async (store) => {
       const account = await requireAccount(store, opts.account);
-      const row = await store.addAsset(account.id, asset.kind, asset.value, 'admin');
-      io.stdout.write(`account ${account.name} may scan ${row.kind} ${row.value}\n`);
+      for (const asset of parsed) {
+        const row = await store.addAsset(account.id, asset.kind, asset.value, 'admin');
+        io.stdout.write(`account ${account.name} may scan ${row.kind} ${row.value}: ${assetCovers(row.kind, row.value)}\n`);
+      }
     });
   });
 
@@ -74,7 +79,7 @@ export function registerAssetsCommand(program: Command, io: CliIo): void {
       const name = opts.account;
       await withLocalStore(dataDirOf(cmd, io), io, async (store) => {
         const account = await requireAccount(store, name);
-        const rows = (await store.listAssets(account.id)).map((a) => ({ kind: a.kind, value: a.value, source: a.source }));
+        const rows = (await store.listAssets(account.id)).map((a) => ({ kind: a.kind, value: a.value, source: a.source, covers: assetCovers(a.kind, a.value) }));
         return opts.json ? printJson(io, rows) : printAssets(io, rows);
       });
       return;
@@ -90,9 +95,10 @@ export function registerAssetsCommand(program: Command, io: CliIo): void {
       .command('verify')
       .description('prove you own a site: get a token to place on it, then run again with --check')
       .argument('<url>', 'the site, e.g. https://example.com')
-      .option('--check', 'ask the server to fetch the token and record the host')
+      .option('--check', 'ask the server to look for the token and record what it proves')
+      .option('--dns', 'with --check: look for the TXT record instead of the file (proves the host, every port)')
       .option('--json', 'print the raw response envelope'),
-  ).action(async (url: string, opts: { check?: boolean; json?: boolean }, cmd: Command) => {
+  ).action(async (url: string, opts: { check?: boolean; dns?: boolean; json?: boolean }, cmd: Command) => {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -102,9 +108,9 @@ export function registerAssetsCommand(program: Command, io: CliIo): void {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`"${url}" must be http:// or https://`);
     await withClient(cmd, io, async (client) => {
       if (opts.check) {
-        const env = await client.checkAssetVerification(url);
+        const env = await client.checkAssetVerification(url, opts.dns ? 'dns' : 'file');
         if (opts.json) return printJson(io, env);
-        io.stdout.write(`verified: your account may now scan ${env.resources.host}\n`);
+        io.stdout.write(`verified: your account may now scan ${env.resources.covers ?? env.resources.host}\n`);
         return;
       }
       const env = await client.requestAssetVerification(url);
@@ -114,8 +120,10 @@ export function registerAssetsCommand(program: Command, io: CliIo): void {
         `Place this token, as the whole body of a plain-text file, at:\n` +
           `  ${t.url_to_place}\n` +
           `token:\n  ${t.token}\n` +
+          (t.covers ? `  this proves: ${t.covers}\n` : '') +
+          (t.dns_record ? `or publish it as a DNS TXT record ${t.dns_record.name}\n  this proves: ${t.dns_record.covers}\n` : '') +
           `expires: ${typeof t.expires_at === 'number' ? new Date(t.expires_at).toISOString() : t.expires_at}\n` +
-          `Then run: wsc assets verify ${url} --check\n`,
+          `Then run: wsc assets verify ${url} --check${t.dns_record ? ' (add --dns for the TXT record)' : ''}\n`,
       );
     });
   });

@@ -14,7 +14,7 @@ after(async () => {
   await tb.close();
 });
 
-const FULL_VALUES = ['900101-1234568', '851231-2123455', '991120-5123459', '1234-5678', '9876-5432', '4532 0151 1283 0366', '5525-0000-0000-1235', '378282246310005', '3530111333300000', 'minsu.kim@'];
+const FULL_VALUES = ['900101-1234568', '851231-2123455', '991120-5123459', '1234-5678', '9876-5432', '4532 0151 1283 0366', '5525-0000-0000-1235', '371234567890120', '3528000012345671', 'minsu.kim@'];
 
 test('metadata and validators', () => {
   assert.equal(meta.id, 'personal-information');
@@ -49,7 +49,7 @@ test('finds registration, foreigner, card and mobile numbers and bulk e-mail, re
   const by = new Map(run.findings.map((f) => [f.parameter, f]));
   assert.match(by.get('resident registration number')!.evidence.proof, /^900101-1\*{6}\n2 distinct valid resident registration numbers in the page; masked samples: 900101-1\*{6}, 851231-2\*{6}$/);
   assert.equal(by.get('resident registration number')!.severity, 'high');
-  assert.match(by.get('credit card number')!.evidence.proof, /\*{4} \*{4} \*{4} 0366, \*{4}-\*{4}-\*{4}-1235, \*{11}0005/);
+  assert.match(by.get('credit card number')!.evidence.proof, /\*{4} \*{4} \*{4} 0366, \*{4}-\*{4}-\*{4}-1235, \*{11}0120/);
   assert.match(by.get('mobile phone number')!.evidence.proof, /010-\*{4}-5678, 010-\*{4}-5432, 010\.\*{4}\.3333, 010\*{4}5555/);
   assert.equal(by.get('e-mail address')!.severity, 'low');
   assert.match(by.get('e-mail address')!.evidence.response, /m\*\*\*@mail\.kr/);
@@ -71,4 +71,9 @@ test('stays within its request budget (it sends nothing)', async () => {
   const run = await runCheckOn(personalInformation, `${tb.url}/pii/`);
   const targets = Math.max(1, run.requests.length, run.pages.length);
   assert.ok(run.sent.length <= meta.requestBudget * targets);
+});
+
+test('published test card numbers (Visa 4111..., Discover 6011...1117, Mastercard 5555...4444) are nobody\'s card', async () => {
+  const { cardNumber } = await import('./definitions/personal-information.js');
+  for (const n of ['4111 1111 1111 1111', '6011111111111117', '5555-5555-5555-4444', '378282246310005']) assert.equal(cardNumber(n), null, n);
 });

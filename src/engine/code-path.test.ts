@@ -116,6 +116,9 @@ test('structure: forms and script endpoints, not text or record ids; code paths 
   assert.deepEqual([...(paths.get('http://h/index.php')?.keys() ?? [])], ['page']);
   assert.equal(codePathOf(paths, new URL('http://h/index.php?q=%3Cx%3E&page=b')), 'page=b');
   assert.equal(codePathOf(paths, new URL('http://h/index.php?page=b'), 'page'), '', "a finding's own parameter is no code path");
-  assert.equal(codePathOf(paths, new URL('http://h/index.php?page=zzz')), '', 'a value that showed no structure of its own');
+  // a parameter known to choose the page: its other values are pages too (up to the bound)
+  assert.equal(codePathOf(paths, new URL('http://h/index.php?page=zzz')), 'page=zzz', 'a plain page of the same parameter');
+  for (let i = 0; i < 200; i++) codePathOf(paths, new URL(`http://h/index.php?page=p${i}`));
+  assert.equal(codePathOf(paths, new URL('http://h/index.php?page=past-the-bound')), '', 'past MAX_SELECTORS values a value is no code path');
   assert.equal(codePathOf(paths, new URL('http://h/other.php?page=a')), '');
 });

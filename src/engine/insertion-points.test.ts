@@ -68,6 +68,7 @@ test('a payload in a password field goes into the confirmation field too; an uns
   };
   assert.equal(find(req, 'pw', 'body').build("x'").body, "user=wsc&pw=x'&pw2=x'");
   assert.equal(find(req, 'user', 'body').build("x'").body, "user=x'&pw=wsc&pw2=wsc");
+  assert.equal(find(req, 'pw2', 'body').build("x'").body, "user=wsc&pw=wsc&pw2=x'", 'the confirmation alone');
   assert.equal(find(req, 'news', 'body').build('1').body, 'user=wsc&pw=wsc&pw2=wsc&news=1');
   assert.equal(toSpec(req).body, 'user=wsc&pw=wsc&pw2=wsc');
 });

@@ -209,10 +209,11 @@ function fieldPoints(req: CrawledRequest): InsertionPoint[] {
       const next = fields.slice();
       const value = mode === 'append' && f.unsent !== true ? f.value + payload : payload;
       next[i] = f.unsent === true ? sentField(f, value) : { ...f, value };
-      // "password" and "confirm password" must match before most servers go on: a payload in one
-      // password field goes into the others of the form too, as a user would type it twice
-      if (f.type === 'password') next.forEach((o, j) => {
-        if (j !== i && o.type === 'password') next[j] = { ...o, value };
+      // "password" and "confirm password" must match before most servers go on: a payload in the
+      // first password field goes into the later ones too, as a user would type it twice. Not the
+      // other way round: a finding in the confirmation would then be the first field's.
+      if (f.type === 'password' && fields.findIndex((o) => o.type === 'password') === i) next.forEach((o, j) => {
+        if (j > i && o.type === 'password') next[j] = { ...o, value };
       });
       return render(req, { fields: next });
     }),

@@ -64,14 +64,26 @@ export function cardIssuer(d: string): string | null {
   return null;
 }
 
-/** A card number: one separator style throughout (or none), issuer range and length, Luhn. */
+/**
+ * The networks' published test numbers: on every payment integration guide and in every tutorial,
+ * so a page that shows one discloses nobody's card.
+ */
+const TEST_CARDS = new Set([
+  '4111111111111111', '4012888888881881', '4222222222222', '4242424242424242', '4000056655665556',
+  '5555555555554444', '5105105105105100', '5200828282828210', '2223003122003222',
+  '378282246310005', '371449635398431', '378734493671000',
+  '6011111111111117', '6011000990139424', '6011000000000004',
+  '3530111333300000', '3566002020360505', '30569309025904', '38520000023237', '36227206271667',
+]);
+
+/** A card number: one separator style throughout (or none), issuer range and length, Luhn; not a published test number. */
 export function cardNumber(value: string): string | null {
   const seps = new Set(value.replace(/\d/g, ''));
   if (seps.size > 1) return null;
   const d = value.replace(/\D/g, '');
   if (seps.size === 1 && !/^\d{4}([ -])(?:\d{4}\1\d{4}\1\d{1,7}|\d{6}\1\d{5})$/.test(value)) return null;
   if (/^(\d)\1+$/.test(d)) return null;
-  return cardIssuer(d) !== null && luhn(d) ? d : null;
+  return cardIssuer(d) !== null && luhn(d) && !TEST_CARDS.has(d) ? d : null;
 }
 
 const RRN = /(?<![\d-])\d{6}-\d{7}(?![\d-])/g;

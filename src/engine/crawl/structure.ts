@@ -94,9 +94,9 @@ export function learnCodePath(paths: CodePaths, a: URL, b: URL): void {
 
 /**
  * The code path a URL is on: "name=value" pairs (sorted, URL-encoded) of its path's code-path
- * parameters whose value is a known selector, leaving out `except` (a finding's own parameter: its
- * value is the payload). Empty when the path has none. Values that are no selector are left out,
- * so the number of code paths of one path stays bounded by the selectors.
+ * parameters, leaving out `except` (a finding's own parameter: its value is the payload). Empty when
+ * the path has none. A value met for the first time becomes a selector while there is room (at
+ * most MAX_SELECTORS per name), so the number of code paths of one path stays bounded.
  */
 export function codePathOf(paths: CodePaths, url: URL, except: string | null = null): string {
   if (paths.size === 0 || url.search === '') return '';
@@ -106,7 +106,12 @@ export function codePathOf(paths: CodePaths, url: URL, except: string | null = n
   for (const [name, values] of names) {
     if (name === except) continue;
     const v = url.searchParams.get(name);
-    if (v !== null && values.has(v)) pairs.push([name, v]);
+    if (v === null) continue;
+    // Once a parameter is known to choose the page, each of its values is a page of its own
+    // (index.php?page=capture-data.php, whose plain page shows no structure of its own, too),
+    // up to MAX_SELECTORS values; past them a value is no code path.
+    if (!values.has(v) && values.size < MAX_SELECTORS) values.add(v);
+    if (values.has(v)) pairs.push([name, v]);
   }
   if (pairs.length === 0) return '';
   pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));

@@ -23,7 +23,7 @@ const MEMBERS: Member[] = [
   { name: 'Jung Ha', rrn: '', mobile: '', email: 'ha.jung@mail.kr' },
 ];
 
-const CARDS = ['4532 0151 1283 0366', '5525-0000-0000-1235', '378282246310005', '3530111333300000'];
+const CARDS = ['4532 0151 1283 0366', '5525-0000-0000-1235', '371234567890120', '3528000012345671'];
 
 function page(res: TestbedResponse, title: string, body: string): void {
   res.html(`<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`);

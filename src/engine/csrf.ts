@@ -57,7 +57,7 @@ const COOKIE_HEADERS: [RegExp, string][] = [
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** A refused submission says so in a status or in its text. */
 const REFUSAL_STATUS = new Set([400, 401, 403, 419, 422, 440, 498]);
-const REFUSAL_TEXT = /csrf|xsrf|token|forg|expired|invalid|verif|security|denied|forbidden|session|refused|rejected/i;
+const REFUSAL_WORDS = /csrf|xsrf|token|forg|expired|invalid|verif|security|denied|forbidden|session|refused|rejected/gi;
 
 interface PageInput {
   name: string;
@@ -269,10 +269,19 @@ function alike(a: HttpExchange, b: HttpExchange): boolean {
   return common / Math.max(la.length, lb.length) >= 0.9;
 }
 
-function looksRefused(ex: HttpExchange): boolean {
+function visibleText(html: string): string {
+  return html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^<>]*>/g, ' ');
+}
+
+/**
+ * A refusal status, or refusal words the form's own page does not hold: a site whose every page
+ * says "security level" or "session" in its header does not refuse each submission.
+ */
+function looksRefused(ex: HttpExchange, formPage: string): boolean {
   if (REFUSAL_STATUS.has(ex.response.status)) return true;
-  const text = ex.response.body.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]*>/g, ' ');
-  return REFUSAL_TEXT.test(text.slice(0, 4096));
+  const own = new Set([...visibleText(formPage).matchAll(REFUSAL_WORDS)].map((m) => m[0].toLowerCase()));
+  for (const m of visibleText(ex.response.body).slice(0, 4096).matchAll(REFUSAL_WORDS)) if (!own.has(m[0].toLowerCase())) return true;
+  return false;
 }
 
 // Errors about one request only (see session.ts); anything else (abort, the job's budget) ends the check.
@@ -552,7 +561,7 @@ export class AntiCsrf {
     }
     if (alike(fresh, madeUp)) {
       profile.refresh = false;
-      if (looksRefused(fresh)) {
+      if (looksRefused(fresh, this.o.pages.find((p) => p.request.url === profile.page)?.response.body ?? '')) {
         this.stats.rejected++;
         this.o.log?.('warn', 'anti-CSRF token refused even when fresh: attacks on this form cannot reach the code behind it, so it is not shown safe', {
           page: profile.page,

@@ -1,5 +1,5 @@
 // Every check the engine knows, in one explicit list. An item without a check simply has none here.
-import type { VulnItem } from '../core/items.js';
+import type { ScanItem } from '../core/items.js';
 import type { Check } from './types.js';
 import { directoryListing } from './directory-listing.js';
 import { informationDisclosure } from './information-disclosure.js';
@@ -26,8 +26,8 @@ import { fileManagement } from './file-management.js';
 export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement]);
 
 /** The checks that serve the given items, in registry order. */
-export function checksFor(items: readonly VulnItem[]): Check[] {
-  const wanted = new Set<VulnItem>(items);
+export function checksFor(items: readonly ScanItem[]): Check[] {
+  const wanted = new Set<ScanItem>(items);
   return allChecks.filter((c) => wanted.has(c.meta.item));
 }
 

@@ -1,6 +1,6 @@
 // The contract between the engine and a check. A check is metadata plus one async generator;
 // the engine owns insertion points, de-duplication, budgets, storage and abort.
-import type { VulnItem } from '../core/items.js';
+import type { ScanItem } from '../core/items.js';
 import type {
   Confidence,
   CrawledRequest,
@@ -16,7 +16,7 @@ export interface CheckMeta {
   /** Stable id, kebab-case, e.g. "directory-listing". */
   id: string;
   /** Exact VulnItems word this check belongs to. */
-  item: VulnItem;
+  item: ScanItem;
   title: string;
   severity: Severity;
   confidence: Confidence;

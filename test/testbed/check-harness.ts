@@ -1,7 +1,7 @@
 // Drives one check the way the engine does, against a real site: a real session, the real crawler
 // and soft-404 fingerprint, and a send that records every request the check makes.
 import assert from 'node:assert/strict';
-import { isVulnItem, USER_AGENTS } from '../../src/core/items.js';
+import { isScanItem, USER_AGENTS } from '../../src/core/items.js';
 import type { CrawledRequest, HttpRequestSpec } from '../../src/core/model.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft } from '../../src/checks/types.js';
 import { crawl } from '../../src/engine/crawler.js';
@@ -74,7 +74,7 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
 /** The metadata every check must carry: its id, exact VulnItems word and CWE, a budget, a fix, references. */
 export function assertCheckMetadata(check: Check, meta: Check['meta'], expected: { id: string; item: string; cwe: number }): void {
   assert.equal(meta.id, expected.id);
-  assert.ok(isVulnItem(meta.item));
+  assert.ok(isScanItem(meta.item));
   assert.equal(meta.item, expected.item);
   assert.equal(meta.cwe, expected.cwe);
   assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);

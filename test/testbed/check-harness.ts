@@ -71,12 +71,12 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
   }
 }
 
-/** The metadata every check must carry: its id, exact VulnItems word and CWE, a budget, a fix, references. */
+/** The metadata every check must carry: its id, exact item word and CWE, a budget (0 for a passive check), a fix, references. */
 export function assertCheckMetadata(check: Check, meta: Check['meta'], expected: { id: string; item: string; cwe: number }): void {
   assert.equal(meta.id, expected.id);
   assert.ok(isScanItem(meta.item));
   assert.equal(meta.item, expected.item);
   assert.equal(meta.cwe, expected.cwe);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
+  assert.ok(Number.isInteger(meta.requestBudget) && meta.requestBudget >= 0 && meta.remediation.length > 20 && meta.references.length > 0);
   assert.equal(check.meta, meta);
 }

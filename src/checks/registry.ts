@@ -25,9 +25,11 @@ import { fileManagement } from './file-management.js';
 // extension items (not NCP's): run only when asked for by name or with EXTENDED
 import { securityHeaders } from './security-headers.js';
 import { cookieSecurity } from './cookie-security.js';
+import { cors } from './cors.js';
+import { crlfInjection } from './crlf-injection.js';
 
 export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
-  securityHeaders, cookieSecurity]);
+  securityHeaders, cookieSecurity, cors, crlfInjection]);
 
 /** The checks that serve the given items, in registry order. */
 export function checksFor(items: readonly ScanItem[]): Check[] {

@@ -28,9 +28,10 @@ import { cookieSecurity } from './cookie-security.js';
 import { cors } from './cors.js';
 import { crlfInjection } from './crlf-injection.js';
 import { ssti } from './ssti.js';
+import { ldapInjection } from './ldap-injection.js';
 
 export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
-  securityHeaders, cookieSecurity, cors, crlfInjection, ssti]);
+  securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection]);
 
 /** The checks that serve the given items, in registry order. */
 export function checksFor(items: readonly ScanItem[]): Check[] {

@@ -29,9 +29,10 @@ import { cors } from './cors.js';
 import { crlfInjection } from './crlf-injection.js';
 import { ssti } from './ssti.js';
 import { ldapInjection } from './ldap-injection.js';
+import { xpathInjection } from './xpath-injection.js';
 
 export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
-  securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection]);
+  securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection, xpathInjection]);
 
 /** The checks that serve the given items, in registry order. */
 export function checksFor(items: readonly ScanItem[]): Check[] {

@@ -31,9 +31,10 @@ import { ssti } from './ssti.js';
 import { ldapInjection } from './ldap-injection.js';
 import { xpathInjection } from './xpath-injection.js';
 import { httpMethods } from './http-methods.js';
+import { csrf } from './csrf.js';
 
 export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
-  securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection, xpathInjection, httpMethods]);
+  securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection, xpathInjection, httpMethods, csrf]);
 
 /** The checks that serve the given items, in registry order. */
 export function checksFor(items: readonly ScanItem[]): Check[] {

@@ -122,6 +122,11 @@ export interface CheckContext {
   /** Renders a crawled request as a sendable spec. */
   toSpec(request: CrawledRequest): HttpRequestSpec;
   soft404: Soft404;
+  /**
+   * The anti-CSRF tokens the engine found for a crawled form or script request (field or header
+   * names; empty when none), as src/engine/csrf.ts detects them for every check's submissions.
+   */
+  antiCsrfTokens?(request: CrawledRequest): Promise<{ kind: 'field' | 'header'; name: string }[]>;
   /** The StartUrl of the job. */
   startUrl: string;
   /** True when the job sends credentials (Cookie, Authorization...): send(..., { withoutAuth }) then differs. */

@@ -10,6 +10,7 @@ import { isCredentialHeader, ScanSession } from '../../src/engine/session.js';
 import { fingerprintSoft404 } from '../../src/engine/soft404.js';
 import { DEFAULT_LIMITS } from '../../src/engine/types.js';
 import { OastServer } from '../../src/engine/oast.js';
+import { AntiCsrf } from '../../src/engine/csrf.js';
 
 export interface CheckRun {
   findings: FindingDraft[];
@@ -45,11 +46,20 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
     const crawled = await crawl(session, { startUrl, limits: session.limits, signal: controller.signal });
     const soft404 = await fingerprintSoft404(session, startUrl);
     const sent: HttpRequestSpec[] = [];
+    // token detection only, as the engine exposes it; submissions here go out as the check built them
+    const antiCsrf = new AntiCsrf({
+      send: (spec, o) => session.send(spec, o),
+      ...(session.cookies ? { cookies: session.cookies } : {}),
+      pages: crawled.pages,
+      requests: crawled.requests,
+      render: toSpec,
+    });
     const ctx: CheckContext = {
       requests: crawled.requests,
       pages: crawled.pages,
       insertionPoints: (r) => insertionPoints(r, { userAgent }),
       toSpec,
+      antiCsrfTokens: (r) => antiCsrf.tokensOf(r),
       soft404,
       startUrl,
       authenticated: Object.keys(opts.headers ?? {}).some(isCredentialHeader),

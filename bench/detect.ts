@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { VULN_ITEMS, type VulnItem } from '../src/core/items.js';
+import { SCAN_ITEMS, type ScanItem } from '../src/core/items.js';
 import { runEngine } from '../src/engine/engine.js';
 import { OastServer } from '../src/engine/oast.js';
 import { hasWapiti, runWapiti, scoreMap, table, type Hit, type Score } from './scoring.js';
@@ -38,7 +38,7 @@ function routeFor(routes: Route[], method: string, path: string): Route | undefi
   });
 }
 
-function score(routes: Route[], hits: Hit[]): Map<VulnItem, Score> {
+function score(routes: Route[], hits: Hit[]): Map<ScanItem, Score> {
   const { scores: out, get } = scoreMap();
   const detected = new Set<string>();
   for (const h of hits) {
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const controller = new AbortController();
     const result = await runEngine(
       // Logged in as the testbed's member (alice), as a DAST job with session Headers would be.
-      { startUrl, excludeUrls: [], headers: { Cookie: AUTHZ_COOKIE }, userAgent: 'PC Chrome', speed: '3', items: [...VULN_ITEMS], limits: { maxDurationMs: 30 * 60_000, requestTimeoutMs: 10_000 } },
+      { startUrl, excludeUrls: [], headers: { Cookie: AUTHZ_COOKIE }, userAgent: 'PC Chrome', speed: '3', items: [...SCAN_ITEMS], limits: { maxDurationMs: 30 * 60_000, requestTimeoutMs: 10_000 } },
       { log: (level, message, data) => level !== 'debug' && level !== 'info' && process.stderr.write(`[${level}] ${message} ${data ? JSON.stringify(data).slice(0, 300) : ''}\n`) },
       controller.signal,
       { oast, label: 'bench' },

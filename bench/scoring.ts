@@ -5,10 +5,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VULN_ITEMS, type VulnItem } from '../src/core/items.js';
+import { SCAN_ITEMS, type ScanItem } from '../src/core/items.js';
 
 export interface Hit {
-  item: VulnItem;
+  item: ScanItem;
   method: string;
   url: string;
   parameter?: string | null;
@@ -24,9 +24,9 @@ export interface Score {
   false: string[];
 }
 
-export function scoreMap(): { scores: Map<VulnItem, Score>; get: (item: VulnItem) => Score } {
-  const scores = new Map<VulnItem, Score>();
-  const get = (item: VulnItem): Score => {
+export function scoreMap(): { scores: Map<ScanItem, Score>; get: (item: ScanItem) => Score } {
+  const scores = new Map<ScanItem, Score>();
+  const get = (item: ScanItem): Score => {
     let s = scores.get(item);
     if (!s) scores.set(item, (s = { tp: 0, fn: 0, fp: 0, unlabelled: 0, missed: [], false: [] }));
     return s;
@@ -34,8 +34,8 @@ export function scoreMap(): { scores: Map<VulnItem, Score>; get: (item: VulnItem
   return { scores, get };
 }
 
-export function table(title: string, s: Map<VulnItem, Score>, requests: number | null, ms: number, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
-  const rows = VULN_ITEMS.filter((i) => s.has(i)).map((i) => [i, s.get(i)!] as const);
+export function table(title: string, s: Map<ScanItem, Score>, requests: number | null, ms: number, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
+  const rows = SCAN_ITEMS.filter((i) => s.has(i)).map((i) => [i, s.get(i)!] as const);
   let tp = 0;
   let fn = 0;
   let fp = 0;
@@ -58,7 +58,7 @@ export function table(title: string, s: Map<VulnItem, Score>, requests: number |
 }
 
 // Wapiti 3 report categories, mapped to our items; the rest (headers, cookies, CSP...) have no item here.
-export const WAPITI_ITEMS: Record<string, VulnItem> = {
+export const WAPITI_ITEMS: Record<string, ScanItem> = {
   'SQL Injection': 'SQL Injection',
   'Blind SQL Injection': 'SQL Injection',
   'Cross Site Scripting': 'XSS',

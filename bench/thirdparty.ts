@@ -18,7 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isVulnItem, VULN_ITEMS, type SpeedWord, type VulnItem } from '../src/core/items.js';
+import { isVulnItem, VULN_ITEMS, type ScanItem, type SpeedWord, type VulnItem } from '../src/core/items.js';
 import type { Finding } from '../src/core/model.js';
 import { runEngine } from '../src/engine/engine.js';
 import { OastServer } from '../src/engine/oast.js';
@@ -105,7 +105,7 @@ function globMatch(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
-function matches(e: TruthEntry, item: VulnItem, page: string, parameter: string | null | undefined): boolean {
+function matches(e: TruthEntry, item: ScanItem, page: string, parameter: string | null | undefined): boolean {
   if (e.item !== item || !globMatch(e.page, page)) return false;
   // the truth names the parameter where it matters; a finding without one (a page-level finding) matches any
   return !e.parameter || !parameter || e.parameter.toLowerCase() === parameter.toLowerCase();
@@ -114,7 +114,7 @@ function matches(e: TruthEntry, item: VulnItem, page: string, parameter: string 
 const describe = (e: TruthEntry): string => `${e.page}${e.parameter ? ` (${e.parameter})` : ''}`;
 
 interface Scored {
-  scores: Map<VulnItem, Score>;
+  scores: Map<ScanItem, Score>;
   untriaged: string[];
   excluded: string[];
 }

@@ -1,7 +1,7 @@
 // The request schemas that validate (zod) and that the OpenAPI document is generated from.
 // Field order matters: the first field that fails is the one named in "Param Value Not Define".
 import { z } from 'zod';
-import { ALL_ITEMS_WORD, USER_AGENTS, VULN_ITEMS, resolveVulnItems } from '../core/items.js';
+import { ALL_ITEMS_WORD, EXTENDED_WORD, EXTENSION_ITEMS, USER_AGENTS, VULN_ITEMS, resolveVulnItems } from '../core/items.js';
 import { ALL_STATUSES } from '../core/status.js';
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -52,7 +52,9 @@ export const createJobSchema = z.object({
   VulnItems: z
     .array(z.string())
     .refine((w) => resolveVulnItems(w) !== null, `known words, or ["${ALL_ITEMS_WORD}"] alone`)
-    .describe(`Diagnostic items: ["ALL"] or any of ${VULN_ITEMS.join(', ')}`),
+    .describe(
+      `Diagnostic items: ["ALL"] or any of ${VULN_ITEMS.join(', ')}. wsc extension: "${EXTENDED_WORD}" adds every extension item, and each may be named (${EXTENSION_ITEMS.join(', ')}); these combine with any list, ALL included`,
+    ),
   UserAgent: z.enum(Object.keys(USER_AGENTS) as [keyof typeof USER_AGENTS, ...(keyof typeof USER_AGENTS)[]]),
   Speed: z.enum(['1', '2', '3']).describe('"1" normal, "2" a bit faster, "3" fast'),
   Memo: z.string().max(1000).nullable().optional(),

@@ -1,5 +1,5 @@
 // Every check the engine knows, in one explicit list. An item without a check simply has none here.
-import type { VulnItem } from '../core/items.js';
+import type { ScanItem } from '../core/items.js';
 import type { Check } from './types.js';
 import { directoryListing } from './directory-listing.js';
 import { informationDisclosure } from './information-disclosure.js';
@@ -22,12 +22,23 @@ import { requestSmuggling } from './request-smuggling.js';
 import { insufficientAuthorization } from './insufficient-authorization.js';
 import { specificVulnerability } from './specific-vulnerability.js';
 import { fileManagement } from './file-management.js';
+// extension items (not NCP's): run only when asked for by name or with EXTENDED
+import { securityHeaders } from './security-headers.js';
+import { cookieSecurity } from './cookie-security.js';
+import { cors } from './cors.js';
+import { crlfInjection } from './crlf-injection.js';
+import { ssti } from './ssti.js';
+import { ldapInjection } from './ldap-injection.js';
+import { xpathInjection } from './xpath-injection.js';
+import { httpMethods } from './http-methods.js';
+import { csrf } from './csrf.js';
 
-export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement]);
+export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
+  securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection, xpathInjection, httpMethods, csrf]);
 
 /** The checks that serve the given items, in registry order. */
-export function checksFor(items: readonly VulnItem[]): Check[] {
-  const wanted = new Set<VulnItem>(items);
+export function checksFor(items: readonly ScanItem[]): Check[] {
+  const wanted = new Set<ScanItem>(items);
   return allChecks.filter((c) => wanted.has(c.meta.item));
 }
 

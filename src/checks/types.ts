@@ -1,6 +1,6 @@
 // The contract between the engine and a check. A check is metadata plus one async generator;
 // the engine owns insertion points, de-duplication, budgets, storage and abort.
-import type { VulnItem } from '../core/items.js';
+import type { ScanItem } from '../core/items.js';
 import type {
   Confidence,
   CrawledRequest,
@@ -16,7 +16,7 @@ export interface CheckMeta {
   /** Stable id, kebab-case, e.g. "directory-listing". */
   id: string;
   /** Exact VulnItems word this check belongs to. */
-  item: VulnItem;
+  item: ScanItem;
   title: string;
   severity: Severity;
   confidence: Confidence;
@@ -122,6 +122,11 @@ export interface CheckContext {
   /** Renders a crawled request as a sendable spec. */
   toSpec(request: CrawledRequest): HttpRequestSpec;
   soft404: Soft404;
+  /**
+   * The anti-CSRF tokens the engine found for a crawled form or script request (field or header
+   * names; empty when none), as src/engine/csrf.ts detects them for every check's submissions.
+   */
+  antiCsrfTokens?(request: CrawledRequest): Promise<{ kind: 'field' | 'header'; name: string }[]>;
   /** The StartUrl of the job. */
   startUrl: string;
   /** True when the job sends credentials (Cookie, Authorization...): send(..., { withoutAuth }) then differs. */

@@ -27,19 +27,58 @@ export const VULN_ITEMS = [
 export type VulnItem = (typeof VULN_ITEMS)[number];
 export const ALL_ITEMS_WORD = 'ALL';
 
+/**
+ * wsc's items beyond NCP's 21 (checks ZAP and Wapiti have). Never part of ALL, so an NCP client
+ * gets NCP's behaviour; a client asks for them by name or all at once with EXTENDED.
+ */
+export const EXTENSION_ITEMS = [
+  'CRLF Injection',
+  'CSRF',
+  'Cookie Security',
+  'Security Headers',
+  'CORS',
+  'SSTI',
+  'LDAP Injection',
+  'XPath Injection',
+  'HTTP Methods',
+] as const;
+
+export type ExtensionItem = (typeof EXTENSION_ITEMS)[number];
+/** Any item a check can belong to: NCP's 21, then the extension items. */
+export type ScanItem = VulnItem | ExtensionItem;
+export const SCAN_ITEMS: readonly ScanItem[] = Object.freeze([...VULN_ITEMS, ...EXTENSION_ITEMS]);
+/** Adds every extension item; combines with ALL and with any other word. */
+export const EXTENDED_WORD = 'EXTENDED';
+
 export function isVulnItem(word: unknown): word is VulnItem {
   return typeof word === 'string' && (VULN_ITEMS as readonly string[]).includes(word);
 }
 
+export function isExtensionItem(word: unknown): word is ExtensionItem {
+  return typeof word === 'string' && (EXTENSION_ITEMS as readonly string[]).includes(word);
+}
+
+export function isScanItem(word: unknown): word is ScanItem {
+  return isVulnItem(word) || isExtensionItem(word);
+}
+
 /**
- * Validates a VulnItems list as NCP does: a non-empty list of known words, where ALL stands alone.
- * Returns the expanded list, or null when the list is not acceptable.
+ * Validates a VulnItems list as NCP does: a non-empty list of known words, where ALL stands alone
+ * among NCP's words. Extension words (EXTENDED, an extension item's name) are wsc's own and may
+ * join any list, ALL included: no NCP client sends them, so NCP's lists mean exactly what they
+ * mean on NCP. Returns the expanded list (NCP's items first, in NCP's order), or null when the
+ * list is not acceptable.
  */
-export function resolveVulnItems(words: unknown): VulnItem[] | null {
+export function resolveVulnItems(words: unknown): ScanItem[] | null {
   if (!Array.isArray(words) || words.length === 0) return null;
-  if (words.includes(ALL_ITEMS_WORD)) return words.length === 1 ? [...VULN_ITEMS] : null;
-  if (!words.every(isVulnItem)) return null;
-  return [...new Set(words as VulnItem[])];
+  if (!words.every((w) => w === ALL_ITEMS_WORD || w === EXTENDED_WORD || isScanItem(w))) return null;
+  const ncp = words.filter(isVulnItem);
+  if (words.filter((w) => w === ALL_ITEMS_WORD).length > 1) return null;
+  if (words.includes(ALL_ITEMS_WORD) && ncp.length > 0) return null;
+  const wanted = new Set<ScanItem>(words.includes(ALL_ITEMS_WORD) ? VULN_ITEMS : ncp);
+  for (const w of words) if (isExtensionItem(w)) wanted.add(w);
+  if (words.includes(EXTENDED_WORD)) for (const e of EXTENSION_ITEMS) wanted.add(e);
+  return SCAN_ITEMS.filter((i) => wanted.has(i));
 }
 
 // Real, current browser strings for each UserAgent reserved word (documented in README).

@@ -1,5 +1,5 @@
 // Data shapes shared by the engine, the checks, the store and the reports.
-import type { VulnItem } from './items.js';
+import type { ScanItem } from './items.js';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 export type Confidence = 'certain' | 'firm' | 'tentative';
@@ -76,7 +76,7 @@ export interface CrawledRequest {
 export type InsertionLocation = 'query' | 'body' | 'multipart' | 'json' | 'path' | 'header' | 'cookie' | 'xml';
 
 export interface Finding {
-  item: VulnItem;
+  item: ScanItem;
   /** Stable id of the check that raised it. */
   check: string;
   title: string;

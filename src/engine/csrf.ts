@@ -307,6 +307,16 @@ export class AntiCsrf {
     return r.source === 'script' && UNSAFE.has(r.method.toUpperCase());
   }
 
+  /**
+   * The anti-CSRF tokens found for a target (form fields or request headers); empty when it carries
+   * none. Detection is the one every check's submissions get (and shares its cost and cache).
+   */
+  async tokensOf(r: CrawledRequest): Promise<{ kind: 'field' | 'header'; name: string }[]> {
+    if (!this.candidate(r)) return [];
+    const profile = await this.profile(r);
+    return profile ? profile.slots.map((s) => ({ kind: s.kind, name: s.name })) : [];
+  }
+
   /** Wraps a request's insertion points so the specs they build are known to come from it. */
   points(request: CrawledRequest, points: InsertionPoint[]): InsertionPoint[] {
     if (!this.candidate(request)) return points;

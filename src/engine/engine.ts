@@ -269,6 +269,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       pages: input.pages,
       insertionPoints: (r) => antiCsrf.points(r, insertionPoints(r, { userAgent: input.userAgent })),
       toSpec: (r) => antiCsrf.spec(r, toSpec(r)),
+      antiCsrfTokens: (r) => antiCsrf.tokensOf(r),
       soft404: input.soft404,
       startUrl: input.startUrl,
       authenticated: Object.keys(input.jobHeaders).some(isCredentialHeader),

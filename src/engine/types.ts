@@ -1,5 +1,5 @@
 // The engine's public interface: what the job runner and `wsc scan` call.
-import type { SpeedWord, UserAgentWord, VulnItem } from '../core/items.js';
+import type { ScanItem, SpeedWord, UserAgentWord } from '../core/items.js';
 import type { Finding } from '../core/model.js';
 
 export interface EngineLimits {
@@ -39,7 +39,7 @@ export interface EngineJob {
   headers: Record<string, string>;
   userAgent: UserAgentWord;
   speed: SpeedWord;
-  items: VulnItem[];
+  items: ScanItem[];
   limits?: Partial<EngineLimits>;
   /**
    * CIDRs of link-local or cloud metadata addresses the job may reach; refused otherwise. The runner

@@ -1,7 +1,7 @@
 // The content every human-readable report (HTML, PDF) shows, computed once: summary, counts, groups
 // by item sorted by severity, and per finding the guidance, references, highlighted evidence and
 // probe files. Renderers only lay it out. Input strings are raw (renderers escape for their medium).
-import { VULN_ITEMS, type VulnItem } from '../core/items.js';
+import { SCAN_ITEMS, type ScanItem } from '../core/items.js';
 import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
 import { formatDateTime } from '../core/time.js';
 import { statusOf, type FindingDiff, type RescanStatus } from './diff.js';
@@ -31,7 +31,7 @@ export interface FindingView {
 }
 
 export interface ItemGroup {
-  item: VulnItem;
+  item: ScanItem;
   worst: Severity;
   findings: FindingView[];
 }
@@ -41,7 +41,7 @@ export interface ReportContent {
   generatedAt: string;
   summary: [string, string][];
   bySeverity: Record<Severity, number>;
-  byItem: { item: VulnItem; count: number; worst: Severity }[];
+  byItem: { item: ScanItem; count: number; worst: Severity }[];
   total: number;
   groups: ItemGroup[];
   comparison?: FindingDiff;
@@ -121,14 +121,14 @@ export function buildContent(input: ReportInput): ReportContent {
   });
 
   const groups: ItemGroup[] = [];
-  for (const item of VULN_ITEMS) {
+  for (const item of SCAN_ITEMS) {
     const list = views.filter((v) => v.finding.item === item);
     if (list.length === 0) continue;
     const worst = list.reduce<Severity>((w, v) => (SEVERITY_RANK[v.finding.severity] < SEVERITY_RANK[w] ? v.finding.severity : w), 'info');
     groups.push({ item, worst, findings: list });
   }
   // Groups by their worst finding, then by the item list: the most urgent group comes first.
-  groups.sort((a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || VULN_ITEMS.indexOf(a.item) - VULN_ITEMS.indexOf(b.item));
+  groups.sort((a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || SCAN_ITEMS.indexOf(a.item) - SCAN_ITEMS.indexOf(b.item));
 
   const generatedMs = input.generatedAt ?? Date.now();
   const tz = input.job?.timeZone ?? 'UTC';

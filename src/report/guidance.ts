@@ -1,7 +1,7 @@
 // Per-item text for developers reading a report: what the weakness is, why it matters, how to fix
 // it, and where it sits in CWE and the OWASP Top 10 (2021). Check metadata (remediation, CWE) is
 // more specific and wins when present; this table covers every item, checked or not yet.
-import type { VulnItem } from '../core/items.js';
+import type { ScanItem } from '../core/items.js';
 
 export interface ItemGuidance {
   what: string;
@@ -21,7 +21,7 @@ const A05 = 'A05:2021 Security Misconfiguration';
 const A06 = 'A06:2021 Vulnerable and Outdated Components';
 const A10 = 'A10:2021 Server-Side Request Forgery';
 
-export const GUIDANCE: Readonly<Record<VulnItem, ItemGuidance>> = Object.freeze({
+export const GUIDANCE: Readonly<Record<ScanItem, ItemGuidance>> = Object.freeze({
   LFI: {
     what: 'Local file inclusion: a request parameter chooses a file on the server that the application reads or includes.',
     why: 'An attacker reads configuration files, source code and credentials (e.g. /etc/passwd, .env), and with some runtimes executes code.',
@@ -168,6 +168,70 @@ export const GUIDANCE: Readonly<Record<VulnItem, ItemGuidance>> = Object.freeze(
     fix: 'Disable SSI where not needed (Options -Includes, or IncludesNOEXEC), and encode input written into .shtml pages.',
     cwe: 97,
     owasp: A03,
+  },
+  // wsc's extension items (not NCP's)
+  'CRLF Injection': {
+    what: 'Carriage return and line feed characters from the request reach a response header.',
+    why: 'An attacker adds headers of their own (Set-Cookie: session fixation, Location) or a whole response body (XSS, cache poisoning) to a link a victim follows.',
+    fix: 'Never copy request input into response headers without refusing or encoding CR and LF; use the framework\'s header API, which rejects them, and redirect to allow-listed targets only.',
+    cwe: 113,
+    owasp: A03,
+  },
+  CSRF: {
+    what: 'Cross-site request forgery: a state-changing request is accepted without a token or an Origin check, so any site can make a visitor\'s browser send it.',
+    why: 'An attacker\'s page changes the victim\'s password, e-mail, settings or data with the victim\'s session.',
+    fix: 'Require an unpredictable per-session or per-request token in every state-changing request (the framework\'s CSRF protection), check Origin or Referer, and set session cookies SameSite=Lax or Strict.',
+    cwe: 352,
+    owasp: A01,
+  },
+  'Cookie Security': {
+    what: 'A cookie is set without the attributes that keep it private: Secure, HttpOnly, SameSite.',
+    why: 'Without Secure it travels over plain HTTP; without HttpOnly a script (XSS) reads it; without SameSite other sites\' requests carry it (CSRF).',
+    fix: 'Set session and authentication cookies with Secure, HttpOnly and SameSite=Lax (or Strict), in the framework\'s session settings.',
+    cwe: 1004,
+    owasp: A05,
+  },
+  'Security Headers': {
+    what: 'Responses lack the headers that make browsers refuse framing, MIME sniffing, inline script and referrer leaks (CSP, X-Frame-Options or frame-ancestors, X-Content-Type-Options, Referrer-Policy), or set them weakly.',
+    why: 'Each missing header leaves a browser defence off: clickjacking, script injection with no second line of defence, MIME confusion, URLs with tokens leaking to other sites.',
+    fix: 'Send Content-Security-Policy (no unsafe-inline or wildcards in script-src, frame-ancestors set), X-Content-Type-Options: nosniff and Referrer-Policy: strict-origin-when-cross-origin (or stricter) on every response, from the server or framework configuration.',
+    cwe: 693,
+    owasp: A05,
+  },
+  CORS: {
+    what: 'Cross-origin resource sharing lets any origin (or the "null" origin) read responses with the visitor\'s credentials.',
+    why: 'A page on any site reads the victim\'s data from this one: the same-origin policy is switched off for it.',
+    fix: 'Answer Access-Control-Allow-Origin only for an allow-list of exact origins, never by echoing the Origin header, never for "null", and only add Access-Control-Allow-Credentials where it is needed.',
+    cwe: 942,
+    owasp: A05,
+  },
+  SSTI: {
+    what: 'Server-side template injection: request input is compiled as part of a template (Jinja2, Twig, Freemarker, ERB, Handlebars...).',
+    why: 'Template expressions reach the runtime: an attacker reads secrets and usually runs code on the server.',
+    fix: 'Pass input to templates as data (context variables), never as template source; if users must write templates, use a logic-less sandboxed engine.',
+    cwe: 1336,
+    owasp: A03,
+  },
+  'LDAP Injection': {
+    what: 'Request input reaches an LDAP search filter as filter syntax.',
+    why: 'An attacker bypasses directory-based login and reads directory entries (users, groups, attributes) the query should not return.',
+    fix: 'Escape input for LDAP filters (RFC 4515: \\2a for *, \\28 \\29 for parentheses, \\5c, NUL) with the library\'s escaping function, and validate it against the expected format.',
+    cwe: 90,
+    owasp: A03,
+  },
+  'XPath Injection': {
+    what: 'Request input reaches an XPath query as XPath syntax.',
+    why: 'An attacker bypasses XML-based login and reads any node of the document (users, passwords).',
+    fix: 'Use parameterized XPath (variables bound by the API) or escape quotes for the literal\'s delimiter; validate input against the expected format.',
+    cwe: 643,
+    owasp: A03,
+  },
+  'HTTP Methods': {
+    what: 'The server accepts risky HTTP methods: TRACE echoes requests, PUT stores files, DELETE removes them.',
+    why: 'TRACE reflects credentials to scripts (cross-site tracing); PUT lets anyone place content or code on the site; DELETE lets anyone remove it.',
+    fix: 'Allow only the methods each resource needs (GET, POST, HEAD); disable TRACE in the server and WebDAV methods unless authenticated users need them.',
+    cwe: 650,
+    owasp: A05,
   },
 });
 

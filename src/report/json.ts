@@ -1,6 +1,6 @@
 // The versioned JSON report of a finished scan, and the redaction every report rendering applies:
 // the values of the job's own headers (auth cookies, tokens) never leave the engine in clear.
-import { VULN_ITEMS, isVulnItem, type VulnItem } from '../core/items.js';
+import { SCAN_ITEMS, isScanItem, type ScanItem } from '../core/items.js';
 import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
 import type { CollectedUrl, EngineLimits } from '../engine/types.js';
 import type { FindingDiff, RescanStatus } from './diff.js';
@@ -11,7 +11,7 @@ export const REDACTED = '<redacted>';
 /** Check metadata a report may show (rules in SARIF, remediation in HTML); see CheckMeta. */
 export interface CheckInfo {
   id: string;
-  item: VulnItem;
+  item: ScanItem;
   title: string;
   severity: Severity;
   confidence: Finding['confidence'];
@@ -81,7 +81,7 @@ export interface JsonReport {
   };
   stats: { requests: number; duration_ms: number; urls: number };
   limit_reached: string | null;
-  summary: { total: number; by_severity: Record<Severity, number>; by_item: Partial<Record<VulnItem, number>> };
+  summary: { total: number; by_severity: Record<Severity, number>; by_item: Partial<Record<ScanItem, number>> };
   urls: { method: string; url: string }[];
   findings: Finding[];
   /** Present on a re-diagnosis: each finding's status against the master (additive to version 1). */
@@ -200,7 +200,7 @@ const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2, in
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    VULN_ITEMS.indexOf(a.item) - VULN_ITEMS.indexOf(b.item) ||
+    SCAN_ITEMS.indexOf(a.item) - SCAN_ITEMS.indexOf(b.item) ||
     a.url.localeCompare(b.url) ||
     (a.parameter ?? '').localeCompare(b.parameter ?? '')
   );
@@ -209,7 +209,7 @@ export function compareFindings(a: Finding, b: Finding): number {
 /** Findings ready for any report: only known items, redacted, sorted by severity. */
 export function reportFindings(input: ReportInput): Finding[] {
   return input.findings
-    .filter((f) => isVulnItem(f.item))
+    .filter((f) => isScanItem(f.item))
     .map((f) => redactFinding(f, input.options.headers))
     .sort(compareFindings);
 }
@@ -217,7 +217,7 @@ export function reportFindings(input: ReportInput): Finding[] {
 export function buildJsonReport(input: ReportInput): JsonReport {
   const findings = reportFindings(input);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  const byItem: Partial<Record<VulnItem, number>> = {};
+  const byItem: Partial<Record<ScanItem, number>> = {};
   for (const f of findings) {
     bySeverity[f.severity]++;
     byItem[f.item] = (byItem[f.item] ?? 0) + 1;

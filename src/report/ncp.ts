@@ -3,7 +3,7 @@
 // Not_Scanned_Domain_List is best effort: the crawler keeps only in-scope URLs, so the hosts listed
 // are those that absolute URLs in the collected URLs (query values) and in the stored evidence point
 // to, minus the scanned ones.
-import { VULN_ITEMS, resolveVulnItems } from '../core/items.js';
+import { SCAN_ITEMS, resolveVulnItems } from '../core/items.js';
 import type { Severity } from '../core/model.js';
 import { formatDateTime } from '../core/time.js';
 import { probeFilesOf } from './content.js';
@@ -119,7 +119,7 @@ export function buildNcpReport(input: ReportInput): NcpReport {
   const byDomain = new Map<string, LevelCounts>();
   const byItem = new Map<string, LevelCounts>();
   const requested = resolveVulnItems(input.options.items) ?? [];
-  for (const item of VULN_ITEMS) if (requested.includes(item)) byItem.set(item, zero());
+  for (const item of SCAN_ITEMS) if (requested.includes(item)) byItem.set(item, zero());
   const bump = (c: LevelCounts, l: NcpLevel): void => {
     c.Total++;
     c[l]++;

@@ -1,7 +1,7 @@
 // Drives one check the way the engine does, against a real site: a real session, the real crawler
 // and soft-404 fingerprint, and a send that records every request the check makes.
 import assert from 'node:assert/strict';
-import { isVulnItem, USER_AGENTS } from '../../src/core/items.js';
+import { isScanItem, USER_AGENTS } from '../../src/core/items.js';
 import type { CrawledRequest, HttpRequestSpec } from '../../src/core/model.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft } from '../../src/checks/types.js';
 import { crawl } from '../../src/engine/crawler.js';
@@ -10,6 +10,7 @@ import { isCredentialHeader, ScanSession } from '../../src/engine/session.js';
 import { fingerprintSoft404 } from '../../src/engine/soft404.js';
 import { DEFAULT_LIMITS } from '../../src/engine/types.js';
 import { OastServer } from '../../src/engine/oast.js';
+import { AntiCsrf } from '../../src/engine/csrf.js';
 
 export interface CheckRun {
   findings: FindingDraft[];
@@ -45,11 +46,20 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
     const crawled = await crawl(session, { startUrl, limits: session.limits, signal: controller.signal });
     const soft404 = await fingerprintSoft404(session, startUrl);
     const sent: HttpRequestSpec[] = [];
+    // token detection only, as the engine exposes it; submissions here go out as the check built them
+    const antiCsrf = new AntiCsrf({
+      send: (spec, o) => session.send(spec, o),
+      ...(session.cookies ? { cookies: session.cookies } : {}),
+      pages: crawled.pages,
+      requests: crawled.requests,
+      render: toSpec,
+    });
     const ctx: CheckContext = {
       requests: crawled.requests,
       pages: crawled.pages,
       insertionPoints: (r) => insertionPoints(r, { userAgent }),
       toSpec,
+      antiCsrfTokens: (r) => antiCsrf.tokensOf(r),
       soft404,
       startUrl,
       authenticated: Object.keys(opts.headers ?? {}).some(isCredentialHeader),
@@ -71,12 +81,12 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
   }
 }
 
-/** The metadata every check must carry: its id, exact VulnItems word and CWE, a budget, a fix, references. */
+/** The metadata every check must carry: its id, exact item word and CWE, a budget (0 for a passive check), a fix, references. */
 export function assertCheckMetadata(check: Check, meta: Check['meta'], expected: { id: string; item: string; cwe: number }): void {
   assert.equal(meta.id, expected.id);
-  assert.ok(isVulnItem(meta.item));
+  assert.ok(isScanItem(meta.item));
   assert.equal(meta.item, expected.item);
   assert.equal(meta.cwe, expected.cwe);
-  assert.ok(meta.requestBudget >= 1 && meta.remediation.length > 20 && meta.references.length > 0);
+  assert.ok(Number.isInteger(meta.requestBudget) && meta.requestBudget >= 0 && meta.remediation.length > 20 && meta.references.length > 0);
   assert.equal(check.meta, meta);
 }

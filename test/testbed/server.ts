@@ -15,7 +15,7 @@
 // route with `index: true`) so that the crawler finds it. Tests may pass extra routes to
 // startTestbed({ routes }) that take precedence over the files.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { VulnItem } from '../../src/core/items.js';
+import type { ScanItem } from '../../src/core/items.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -60,9 +60,9 @@ export interface Route {
    * items (through `parameter`, when one insertion point carries it). A finding of another item
    * here is a false positive.
    */
-  vulnerable?: { item: VulnItem; parameter?: string }[];
+  vulnerable?: { item: ScanItem; parameter?: string }[];
   /** A safe twin: it looks like a vulnerable route but no finding of these items may be raised on it. */
-  safeFor?: VulnItem[];
+  safeFor?: ScanItem[];
 }
 
 export interface Testbed {

@@ -2,7 +2,7 @@
 // --json for the raw envelope (pipe it to jq).
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { resolveVulnItems, USER_AGENTS, ALL_ITEMS_WORD } from '../../core/items.js';
+import { resolveVulnItems, USER_AGENTS, ALL_ITEMS_WORD, EXTENDED_WORD } from '../../core/items.js';
 import { FINAL_STATUSES, STATUS, isJobStatus, type JobStatus } from '../../core/status.js';
 import type { CreateJobRequest, JobList, JobRecord, ReportFormat, SpeedName, UserAgentName, WscClient } from '../../sdk/client.js';
 import { WscConnectionError } from '../../sdk/errors.js';
@@ -36,10 +36,10 @@ export function parseItems(list: string): string[] {
     .split(',')
     .map((w) => w.trim())
     .filter((w) => w !== '')
-    .map((w) => (w.toUpperCase() === ALL_ITEMS_WORD ? ALL_ITEMS_WORD : w));
+    .map((w) => (w.toUpperCase() === ALL_ITEMS_WORD || w.toUpperCase() === EXTENDED_WORD ? w.toUpperCase() : w));
   if (resolveVulnItems(words) === null) {
     throw new UsageError(
-      `--items "${list}" must be ALL alone or a comma list of VulnItems words (e.g. "SQL Injection,XSS"); ALL cannot be combined`,
+      `--items "${list}" must be ALL, EXTENDED or a comma list of VulnItems words (e.g. "SQL Injection,XSS"); ALL combines only with EXTENDED and extension items`,
     );
   }
   return words;

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
-import { ALL_ITEMS_WORD, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type VulnItem } from '../../core/items.js';
+import { ALL_ITEMS_WORD, EXTENDED_WORD, EXTENSION_ITEMS, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type ScanItem } from '../../core/items.js';
 import type { Finding, Severity } from '../../core/model.js';
 import { allChecks } from '../../checks/registry.js';
 import { configureTemplates } from '../../templates/loader.js';
@@ -22,7 +22,7 @@ export type FailOn = 'high' | 'medium' | 'low';
 
 export interface ScanOptions {
   url: string;
-  /** Comma-separated VulnItems words, or ALL (default). */
+  /** Comma-separated VulnItems words, ALL, EXTENDED; default ALL,EXTENDED (every check). */
   items?: string;
   /** "Name: value" each. */
   header?: string[];
@@ -78,7 +78,7 @@ export function parseHeaderFlag(raw: string): [string, string] {
 interface Resolved {
   url: string;
   itemsWords: string[];
-  items: VulnItem[];
+  items: ScanItem[];
   headers: Record<string, string>;
   exclude: string[];
   speed: SpeedWord;
@@ -101,9 +101,13 @@ function resolve(opts: ScanOptions): Resolved {
       `${u.hostname} is not a loopback address. Scanning sends attack traffic: only scan systems you own or are authorised to test, and confirm it with --i-own-this-target.`,
     );
   }
-  const itemsWords = (opts.items ?? ALL_ITEMS_WORD).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const itemsWords = (opts.items ?? DEFAULT_SCAN_ITEMS)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((w) => (w.toUpperCase() === ALL_ITEMS_WORD || w.toUpperCase() === EXTENDED_WORD ? w.toUpperCase() : w));
   const items = resolveVulnItems(itemsWords);
-  if (!items) throw new ScanUsageError(`--items "${opts.items}" must be ALL or a comma-separated list of: ${allItemWords()}`);
+  if (!items) throw new ScanUsageError(`--items "${opts.items}" must be ALL, EXTENDED or a comma-separated list of: ${allItemWords()} (ALL combines only with EXTENDED and extension items)`);
   const speed = opts.speed ?? '2';
   if (!isSpeedWord(speed)) throw new ScanUsageError('--speed must be 1, 2 or 3');
   const ua = opts.ua ?? 'PC Chrome';
@@ -126,8 +130,12 @@ function resolve(opts: ScanOptions): Resolved {
 }
 
 function allItemWords(): string {
-  return allChecks.map((c) => c.meta.item).filter((v, i, a) => a.indexOf(v) === i).join(', ') + ' (and the other NCP VulnItems words)';
+  const ncp = allChecks.map((c) => c.meta.item).filter((v, i, a) => a.indexOf(v) === i && !(EXTENSION_ITEMS as readonly string[]).includes(v));
+  return `${ncp.join(', ')} (and the other NCP VulnItems words); extension items ${EXTENSION_ITEMS.join(', ')}`;
 }
+
+/** wsc scan runs every check unless told otherwise: NCP's 21 items and the extension items. */
+export const DEFAULT_SCAN_ITEMS = `${ALL_ITEMS_WORD},${EXTENDED_WORD}`;
 
 async function render(format: ReportFormat, input: ReportInput): Promise<{ data: JsonReport | SarifLog | string | Buffer; text: string | Buffer }> {
   if (format === 'pdf') {
@@ -244,7 +252,7 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .command('scan')
     .description('scan a target in-process and write a report (no server needed)')
     .argument('<url>', 'StartUrl of the scan')
-    .option('--items <list>', `comma-separated VulnItems words, or ${ALL_ITEMS_WORD}`, ALL_ITEMS_WORD)
+    .option('--items <list>', `comma-separated VulnItems words, ${ALL_ITEMS_WORD} (NCP's 21), ${EXTENDED_WORD} (the extension items)`, DEFAULT_SCAN_ITEMS)
     .option('--header <header>', 'header sent on every request, "Name: value" (repeatable; values are never reported)', collect, [])
     .option('--exclude <url>', 'URL prefix not to touch (repeatable)', collect, [])
     .option('--speed <1|2|3>', 'request pace: 1 normal, 2 faster, 3 fast', '2')

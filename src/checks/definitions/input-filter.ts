@@ -50,7 +50,7 @@ function show(token: string): string {
 function contains(value: string, token: string): boolean {
   // the probe "letters" stands for any letter: a filter refusing it leaves only letter-free payloads
   if (token === LETTERS) return /[A-Za-z]/.test(value);
-  if (/^[A-Za-z]+$/.test(token)) return new RegExp(`(?:^|[^A-Za-z])${token}(?:[^A-Za-z]|$)`, 'i').test(value);
+  if (/^[A-Za-z]+$/.test(token)) return new RegExp(`(?:^|[^A-Za-z0-9_])${token}(?:[^A-Za-z0-9_]|$)`, 'i').test(value);
   if (token === ' ') return /\s/.test(value);
   return value.includes(token);
 }
@@ -100,6 +100,13 @@ export function profileOf(fates: Map<string, Fate>, filtered: boolean, requireme
 /** A profile for points whose filter was not probed: every payload may be tried. */
 export const OPEN_PROFILE: FilterProfile = profileOf(new Map(), false);
 
+function fateOf(back: string, sent: string): Fate {
+  if (back.toLowerCase() === sent.toLowerCase()) return 'raw';
+  // a keyword cut out of its dots, or a character dropped
+  if (back === '' || (sent.startsWith('.') && back === '..')) return 'stripped';
+  return 'encoded';
+}
+
 export type SendValue = (value: string) => Promise<HttpExchange | null>;
 
 /**
@@ -108,21 +115,31 @@ export type SendValue = (value: string) => Promise<HttpExchange | null>;
  * refused, a request with a harmless digit suffix (refused too: the point takes only its own shape,
  * and nothing more is learnt), then one request per token. Reflections tell raw, encoded, stripped.
  */
-export async function learnFilter(send: SendValue, prefix: string, tokens: readonly string[], base: HttpExchange | null): Promise<FilterProfile> {
+export async function learnFilter(
+  send: SendValue,
+  prefix: string,
+  tokens: readonly string[],
+  base: HttpExchange | null,
+  /** Read reflections (XSS); SQL and command pages echo the value escaped for HTML, which says nothing about what reaches the query. */
+  reflections = true,
+): Promise<FilterProfile> {
   const fates = new Map<string, Fate>();
   const m = String(randomNumber(100_000, 999_999));
   const mark = (i: number): string => `${m}${10 + i}`;
-  const all = prefix + tokens.map((t, i) => mark(i) + t).join('') + mark(tokens.length);
+  // a keyword glued to digits is no word to a \b filter: dots set it apart
+  const word = (t: string): string => (/^[A-Za-z]+$/.test(t) ? `.${t}.` : t);
+  const all = prefix + tokens.map((t, i) => mark(i) + word(t)).join('') + mark(tokens.length);
   const ex = await send(all);
   if (!ex) return OPEN_PROFILE;
   if (!isRefusal(ex, base)) {
+    if (!reflections) return OPEN_PROFILE;
     const body = ex.response.body;
     tokens.forEach((t, i) => {
       const a = body.indexOf(mark(i));
       const b = a === -1 ? -1 : body.indexOf(mark(i + 1), a);
       if (a === -1 || b === -1) return fates.set(t, 'unseen');
       const back = body.slice(a + mark(i).length, b);
-      fates.set(t, back === t ? 'raw' : back === '' ? 'stripped' : back.toLowerCase() === t.toLowerCase() ? 'raw' : 'encoded');
+      fates.set(t, fateOf(back, word(t)));
     });
     return profileOf(fates, [...fates.values()].some((f) => f === 'stripped' || f === 'encoded'));
   }
@@ -132,17 +149,21 @@ export async function learnFilter(send: SendValue, prefix: string, tokens: reado
     return profileOf(fates, true);
   }
   for (const t of tokens) {
-    const one = await send(`${prefix}${mark(0)}${t}${mark(1)}`);
+    const one = await send(`${prefix}${mark(0)}${word(t)}${mark(1)}`);
     if (!one) continue;
     if (isRefusal(one, base)) {
       fates.set(t, 'rejected');
+      continue;
+    }
+    if (!reflections) {
+      fates.set(t, 'raw');
       continue;
     }
     const body = one.response.body;
     const a = body.indexOf(mark(0));
     const b = a === -1 ? -1 : body.indexOf(mark(1), a);
     const back = a === -1 || b === -1 ? null : body.slice(a + mark(0).length, b);
-    fates.set(t, back === null ? 'unseen' : back === t || back.toLowerCase() === t.toLowerCase() ? 'raw' : back === '' ? 'stripped' : 'encoded');
+    fates.set(t, back === null ? 'unseen' : fateOf(back, word(t)));
   }
   return profileOf(fates, true);
 }

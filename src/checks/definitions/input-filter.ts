@@ -51,7 +51,7 @@ function contains(value: string, token: string): boolean {
   // the probe "letters" stands for any letter: a filter refusing it leaves only letter-free payloads
   if (token === LETTERS) return /[A-Za-z]/.test(value);
   if (/^[A-Za-z]+$/.test(token)) return new RegExp(`(?:^|[^A-Za-z0-9_])${token}(?:[^A-Za-z0-9_]|$)`, 'i').test(value);
-  if (token === ' ') return /\s/.test(value);
+  if (token === ' ') return /[ \t]/.test(value);
   return value.includes(token);
 }
 

@@ -80,6 +80,15 @@ async function main(): Promise<void> {
     );
     const ours = score(routes, result.findings.map((f) => ({ item: f.item, method: f.method, url: f.url })));
     table(`wsc (${result.stats.urls} URLs crawled)`, ours, result.stats.requests, result.stats.durationMs);
+    if (result.scan) {
+      // What each check costs, per insertion point the crawl offered (every check divided by the same
+      // count, so runs compare), to hold adaptive payloads to their request budget.
+      const { sentByCheck, insertionPoints, targets } = result.scan;
+      process.stdout.write(`\nrequests by check (${targets} targets, ${insertionPoints} insertion points)\n`);
+      for (const [id, n] of Object.entries(sentByCheck).sort((a, b) => b[1] - a[1])) {
+        process.stdout.write(`${id.padEnd(30)}${String(n).padStart(7)}${(n / Math.max(1, insertionPoints)).toFixed(2).padStart(8)} per point\n`);
+      }
+    }
     if (useWapiti && hasWapiti()) {
       process.stdout.write(`\nrunning wapiti on ${startUrl} (bounded to ${wapitiSeconds} s)...\n`);
       const w = await runWapiti({

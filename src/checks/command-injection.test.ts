@@ -54,3 +54,15 @@ test('stays within its request budget', () => {
   const targets = Math.max(1, vuln.requests.length, vuln.pages.length);
   assert.ok(vuln.sent.length <= meta.requestBudget * targets, `${vuln.sent.length} requests for ${targets} targets`);
 });
+
+test('adaptive payloads: a filter of spaces and separators is learnt and passed with ${IFS} and a newline', async () => {
+  const run = await runCheckOn(commandInjection, `${tb.url}/cmdif/`);
+  const mine = run.findings.filter((f) => new URL(f.url).pathname.startsWith('/cmdif/'));
+  const byPath = new Map(mine.map((f) => [new URL(f.url).pathname, f]));
+  assert.match(byPath.get('/cmdif/lookup')?.evidence.proof ?? '', /refuses spaces.*\$\{IFS\} for spaces/s);
+  assert.match(byPath.get('/cmdif/resolve')?.evidence.proof ?? '', /refuses spaces ; \| &.*newline.*\$\{IFS\}/s);
+  assert.equal(mine.length, 2);
+  const safe = await runCheckOn(commandInjection, `${tb.url}/cmdif-safe/`);
+  assert.ok(safe.sent.length > 10, 'the twins were attacked');
+  assert.deepEqual(safe.findings.filter((f) => new URL(f.url).pathname.startsWith('/cmdif-safe/')).map((f) => f.evidence.proof), []);
+});

@@ -4,7 +4,10 @@
 // an OAST URL. Unix separators and substitutions, and cmd.exe forms.
 import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
 import { attackPoints, Latency, randomNumber, randomToken, type AttackPoint } from './definitions/injection-points.js';
+import { learnFilter, type FilterProfile } from './definitions/input-filter.js';
 import {
+  CMD_TOKENS,
+  ifsSpaced,
   echoCommand,
   echoExpected,
   fetchCommand,
@@ -44,15 +47,32 @@ function contains(body: string, expected: string, os: CommandForm['os']): boolea
   return new RegExp(`(?:^|\\D)${expected}(?:\\D|$)`).test(body);
 }
 
-async function echoBased(send: Send, ap: AttackPoint, baseline: string): Promise<FindingDraft | null> {
-  const v = ap.point.value;
+/** The forms the filter lets through, with spaces as ${IFS} where it refuses them. */
+function formsFor(profile: FilterProfile, v: string, sample: (os: CommandForm['os']) => string): { form: CommandForm; cmd: (c: string) => string }[] {
+  const ifs = profile.fates.get(' ') === 'rejected';
+  const out: { form: CommandForm; cmd: (c: string) => string }[] = [];
   for (const form of FORMS) {
+    const cmd = (c: string): string => (ifs && form.os === 'unix' ? ifsSpaced(c) : c);
+    if (profile.passes(v + form.wrap(cmd(sample(form.os))))) out.push({ form, cmd });
+  }
+  return out;
+}
+
+function filterNote(profile: FilterProfile, via: string): string {
+  if (!profile.filtered) return '';
+  const ifs = profile.fates.get(' ') === 'rejected' ? ' and ${IFS} for spaces' : '';
+  return ` ${profile.describe().replace(/^./, (c) => c.toUpperCase())}: passed with the ${via}${ifs}.`;
+}
+
+async function echoBased(send: Send, ap: AttackPoint, baseline: string, profile: FilterProfile): Promise<FindingDraft | null> {
+  const v = ap.point.value;
+  for (const { form, cmd } of formsFor(profile, v, (os) => echoCommand(os, 'wsc', 1, 1))) {
     const results: { ex: HttpExchange; payload: string; expected: string }[] = [];
     for (let round = 0; round < 2; round++) {
       const marker = `wsc${randomToken(5)}x`;
       const a = randomNumber(10_000, 99_999);
       const b = randomNumber(10_000, 99_999);
-      const payload = v + form.wrap(echoCommand(form.os, marker, a, b));
+      const payload = v + form.wrap(cmd(echoCommand(form.os, marker, a, b)));
       const expected = echoExpected(form.os, marker, a, b);
       if (contains(baseline, expected, form.os)) break;
       const ex = await send(ap.point.build(payload));
@@ -62,32 +82,32 @@ async function echoBased(send: Send, ap: AttackPoint, baseline: string): Promise
     }
     if (results.length < 2) continue;
     const last = results[1] as (typeof results)[0];
-    const proof = `${last.expected}\nThe page holds ${last.expected}, the output of "${echoCommand(form.os, '', 0, 0).split(' ')[0]}" with a product only a ${form.os === 'unix' ? 'shell' : 'cmd.exe'} computes, injected with the ${form.name} (twice, with different random numbers: ${results.map((r) => r.expected).join(', ')}).`;
-    return pointFinding(ap.point, last.ex, last.payload, proof, 'certain', { technique: 'echo', form: form.name, os: form.os });
+    const proof = `${last.expected}\nThe page holds ${last.expected}, the output of "${echoCommand(form.os, '', 0, 0).split(' ')[0]}" with a product only a ${form.os === 'unix' ? 'shell' : 'cmd.exe'} computes, injected with the ${form.name} (twice, with different random numbers: ${results.map((r) => r.expected).join(', ')}).${filterNote(profile, form.name)}`;
+    return pointFinding(ap.point, last.ex, last.payload, proof, 'certain', { technique: 'echo', form: form.name, os: form.os, ...(profile.filtered ? { filter: profile.describe() } : {}) });
   }
   return null;
 }
 
-async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: AbortSignal): Promise<FindingDraft | null> {
+async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: AbortSignal, profile: FilterProfile): Promise<FindingDraft | null> {
   const v = ap.point.value;
   const [d1, d2] = SLEEP_DELAYS;
   if (latency.tooNoisyFor(d1)) return null;
-  const timed = async (form: CommandForm, d: number): Promise<{ ex: HttpExchange; payload: string } | null> => {
-    const payload = v + form.wrap(sleepCommand(form.os, d));
+  const timed = async (form: CommandForm, cmd: (c: string) => string, d: number): Promise<{ ex: HttpExchange; payload: string } | null> => {
+    const payload = v + form.wrap(cmd(sleepCommand(form.os, d)));
     const ex = await send(ap.point.build(payload), d * 1000 + 8000);
     return ex ? { ex, payload } : null;
   };
-  for (const form of FORMS) {
+  for (const { form, cmd } of formsFor(profile, v, (os) => sleepCommand(os, 1))) {
     if (signal.aborted) return null;
-    const first = await timed(form, d1);
+    const first = await timed(form, cmd, d1);
     if (!first || !latency.slept(first.ex.response.timeMs, d1)) continue;
-    const zero = await timed(form, 0);
+    const zero = await timed(form, cmd, 0);
     if (!zero || latency.slept(zero.ex.response.timeMs, d1)) continue;
-    const second = await timed(form, d2);
+    const second = await timed(form, cmd, d2);
     if (!second || !latency.slept(second.ex.response.timeMs, d2)) continue;
     const ms = (e: HttpExchange): number => Math.round(e.response.timeMs);
-    const proof = `${second.payload}\n${sleepCommand(form.os, d1)} via the ${form.name} took ${ms(first.ex)} ms, a 0 s sleep ${ms(zero.ex)} ms, ${sleepCommand(form.os, d2)} ${ms(second.ex)} ms; baseline ${latency.describe()}.`;
-    return pointFinding(ap.point, second.ex, second.payload, proof, 'firm', { technique: 'time', form: form.name, os: form.os, delays: [d1, 0, d2] });
+    const proof = `${second.payload}\n${sleepCommand(form.os, d1)} via the ${form.name} took ${ms(first.ex)} ms, a 0 s sleep ${ms(zero.ex)} ms, ${sleepCommand(form.os, d2)} ${ms(second.ex)} ms; baseline ${latency.describe()}.${filterNote(profile, form.name)}`;
+    return pointFinding(ap.point, second.ex, second.payload, proof, 'firm', { technique: 'time', form: form.name, os: form.os, delays: [d1, 0, d2], ...(profile.filtered ? { filter: profile.describe() } : {}) });
   }
   return null;
 }
@@ -98,15 +118,15 @@ interface Pending {
   sent: Map<string, { ex: HttpExchange; payload: string; form: CommandForm }>;
 }
 
-async function oastSend(ctx: CheckContext, send: Send, ap: AttackPoint): Promise<Pending | null> {
+async function oastSend(ctx: CheckContext, send: Send, ap: AttackPoint, profile: FilterProfile): Promise<Pending | null> {
   if (!ctx.oast) return null;
   const probe = ctx.oast.probe(`${ap.point.location}:${ap.point.name} ${ap.request.method} ${ap.request.url}`);
   const pending: Pending = { ap, probe, sent: new Map() };
-  for (const [i, form] of FORMS.entries()) {
+  for (const [i, { form, cmd }] of formsFor(profile, ap.point.value, (os) => fetchCommand(os, probe.url)).entries()) {
     if (ctx.signal.aborted) break;
     // a path per form tells which one the target ran
     const tag = `f${i}`;
-    const payload = ap.point.value + form.wrap(fetchCommand(form.os, `${probe.url}/${tag}`));
+    const payload = ap.point.value + form.wrap(cmd(fetchCommand(form.os, `${probe.url}/${tag}`)));
     const ex = await send(ap.point.build(payload));
     if (ex) pending.sent.set(tag, { ex, payload, form });
   }
@@ -130,14 +150,16 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     const latency = new Latency();
     latency.add(b1.response.timeMs);
     latency.add(b2.response.timeMs);
-    let f = await echoBased(send, ap, b1.response.body + b2.response.body);
-    if (!f && !ctx.signal.aborted) f = await timeBased(send, ap, latency, ctx.signal);
+    // which separators, substitutions and spaces a filter lets through decides the forms tried
+    const profile = await learnFilter((val) => send(ap.point.build(val)), ap.point.value, CMD_TOKENS, b1, false);
+    let f = await echoBased(send, ap, b1.response.body + b2.response.body, profile);
+    if (!f && !ctx.signal.aborted) f = await timeBased(send, ap, latency, ctx.signal, profile);
     if (f) {
       found.add(keyOf(ap));
       yield f;
       continue;
     }
-    const p = await oastSend(ctx, send, ap);
+    const p = await oastSend(ctx, send, ap, profile);
     if (p) pending.push(p);
   }
   if (ctx.oast && pending.length > 0 && !ctx.signal.aborted) {

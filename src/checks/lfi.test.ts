@@ -46,3 +46,16 @@ test('stays within its request budget', async () => {
     assert.ok(run.sent.length <= meta.requestBudget * targets, `${run.sent.length} requests for ${targets} targets`);
   }
 });
+
+test("proves a read of the application's own source where system files are blocked: php://filter, ../ back to the script, WEB-INF/web.xml", async () => {
+  const run = await runCheckOn(lfi, `${tb.url}/lfisrc/`);
+  const found = new Map(run.findings.filter((f) => new URL(f.url).pathname.startsWith('/lfisrc/')).map((f) => [new URL(f.url).pathname, f]));
+  assert.deepEqual([...found.keys()].sort(), ['/lfisrc/app/page.jsp', '/lfisrc/index.php', '/lfisrc/show.php']);
+  assert.match(found.get('/lfisrc/show.php')!.evidence.proof, /server-side PHP source.*back to the script show\.php/s);
+  assert.match(found.get('/lfisrc/index.php')!.evidence.proof, /server-side PHP source.*base64-decoding.*php:\/\/filter/s);
+  assert.match(found.get('/lfisrc/app/page.jsp')!.evidence.proof, /WEB-INF\/web\.xml/);
+  for (const f of found.values()) assert.equal(f.extra?.ownSource, true);
+  const safe = await runCheckOn(lfi, `${tb.url}/lfisrc-safe/`);
+  assert.ok(safe.sent.some((s) => s.url.includes('/lfisrc-safe/show.php?file=')), 'the twins were probed');
+  assert.deepEqual(safe.findings.filter((f) => new URL(f.url).pathname.startsWith('/lfisrc-safe/')).map((f) => f.evidence.proof), []);
+});

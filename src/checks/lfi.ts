@@ -4,7 +4,7 @@
 import type { HttpResponseData } from '../core/model.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
-import { decodedBase64Runs, findSignature, lfiPayloads, looksFileLike, type LfiPayload, type SignatureMatch } from './definitions/lfi.js';
+import { decodedBase64Runs, findSignature, findSourceSignature, lfiPayloads, looksFileLike, ownSourcePayloads, type LfiPayload, type SignatureMatch } from './definitions/lfi.js';
 import { probeBudget, valuePoints } from './definitions/probe-budget.js';
 
 export const meta: CheckMeta = {
@@ -24,12 +24,13 @@ export const meta: CheckMeta = {
   requestBudget: 30,
 };
 
-function signatureIn(res: HttpResponseData, p: LfiPayload): (SignatureMatch & { run?: string }) | null {
-  const plain = findSignature(res.body);
+function signatureIn(res: HttpResponseData, p: LfiPayload, baseHasSource: boolean): (SignatureMatch & { run?: string }) | null {
+  const find = (text: string): SignatureMatch | null => findSignature(text) ?? (p.own && !baseHasSource ? findSourceSignature(text) : null);
+  const plain = find(res.body);
   if (plain) return plain;
   if (!p.base64) return null;
   for (const b of decodedBase64Runs(res.body)) {
-    const m = findSignature(b.text);
+    const m = find(b.text);
     if (m) return { ...m, run: b.run };
   }
   return null;
@@ -52,14 +53,18 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
       ctx.log('lfi: baseline already shows a file signature, skipped', { url: request.url, file: baseline.file });
       continue;
     }
+    // a page that shows code anyway (a tutorial) cannot prove a read of the application's own source
+    const baseHasSource = findSourceSignature(base.response.body) !== null || decodedBase64Runs(base.response.body).some((b) => findSourceSignature(b.text) !== null);
     for (const point of points) {
-      for (const payload of lfiPayloads(point.value, looksFileLike(point.name, point.value))) {
+      const fileLike = looksFileLike(point.name, point.value);
+      const payloads = [...lfiPayloads(point.value, fileLike), ...(fileLike ? ownSourcePayloads(request.url, point.value) : [])];
+      for (const payload of payloads) {
         if (ctx.signal.aborted || !budget.left()) return;
         const spec = point.build(payload.value);
         budget.spend();
         const ex = await trySend(ctx, spec);
         if (!ex) continue;
-        const sig = signatureIn(ex.response, payload);
+        const sig = signatureIn(ex.response, payload, baseHasSource);
         if (!sig) continue;
         // a file served as an attachment is the File Download item (its own check), not an inclusion
         if (/^\s*attachment/i.test(headerValue(ex.response, 'content-disposition') ?? '')) {
@@ -79,7 +84,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
             response: renderResponse(ex.response),
             proof: `${sig.run !== undefined ? sig.run.slice(0, 120) : sig.matched}\nThe contents of ${sig.file} (${sig.matched.slice(0, 80)}) were ${how} after ${payload.technique} in ${point.location} parameter "${point.name}"; the answer to the untouched request does not contain it.`,
           },
-          extra: { technique: payload.technique, file: sig.file, base64: decoded },
+          extra: { technique: payload.technique, file: sig.file, base64: decoded, ...(payload.own ? { ownSource: true } : {}) },
         };
         break;
       }

@@ -42,7 +42,7 @@ test('finds every vulnerable page with error, boolean and time proofs in each lo
   assert.match(byPath.get('/sqli/search')!.evidence.proof, /true conditions .* return the original page/);
   if (hasPg) {
     assert.match(byPath.get('/sqli/pg/item')!.evidence.proof, /PostgreSQL/);
-    assert.match(byPath.get('/sqli/pg/news')!.evidence.proof, /PostgreSQL sleep in string context: 2 s took \d+ ms, 0 s took \d+ ms, 4 s took \d+ ms/);
+    assert.match(byPath.get('/sqli/pg/news')!.evidence.proof, /PostgreSQL sleep in string context \(concatenated subquery\): 2 s took \d+ ms, 0 s took \d+ ms, 4 s took \d+ ms/);
   }
   assert.equal(vuln.findings.length, expected.length, vuln.findings.map((f) => `${f.url} ${f.parameter}`).join('\n'));
 });
@@ -59,4 +59,26 @@ test('safe twins: parameterized queries, validated ids and a page that always sh
 test('stays within its request budget', () => {
   const targets = Math.max(1, vuln.requests.length, vuln.pages.length);
   assert.ok(vuln.sent.length <= meta.requestBudget * targets, `${vuln.sent.length} requests for ${targets} targets`);
+});
+
+test('adaptive payloads: keyword, whitespace and pairing filters are learnt and passed, the filter named in the proof', async () => {
+  const run = await runCheckOn(sqlInjection, `${tb.url}/sqlif/`);
+  const mine = run.findings.filter((f) => new URL(f.url).pathname.startsWith('/sqlif/'));
+  const byPath = new Map(mine.map((f) => [new URL(f.url).pathname, f]));
+  const expected: [string, RegExp][] = [
+    ['/sqlif/item', /refuses .*AND.*keyword-free \|\| concatenation/s],
+    ['/sqlif/byid', /refuses .*spaces.*comment for spaces/s],
+    ['/sqlif/category', /accepts '' \(\) only in pairs.*closing parenthesis/s],
+  ];
+  if (hasPg) expected.push(['/sqlif/pg/letter', /PostgreSQL sleep in string context \(keyword-free concatenation\).*refuses .*SELECT/s]);
+  for (const [path, proof] of expected) {
+    const f = byPath.get(path);
+    assert.ok(f, `${path} found (got ${[...byPath.keys()].join(', ')})`);
+    assert.match(f.evidence.proof, proof, `${path}: ${f.evidence.proof}`);
+    assert.ok(typeof f.extra?.filter === 'string', path);
+  }
+  assert.equal(mine.length, expected.length, mine.map((f) => `${f.url} ${f.parameter}`).join('\n'));
+  const safe = await runCheckOn(sqlInjection, `${tb.url}/sqlif-safe/`);
+  assert.ok(safe.sent.length > 40, 'the twins were attacked');
+  assert.deepEqual(safe.findings.filter((f) => new URL(f.url).pathname.startsWith('/sqlif-safe/')).map((f) => `${f.url} ${f.evidence.proof}`), []);
 });

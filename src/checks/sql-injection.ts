@@ -11,9 +11,10 @@ import {
   similarity,
   SLEEP_DELAYS,
   SLEEP_PAYLOADS,
+  SQL_TOKENS,
   unreflect,
-  type BooleanPair,
 } from './definitions/sql-injection.js';
+import { learnFilter, type FilterProfile } from './definitions/input-filter.js';
 import { pointFinding, pointKey, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 
@@ -36,20 +37,33 @@ export const meta: CheckMeta = {
 
 type Send = (spec: HttpRequestSpec, timeoutMs?: number) => Promise<HttpExchange | null>;
 
-async function errorBased(send: Send, ap: AttackPoint, base: HttpExchange): Promise<FindingDraft | null> {
-  const payload = ap.point.value + ERROR_PROBE;
+/** Quote breakers, the first one the filter lets through is sent. */
+const ERROR_PROBES = [ERROR_PROBE, "'", '"', "')", "''''''"];
+
+function filterNote(profile: FilterProfile, family: string): string {
+  return profile.filtered ? ` ${profile.describe().replace(/^./, (c) => c.toUpperCase())}: passed with the ${family} form.` : '';
+}
+
+function filterExtra(profile: FilterProfile): Record<string, unknown> {
+  return profile.filtered ? { filter: profile.describe() } : {};
+}
+
+async function errorBased(send: Send, ap: AttackPoint, base: HttpExchange, profile: FilterProfile): Promise<FindingDraft | null> {
+  const probe = ERROR_PROBES.find((p) => profile.passes(ap.point.value + p));
+  if (probe === undefined) return null;
+  const payload = ap.point.value + probe;
   const ex = await send(ap.point.build(payload));
   if (!ex) return null;
   const sig = findErrorSignature(ex.response.body);
   // the message must be new: a page that always shows it (a help page about SQL errors) proves nothing
   if (!sig || base.response.body.includes(sig.text) || findErrorSignature(base.response.body)?.dbms === sig.dbms) return null;
-  return pointFinding(ap.point, ex, payload, `${sig.text}\n${sig.dbms} error message caused by the quote characters ${ERROR_PROBE} appended to "${ap.point.value}"; the normal response has none.`, 'firm', { technique: 'error', dbms: sig.dbms });
+  return pointFinding(ap.point, ex, payload, `${sig.text}\n${sig.dbms} error message caused by the quote characters ${probe} appended to "${ap.point.value}"; the normal response has none.${filterNote(profile, 'quote breaker')}`, 'firm', { technique: 'error', dbms: sig.dbms, ...filterExtra(profile) });
 }
 
-async function booleanBased(send: Send, ap: AttackPoint, base: HttpExchange, stable: number): Promise<FindingDraft | null> {
+async function booleanBased(send: Send, ap: AttackPoint, base: HttpExchange, stable: number, profile: FilterProfile): Promise<FindingDraft | null> {
   const v = ap.point.value;
   const numeric = /^-?\d+(?:\.\d+)?$/.test(v);
-  const pairs = BOOLEAN_PAIRS.filter((p) => (p.context === 'numeric') === numeric || (numeric && p.context === 'string'));
+  const pairs = BOOLEAN_PAIRS.filter((p) => ((p.context === 'numeric') === numeric || (numeric && p.context === 'string')) && (!p.filtered || profile.filtered));
   const same = (a: HttpExchange, payload: string): number =>
     a.response.status !== base.response.status ? 0 : similarity(unreflect(a.response.body, payload, v), base.response.body);
   // noise in the page itself sets how close "the same page" has to be
@@ -58,9 +72,11 @@ async function booleanBased(send: Send, ap: AttackPoint, base: HttpExchange, sta
     const rounds: { t: HttpExchange; f: HttpExchange; tp: string; fp: string; ts: number; fs: number }[] = [];
     for (let round = 0; round < 2; round++) {
       const a = randomNumber(1000, 9000);
-      const [ts, fs] = (pair as BooleanPair).pair(a, a + randomNumber(1, 900));
-      const tp = v + ts;
-      const fp = v + fs;
+      const b = a + randomNumber(1, 900);
+      const values = pair.full ? pair.full(v, a, b) : pair.pair ? pair.pair(a, b).map((x) => v + x) : null;
+      if (!values) break;
+      const [tp, fp] = values as [string, string];
+      if (!profile.passes(tp) || !profile.passes(fp)) break;
       const t = await send(ap.point.build(tp));
       if (!t) return null;
       const tSim = same(t, tp);
@@ -76,16 +92,21 @@ async function booleanBased(send: Send, ap: AttackPoint, base: HttpExchange, sta
     const [r1, r2] = rounds as [(typeof rounds)[0], (typeof rounds)[0]];
     // the two false pages must agree with each other: the condition, not chance, decided them
     if (similarity(unreflect(r1.f.response.body, r1.fp, v), unreflect(r2.f.response.body, r2.fp, v)) < sameBar) continue;
+    if (pair.control) {
+      const cv = pair.control(v);
+      const c = await send(ap.point.build(cv));
+      if (!c || same(c, cv) >= sameBar) continue;
+    }
     const proof =
-      `${r2.fp}\nBoolean condition in ${pair.context} context changes the page: true conditions (${r1.tp} ; ${r2.tp}) return the original page ` +
+      `${r2.fp}\nBoolean condition in ${pair.context} context (${pair.family}) changes the page: true conditions (${r1.tp} ; ${r2.tp}) return the original page ` +
       `(similarity ${r1.ts.toFixed(2)}, ${r2.ts.toFixed(2)}), false conditions (${r1.fp} ; ${r2.fp}) do not (similarity ${r1.fs.toFixed(2)}, ${r2.fs.toFixed(2)}; ` +
-      `status ${r2.f.response.status}, ${r2.f.response.body.length} vs ${base.response.body.length} characters).`;
-    return pointFinding(ap.point, r2.f, r2.fp, proof, 'firm', { technique: 'boolean', context: pair.context, truePayload: r2.tp });
+      `status ${r2.f.response.status}, ${r2.f.response.body.length} vs ${base.response.body.length} characters).${pair.control ? ` The same value with its quote doubled (${pair.control(v)}) is another string to SQL and another page: no sanitiser stripped the quotes.` : ''}${filterNote(profile, pair.family)}`;
+    return pointFinding(ap.point, r2.f, r2.fp, proof, 'firm', { technique: 'boolean', context: pair.context, family: pair.family, truePayload: r2.tp, ...filterExtra(profile) });
   }
   return null;
 }
 
-async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: AbortSignal): Promise<FindingDraft | null> {
+async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: AbortSignal, profile: FilterProfile): Promise<FindingDraft | null> {
   const v = ap.point.value;
   const numeric = /^-?\d+(?:\.\d+)?$/.test(v);
   const [d1, d2] = SLEEP_DELAYS;
@@ -98,6 +119,8 @@ async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: 
   for (const sp of SLEEP_PAYLOADS) {
     if (signal.aborted) return null;
     if (sp.context === 'numeric' && !numeric) continue;
+    if (sp.filtered && !profile.filtered) continue;
+    if (!profile.passes(v + sp.suffix.replace(/\{d\}/g, String(d1)))) continue;
     const first = await timed(sp.suffix, d1);
     if (!first || !latency.slept(first.ex.response.timeMs, d1)) continue;
     // a zero delay must come back at normal speed: the slowness follows the number we chose
@@ -106,9 +129,9 @@ async function timeBased(send: Send, ap: AttackPoint, latency: Latency, signal: 
     const second = await timed(sp.suffix, d2);
     if (!second || !latency.slept(second.ex.response.timeMs, d2)) continue;
     const proof =
-      `${second.payload}\n${sp.dbms} sleep in ${sp.context} context: ${d1} s took ${Math.round(first.ex.response.timeMs)} ms, 0 s took ${Math.round(zero.ex.response.timeMs)} ms, ` +
-      `${d2} s took ${Math.round(second.ex.response.timeMs)} ms; baseline ${latency.describe()}.`;
-    return pointFinding(ap.point, second.ex, second.payload, proof, 'firm', { technique: 'time', dbms: sp.dbms, context: sp.context, delays: [d1, 0, d2] });
+      `${second.payload}\n${sp.dbms} sleep in ${sp.context} context (${sp.family}): ${d1} s took ${Math.round(first.ex.response.timeMs)} ms, 0 s took ${Math.round(zero.ex.response.timeMs)} ms, ` +
+      `${d2} s took ${Math.round(second.ex.response.timeMs)} ms; baseline ${latency.describe()}.${filterNote(profile, sp.family)}`;
+    return pointFinding(ap.point, second.ex, second.payload, proof, 'firm', { technique: 'time', dbms: sp.dbms, context: sp.context, family: sp.family, delays: [d1, 0, d2], ...filterExtra(profile) });
   }
   return null;
 }
@@ -130,9 +153,11 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     latency.add(b1.response.timeMs);
     latency.add(b2.response.timeMs);
     const stable = b1.response.status === b2.response.status ? similarity(b1.response.body, b2.response.body) : 0;
-    let f = await errorBased(send, ap, b1);
-    if (!f && !ctx.signal.aborted && stable >= 0.9) f = await booleanBased(send, ap, b1, stable);
-    if (!f && !ctx.signal.aborted) f = await timeBased(send, ap, latency, ctx.signal);
+    // what a filter in front of the point lets through decides which payload families are tried
+    const profile = await learnFilter((v) => send(ap.point.build(v)), ap.point.value, SQL_TOKENS, b1, false);
+    let f = await errorBased(send, ap, b1, profile);
+    if (!f && !ctx.signal.aborted && stable >= 0.9) f = await booleanBased(send, ap, b1, stable, profile);
+    if (!f && !ctx.signal.aborted) f = await timeBased(send, ap, latency, ctx.signal, profile);
     if (f) {
       found.add(key);
       yield f;

@@ -53,3 +53,26 @@ test('stays within its request budget', () => {
   const targets = Math.max(1, vuln.requests.length, vuln.pages.length);
   assert.ok(vuln.sent.length <= meta.requestBudget * targets, `${vuln.sent.length} requests for ${targets} targets`);
 });
+
+test('adaptive payloads: each input filter is learnt and passed by a payload of its family, named in the proof', async () => {
+  const run = await runCheckOn(xss, `${tb.url}/xssf/`);
+  const mine = run.findings.filter((f) => new URL(f.url).pathname.startsWith('/xssf/'));
+  const byPath = new Map(mine.map((f) => [new URL(f.url).pathname, f]));
+  const expected: [string, RegExp][] = [
+    ['/xssf/preview', /accepts only values holding markup/],
+    ['/xssf/homepage', /plain value was refused; the payload follows the original value/],
+    ['/xssf/notes', /refuses \( \).*no-parentheses/s],
+    ['/xssf/counter', /no-letters \(JSFuck-style\)/],
+    ['/xssf/blocklist', /case variant/],
+    ['/xssf/go', /entity-encoded javascript:/],
+  ];
+  for (const [path, proof] of expected) {
+    const f = byPath.get(path);
+    assert.ok(f, `${path} found (got ${[...byPath.keys()].join(', ')})`);
+    assert.match(f.evidence.proof, proof, `${path}: ${f.evidence.proof}`);
+  }
+  assert.equal(mine.length, expected.length, mine.map((f) => `${f.url} ${f.parameter}`).join("\n"));
+  const safe = await runCheckOn(xss, `${tb.url}/xssf-safe/`);
+  assert.ok(safe.sent.length > 12, 'the twins were attacked');
+  assert.deepEqual(safe.findings.filter((f) => new URL(f.url).pathname.startsWith('/xssf-safe/')).map((f) => `${f.url} ${f.evidence.proof}`), []);
+});

@@ -5,8 +5,9 @@
 // Stored: forms are submitted with canaries, the crawled pages revisited, and where a canary shows
 // up the same is done through the form, the page being parsed after the submission.
 import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
-import { attackPoints, randomToken, type AttackPoint } from './definitions/injection-points.js';
-import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext } from './definitions/xss.js';
+import { isRefusal, learnFilter, LETTERS, OPEN_PROFILE, REQUIRED_SHAPES, type FilterProfile } from './definitions/input-filter.js';
+import { attackPoints, randomNumber, randomToken, type AttackPoint } from './definitions/injection-points.js';
+import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext, type XssMarkers } from './definitions/xss.js';
 import { headerValue, pointKey, renderRequest, renderResponse, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 
@@ -28,6 +29,10 @@ export const meta: CheckMeta = {
 };
 
 const MAX_STORED_PAGES = 60;
+/** Payloads tried per reflection context once the filter has pruned the families. */
+const PER_CONTEXT = 4;
+/** What the filter probe asks about: the characters payloads are made of and the keywords filters name. */
+const XSS_TOKENS = ['<', '>', '"', "'", '(', ')', '`', ' ', '/', 'onmouseover=', 'javascript:', '<svg', LETTERS] as const;
 
 function htmlish(res: HttpResponseData): boolean {
   const ct = (headerValue(res, 'content-type') ?? '').toLowerCase();
@@ -50,58 +55,104 @@ function describe(c: ReflectionContext): string {
 interface Attempt {
   ex: HttpExchange;
   payload: string;
+  family: string;
   proof: string;
   context: ReflectionContext;
 }
 
-/** Tries the payloads of each context; `judge` fetches the page to parse (the response itself, or a revisit). */
+/**
+ * Tries, per context, the payloads the filter lets through (at most `perContext`); `judge` fetches
+ * the page to parse (the response itself, or a revisit).
+ */
 async function tryContexts(
   contexts: ReflectionContext[],
+  profile: FilterProfile,
+  perContext: number,
   send: (payload: string) => Promise<HttpExchange | null>,
   judge: (ex: HttpExchange) => Promise<HttpResponseData | null>,
   signal: AbortSignal,
 ): Promise<(Attempt & { page: HttpResponseData }) | null> {
   const tried = new Set<string>();
   for (const context of contexts) {
-    const t = `wsc${randomToken(6)}`;
-    const m = `wsc${randomToken(6)}`;
-    for (const template of payloadsFor(context, t, m)) {
-      if (signal.aborted) return null;
-      const shape = template.split(t).join('T').split(m).join('M');
+    const k: XssMarkers = { t: `wsc${randomToken(6)}`, m: `wsc${randomToken(6)}`, n: String(randomNumber(100_000_000, 999_999_999)) };
+    let sent = 0;
+    for (const { payload: template, family } of payloadsFor(context, k)) {
+      if (signal.aborted || sent >= perContext) break;
+      const payload = profile.fit(template);
+      if (!profile.passes(payload)) continue;
+      const shape = payload.split(k.t).join('T').split(k.m).join('M').split(k.n).join('N');
       if (tried.has(shape)) continue;
       tried.add(shape);
-      const ex = await send(template);
+      sent++;
+      const ex = await send(payload);
       if (!ex) continue;
       const page = await judge(ex);
       if (!page || !htmlish(page)) continue;
-      const formed = confirmFormed(page.body, t, m);
-      if (formed) return { ex, payload: template, proof: formed.what, context, page };
+      const formed = confirmFormed(page.body, k);
+      if (formed) return { ex, payload, family, proof: formed.what, context, page };
     }
   }
   return null;
 }
 
-async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDraft | null> {
+/**
+ * Where the value comes back: the canary alone, else (the plain value refused or dropped) after the
+ * original value, in the shapes a filter may require, and as digits only (a filter of letters).
+ */
+async function findReflection(ctx: CheckContext, ap: AttackPoint): Promise<{ probe: HttpExchange; canary: string; prefix: string; requirement: FilterProfile['requirement'] } | null> {
+  const send = (v: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(v));
   const canary = `wsc${randomToken(8)}`;
-  const probe = await trySend(ctx, ap.point.build(canary));
-  if (!probe || !htmlish(probe.response) || !probe.response.body.includes(canary)) return null;
+  const probe = await send(canary);
+  if (!probe) return null;
+  const back = (ex: HttpExchange | null, c: string): ex is HttpExchange => ex !== null && htmlish(ex.response) && ex.response.body.includes(c);
+  if (back(probe, canary)) return { probe, canary, prefix: '', requirement: null };
+  // a page that ignores the value is the common case: only a refusal hints at a filter worth learning
+  if (!isRefusal(probe, null)) return null;
+  if (ap.point.value !== '') {
+    const c = `wsc${randomToken(8)}`;
+    const ex = await send(ap.point.value + c);
+    if (back(ex, c)) return { probe: ex, canary: c, prefix: ap.point.value, requirement: null };
+  }
+  for (const shape of REQUIRED_SHAPES) {
+    const c = `wsc${randomToken(8)}`;
+    const ex = await send(shape.wrap(c));
+    if (back(ex, c)) return { probe: ex, canary: c, prefix: '', requirement: { name: shape.name, test: shape.test, pad: shape.pad } };
+  }
+  const digits = String(randomNumber(100_000_000, 999_999_999));
+  const ex = await send(digits);
+  return back(ex, digits) ? { probe: ex, canary: digits, prefix: '', requirement: null } : null;
+}
+
+async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDraft | null> {
+  const found = await findReflection(ctx, ap);
+  if (!found) return null;
+  const { probe, canary, prefix, requirement } = found;
   const contexts = reflectionContexts(probe.response.body, canary);
   if (contexts.length === 0) return null;
-  const hit = await tryContexts(contexts, (p) => trySend(ctx, ap.point.build(p)), async (ex) => ex.response, ctx.signal);
+  const send = (p: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(prefix + p));
+  const learnt = await learnFilter((v) => send(requirement ? v + requirement.pad : v), '', XSS_TOKENS, probe);
+  const profile = requirement ? { ...learnt, requirement, passes: (v: string) => requirement.test.test(v) && learnt.passes(v), fit: (v: string) => (requirement.test.test(v) ? v : v + requirement.pad) } : learnt;
+  const hit = await tryContexts(contexts, profile, PER_CONTEXT, send, async (ex) => ex.response, ctx.signal);
   if (!hit) return null;
   const csp = headerValue(hit.page, 'content-security-policy');
+  const filter = requirement
+    ? `input filter accepts only values holding ${requirement.name}${learnt.filtered ? `; ${learnt.describe()}` : ''}`
+    : prefix !== '' && !learnt.filtered
+      ? 'input filter refuses values without what the original value holds'
+      : learnt.describe();
+  const filtered = requirement !== null || learnt.filtered || prefix !== '';
   return {
     url: hit.ex.request.url,
     method: hit.ex.request.method,
     parameter: ap.point.name,
     location: ap.point.location,
-    payload: hit.payload,
+    payload: prefix + hit.payload,
     evidence: {
       request: renderRequest(hit.ex.request),
       response: renderResponse(hit.ex.response),
-      proof: `${hit.payload}\n${hit.proof}: the canary ${canary} was reflected in ${describe(hit.context)} and the payload broke out of it.${csp ? ` (A Content-Security-Policy is set: "${csp.slice(0, 120)}"; it limits, not fixes, this.)` : ''}`,
+      proof: `${hit.payload}\n${hit.proof}: the canary ${canary} was reflected in ${describe(hit.context)} and the payload broke out of it.${filtered ? ` ${prefix !== '' ? `The plain value was refused; the payload follows the original value "${prefix}". ` : ''}${filter[0]!.toUpperCase()}${filter.slice(1)}: passed with the ${hit.family} payload.` : ''}${csp ? ` (A Content-Security-Policy is set: "${csp.slice(0, 120)}"; it limits, not fixes, this.)` : ''}`,
     },
-    extra: { kind: 'reflected', context: describe(hit.context) },
+    extra: { kind: 'reflected', context: describe(hit.context), family: hit.family, ...(filtered ? { filter } : {}) },
   };
 }
 
@@ -156,6 +207,9 @@ async function* stored(ctx: CheckContext, skip: Set<string>): AsyncGenerator<Fin
     const contexts = reflectionContexts(hit.body, hit.canary);
     const found = await tryContexts(
       contexts,
+      OPEN_PROFILE,
+      // each try is a submission and a revisit: the two commonest payloads per context
+      2,
       (p) => trySend(ctx, point.build(point.value + p), { followRedirects: false }),
       async () => (await trySend(ctx, { method: 'GET', url: hit.page }, { followRedirects: false }))?.response ?? null,
       ctx.signal,

@@ -403,6 +403,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     // Findings as they were handed on, so a deadline that cuts the scan short still returns them.
     const findings: Finding[] = [];
     let tokens: TokenStats | undefined;
+    let sentByCheck: Record<string, number> | undefined;
     const scanHooks: EngineHooks = {
       ...hooks,
       onFinding: async (f) => {
@@ -436,6 +437,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
         });
         limitReached ??= out.limitReached;
         tokens = out.tokens;
+        sentByCheck = out.sentByCheck;
       } catch (err) {
         if (err instanceof BudgetError && !signal.aborted) limitReached = 'maxRequests';
         else if (deadlineHit && !signal.aborted && isAbort(err)) limitReached = 'maxDurationMs';
@@ -458,6 +460,11 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       findings,
     };
     if (limitReached !== undefined) result.limitReached = limitReached;
+    if (sentByCheck) {
+      let points = 0;
+      for (const r of crawled.requests) points += insertionPoints(r, { userAgent }).length;
+      result.scan = { sentByCheck, insertionPoints: points, targets: crawled.requests.length };
+    }
     return result;
   } catch (err) {
     if (signal.aborted && !(err instanceof AbortError)) throw new AbortError();

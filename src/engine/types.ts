@@ -93,6 +93,11 @@ export interface EngineResult {
   findings: Finding[];
   /** Set when a limit (duration, requests) ended the job early; the job still completes. */
   limitReached?: string;
+  /**
+   * Requests each check sent and how many insertion points the crawl's targets offered, for the
+   * benchmarks' per-check cost figures (not stored with the job).
+   */
+  scan?: { sentByCheck: Record<string, number>; insertionPoints: number; targets: number };
 }
 
 /** Thrown (as the rejection) when the crawl phase cannot start, e.g. the StartUrl is unreachable. */

@@ -45,3 +45,11 @@ export function fetchCommand(os: CommandForm['os'], url: string): string {
 }
 
 export const SLEEP_DELAYS = [3, 5] as const;
+
+/** What the command filter probe asks about: spaces, separators, substitutions, newline (%0a). */
+export const CMD_TOKENS = [' ', ';', '|', '&', '$(', '`', '\n', '$'] as const;
+
+/** A Unix command with its spaces written as ${IFS}, for filters that refuse whitespace. */
+export function ifsSpaced(cmd: string): string {
+  return cmd.replace(/ /g, '${IFS}');
+}

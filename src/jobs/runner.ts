@@ -11,6 +11,7 @@ import type { Clock } from '../core/time.js';
 import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
 import { explicitAllowances } from '../engine/egress.js';
+import { authSecrets } from '../engine/auth/types.js';
 import { redactSecrets } from '../report/json.js';
 import type { JobRow, Store } from './store.js';
 
@@ -225,6 +226,9 @@ export class Runner {
       items,
       limits: s.limits,
     };
+    if (s.auth) engineJob.auth = s.auth;
+    // what the engine's lines and failures are redacted of: the headers and the login's secrets
+    const secrets = { ...s.headers, ...authSecrets(s.auth) };
     let phase: 'crawl' | 'scan' = 'crawl';
     let findings = 0;
     let lastWrite = 0;
@@ -255,7 +259,7 @@ export class Runner {
         }
       },
       // the engine's lines name URLs and answers of the target, which may echo the job's secrets
-      log: (level, message, data) => log[level]({ jobId: id, ...redactFields(data, s.headers) }, redactSecrets(message, s.headers)),
+      log: (level, message, data) => log[level]({ jobId: id, ...redactFields(data, secrets) }, redactSecrets(message, secrets)),
     };
 
     log.info({ jobId: id, startUrl: s.startUrl, items: items.length }, 'job started');
@@ -281,7 +285,7 @@ export class Runner {
         await this.settleAborted(id, findings);
         return;
       }
-      const message = redactSecrets(err instanceof Error ? err.message : String(err), s.headers);
+      const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
       const now = clock.now();
       if (phase === 'crawl' || err instanceof CrawlError) {
         await store.transition(id, CRAWL_PHASE, STATUS.CRAWL_FAILED, { endedAt: now, resultDesc: `URL collection failed: ${message}`, runnerId: null });

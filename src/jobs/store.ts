@@ -3,6 +3,7 @@
 import type { JobStatus } from '../core/status.js';
 import type { Finding } from '../core/model.js';
 import type { CollectedUrl, EngineLimits, EngineStats } from '../engine/types.js';
+import type { AuthConfig } from '../engine/auth/types.js';
 
 export interface Account {
   id: number;
@@ -56,6 +57,8 @@ export interface JobSettings {
   userAgent: string;
   speed: string;
   limits?: Partial<EngineLimits>;
+  /** The login (createJob `Auth`); sealed at rest with the headers. */
+  auth?: AuthConfig;
 }
 
 export interface JobRow {

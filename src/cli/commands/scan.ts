@@ -1,6 +1,9 @@
 // `wsc scan URL`: runs the engine in-process against one target and writes a report, without a
 // server or store. Flags mirror createJob; exit 0 clean, 1 when --fail-on matched, 2 on error.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { authSchema } from '../../api/schemas.js';
+import type { AuthConfig } from '../../engine/auth/types.js';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ALL_ITEMS_WORD, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type VulnItem } from '../../core/items.js';
@@ -44,6 +47,12 @@ export interface ScanOptions {
   tty?: boolean;
   /** Extra Specific Vulnerability templates (default: WSC_TEMPLATES_DIR). */
   templates?: string;
+  /** Form login: the page with the login form, and the credentials (password also from WSC_LOGIN_PASSWORD). */
+  loginUrl?: string;
+  username?: string;
+  password?: string;
+  /** A login file (JSON or YAML, the createJob `Auth` object). */
+  auth?: string;
 }
 
 export interface ScanRun {
@@ -86,9 +95,10 @@ interface Resolved {
   format: ReportFormat;
   failOn: FailOn | null;
   limits: Partial<EngineLimits>;
+  auth?: AuthConfig;
 }
 
-function resolve(opts: ScanOptions): Resolved {
+function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   let u: URL;
   try {
     u = new URL(opts.url);
@@ -122,7 +132,57 @@ function resolve(opts: ScanOptions): Resolved {
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
-  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  const auth = resolveAuth(opts, env);
+  if (auth) {
+    for (const url of authUrls(auth)) {
+      if (!isLoopbackHost(new URL(url).hostname) && !opts.iOwnThisTarget) throw new ScanUsageError(`the login URL ${url} is not a loopback address: confirm you may use it with --i-own-this-target`);
+    }
+    out.auth = auth;
+  }
+  return out;
+}
+
+/** The login from --auth FILE or --login-url/--username/--password, validated as createJob's `Auth`. */
+export function resolveAuth(opts: Pick<ScanOptions, 'auth' | 'loginUrl' | 'username' | 'password'>, env: NodeJS.ProcessEnv = {}): AuthConfig | undefined {
+  const password = opts.password ?? env.WSC_LOGIN_PASSWORD;
+  if (opts.auth !== undefined && opts.loginUrl !== undefined) throw new ScanUsageError('give either --auth FILE or --login-url, not both');
+  let raw: unknown;
+  let where: string;
+  if (opts.auth !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(opts.auth, 'utf8');
+    } catch (err) {
+      throw new ScanUsageError(`cannot read --auth ${opts.auth}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      raw = /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text);
+    } catch (err) {
+      throw new ScanUsageError(`--auth ${opts.auth} is neither JSON nor YAML: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    where = `--auth ${opts.auth}`;
+  } else if (opts.loginUrl !== undefined) {
+    if (opts.username === undefined || password === undefined) throw new ScanUsageError('--login-url needs --username and --password (or WSC_LOGIN_PASSWORD)');
+    raw = { type: 'form', loginUrl: opts.loginUrl, username: opts.username, password };
+    where = '--login-url';
+  } else {
+    if (opts.username !== undefined || opts.password !== undefined) throw new ScanUsageError('--username and --password need --login-url (or use --auth FILE)');
+    return undefined;
+  }
+  const parsed = authSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ScanUsageError(`${where}: ${issue ? `${issue.path.join('.') || 'the login'}: ${issue.message}` : 'not a valid login'}`);
+  }
+  return parsed.data as AuthConfig;
+}
+
+function authUrls(auth: AuthConfig): string[] {
+  if (auth.type === 'headers') return [];
+  const urls = auth.type === 'form' ? [auth.loginUrl] : [auth.tokenUrl];
+  if (auth.verifyUrl !== undefined) urls.push(auth.verifyUrl);
+  return urls;
 }
 
 function allItemWords(): string {
@@ -150,7 +210,7 @@ function isTty(out: CliOutput): boolean {
 export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let r: Resolved;
   try {
-    r = resolve(opts);
+    r = resolve(opts, io.env);
   } catch (err) {
     if (!(err instanceof ScanUsageError)) throw err;
     io.stderr.write(`error: ${err.message}\n`);
@@ -170,7 +230,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let failure: Error | undefined;
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits },
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}) },
       {
         onPhase: (p) => progress.phase(p),
         onCrawlProgress: (n) => progress.crawl(n),
@@ -215,7 +275,13 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   const tokenForms = result?.stats.tokenForms ?? 0;
   const tokens = tokenForms > 0 ? `, ${tokenForms} anti-CSRF token form${tokenForms === 1 ? '' : 's'}${result?.stats.tokenRejected ? ` (${result.stats.tokenRejected} refused a fresh token)` : ''}` : '';
-  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
+  const st = result?.stats;
+  const login = st?.logins !== undefined ? `, ${st.logins} login${st.logins === 1 ? '' : 's'} (${st.relogins ?? 0} re-login${st.relogins === 1 ? '' : 's'})` : '';
+  if (result?.auth) {
+    const a = result.auth;
+    io.stderr.write(`login: logged-in indicator ${a.loggedIn ?? 'none'}${a.proposed ? ' (proposed by wsc; put it in an --auth file as loggedInRegex to fix it)' : ''}; logged out: ${a.loggedOut}\n`);
+  }
+  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}${login}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
   io.stderr.write(summary);
   if (failure) {
     io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
@@ -257,6 +323,10 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
     .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
+    .option('--login-url <url>', 'form login: the page holding the login form (with --username and --password)')
+    .option('--username <user>', 'form login: the user name')
+    .option('--password <password>', 'form login: the password (or WSC_LOGIN_PASSWORD, which ps does not show)')
+    .option('--auth <file>', 'login file, JSON or YAML: form, token endpoint or static headers/cookies (see README, "Authenticated scans")')
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runScan } from '../../src/cli/commands/scan.js';
-import type { CliIo } from '../../src/cli/context.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { startFormApp, type App } from '../testbed/auth-app.js';
+import { memoryIo } from './io.js';
 
 let app: App;
 before(async () => {
@@ -16,19 +16,6 @@ before(async () => {
 after(async () => {
   await app.close();
 });
-
-export function memoryIo(env: NodeJS.ProcessEnv = {}): CliIo & { out(): string; err(): string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (c: string | Uint8Array) => (out += String(c)) },
-    stderr: { write: (c: string | Uint8Array) => (err += String(c)) },
-    env,
-    signal: new AbortController().signal,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 test('form login with rotating CSRF token and expiring sessions finds every case behind the login', async () => {
   const io = memoryIo();

@@ -109,6 +109,16 @@ export const authSchema = z
   .describe('wsc extension: how the scan logs in (form, token endpoint, or static headers and cookies); secrets are sealed at rest and never reported');
 export type AuthBody = z.infer<typeof authSchema>;
 
+/** wsc extension `Seeds`: targets beyond the StartUrl (their size is bounded by the body limit). */
+export const seedsSchema = z
+  .object({
+    openapi: z.array(z.string().min(1)).max(20).optional().describe('OpenAPI 3.x / Swagger 2.0 documents (JSON or YAML text), or http(s) URLs of them on the target'),
+    har: z.array(z.string().min(1)).max(20).optional().describe('HAR files (text)'),
+    urls: z.array(z.string().min(1).max(2048)).max(10_000).optional().describe('URLs, absolute or relative to the StartUrl'),
+  })
+  .strict()
+  .describe('wsc extension: API descriptions, recorded sessions and URL lists whose requests become attack targets; scope applies');
+
 export const createJobSchema = z.object({
   StartUrl: httpUrl.describe('Diagnostic target URL; its host must be an asset of the account'),
   ExcludeUrl: z.array(z.string().min(1).max(2048)).max(500).optional().describe('URL prefixes (with * wildcards) to exclude'),
@@ -137,6 +147,7 @@ export const createJobSchema = z.object({
     .describe('instanceNo of a completed job to re-diagnose (a string); other fields then default to the master'),
   Limits: limitsSchema.optional(),
   Auth: authSchema.optional(),
+  Seeds: seedsSchema.optional(),
 });
 export type CreateJobBody = z.infer<typeof createJobSchema>;
 

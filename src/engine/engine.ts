@@ -13,7 +13,8 @@ import { codePathOf, type CodePaths } from './crawl/structure.js';
 import { AntiCsrf, type TokenStats } from './csrf.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
-import { insertionPoints, toSpec } from './insertion-points.js';
+import { DEFAULT_HEADER_POINTS, insertionPoints, toSpec } from './insertion-points.js';
+import { loadSeeds, SeedError } from './seeds/index.js';
 import { EgressGuard, probeCapabilities } from './raw-probe.js';
 import { BudgetError, isCredentialHeader, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
@@ -272,7 +273,8 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
     const ctx: CheckContext = {
       requests: input.requests,
       pages: input.pages,
-      insertionPoints: (r) => antiCsrf.points(r, insertionPoints(r, { userAgent: input.userAgent })),
+      insertionPoints: (r) =>
+        antiCsrf.points(r, insertionPoints(r, { userAgent: input.userAgent, ...(r.headerParams ? { headers: [...DEFAULT_HEADER_POINTS, ...r.headerParams] } : {}) })),
       toSpec: (r) => antiCsrf.spec(r, toSpec(r)),
       soft404: input.soft404,
       startUrl: input.startUrl,
@@ -420,7 +422,18 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       }
     }
     const crawlStarted = Date.now();
+    let seeds: CrawledRequest[] | undefined;
+    if (job.seeds) {
+      try {
+        seeds = await loadSeeds(job.seeds, job.startUrl, (spec) => session.send(spec, { followRedirects: true }));
+      } catch (err) {
+        if (err instanceof SeedError) throw new CrawlError(`seeds: ${err.message}`);
+        throw err;
+      }
+      hooks.log?.('info', 'seeds read', { targets: seeds.length });
+    }
     const crawled = await crawl(session, {
+      ...(seeds ? { seeds } : {}),
       startUrl: job.startUrl,
       limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
       signal: inner.signal,

@@ -3,6 +3,7 @@ import type { SpeedWord, UserAgentWord, VulnItem } from '../core/items.js';
 import type { Finding } from '../core/model.js';
 import type { AuthSummary } from './auth/manager.js';
 import type { AuthConfig } from './auth/types.js';
+import type { Seeds } from './seeds/index.js';
 
 export interface EngineLimits {
   /** Most distinct attack targets the crawler collects. */
@@ -50,6 +51,8 @@ export interface EngineJob {
   allowAddresses?: string[];
   /** How the scan logs in and keeps its session (src/engine/auth); secrets in it are redacted like headers. */
   auth?: AuthConfig;
+  /** Targets beyond the StartUrl: API descriptions, HAR files, URL lists (src/engine/seeds). */
+  seeds?: Seeds;
 }
 
 export type EnginePhase = 'crawl' | 'scan';

@@ -227,6 +227,7 @@ export class Runner {
       limits: s.limits,
     };
     if (s.auth) engineJob.auth = s.auth;
+    if (s.seeds) engineJob.seeds = s.seeds;
     // what the engine's lines and failures are redacted of: the headers and the login's secrets
     const secrets = { ...s.headers, ...authSecrets(s.auth) };
     let phase: 'crawl' | 'scan' = 'crawl';

@@ -4,6 +4,7 @@ import type { JobStatus } from '../core/status.js';
 import type { Finding } from '../core/model.js';
 import type { CollectedUrl, EngineLimits, EngineStats } from '../engine/types.js';
 import type { AuthConfig } from '../engine/auth/types.js';
+import type { Seeds } from '../engine/seeds/index.js';
 
 export interface Account {
   id: number;
@@ -59,6 +60,8 @@ export interface JobSettings {
   limits?: Partial<EngineLimits>;
   /** The login (createJob `Auth`); sealed at rest with the headers. */
   auth?: AuthConfig;
+  /** Targets beyond the StartUrl (createJob `Seeds`). */
+  seeds?: Seeds;
 }
 
 export interface JobRow {

@@ -101,6 +101,8 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     if (limits) settings.limits = limits;
     const auth = body.Auth ?? base.auth;
     if (auth) settings.auth = auth;
+    const seeds = body.Seeds ?? base.seeds;
+    if (seeds) settings.seeds = seeds;
 
     const assets = await store.listAssets(accountId);
     if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();

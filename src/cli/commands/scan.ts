@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { authSchema } from '../../api/schemas.js';
 import type { AuthConfig } from '../../engine/auth/types.js';
+import type { Seeds } from '../../engine/seeds/index.js';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ALL_ITEMS_WORD, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type VulnItem } from '../../core/items.js';
@@ -53,6 +54,10 @@ export interface ScanOptions {
   password?: string;
   /** A login file (JSON or YAML, the createJob `Auth` object). */
   auth?: string;
+  /** OpenAPI/Swagger documents (files, or URLs on the target), HAR files, URL-list files. */
+  openapi?: string[];
+  har?: string[];
+  urls?: string[];
 }
 
 export interface ScanRun {
@@ -96,6 +101,7 @@ interface Resolved {
   failOn: FailOn | null;
   limits: Partial<EngineLimits>;
   auth?: AuthConfig;
+  seeds?: Seeds;
 }
 
 function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
@@ -133,6 +139,8 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
   const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  const seeds = resolveSeeds(opts);
+  if (seeds) out.seeds = seeds;
   const auth = resolveAuth(opts, env);
   if (auth) {
     for (const url of authUrls(auth)) {
@@ -176,6 +184,23 @@ export function resolveAuth(opts: Pick<ScanOptions, 'auth' | 'loginUrl' | 'usern
     throw new ScanUsageError(`${where}: ${issue ? `${issue.path.join('.') || 'the login'}: ${issue.message}` : 'not a valid login'}`);
   }
   return parsed.data as AuthConfig;
+}
+
+function readText(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ScanUsageError(`cannot read ${flag} ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** --openapi FILE|URL, --har FILE, --urls FILE as the createJob `Seeds` object. */
+function resolveSeeds(opts: Pick<ScanOptions, 'openapi' | 'har' | 'urls'>): Seeds | undefined {
+  const seeds: Seeds = {};
+  if (opts.openapi && opts.openapi.length > 0) seeds.openapi = opts.openapi.map((f) => (/^https?:\/\//i.test(f) ? f : readText('--openapi', f)));
+  if (opts.har && opts.har.length > 0) seeds.har = opts.har.map((f) => readText('--har', f));
+  if (opts.urls && opts.urls.length > 0) seeds.urls = opts.urls.flatMap((f) => readText('--urls', f).split(/\r?\n/));
+  return Object.keys(seeds).length > 0 ? seeds : undefined;
 }
 
 function authUrls(auth: AuthConfig): string[] {
@@ -230,7 +255,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let failure: Error | undefined;
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}) },
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}) },
       {
         onPhase: (p) => progress.phase(p),
         onCrawlProgress: (n) => progress.crawl(n),
@@ -327,6 +352,9 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--username <user>', 'form login: the user name')
     .option('--password <password>', 'form login: the password (or WSC_LOGIN_PASSWORD, which ps does not show)')
     .option('--auth <file>', 'login file, JSON or YAML: form, token endpoint or static headers/cookies (see README, "Authenticated scans")')
+    .option('--openapi <file|url>', 'OpenAPI 3 / Swagger 2 document (JSON or YAML): every operation becomes a target (repeatable)', collect, [])
+    .option('--har <file>', 'HAR file recorded in a browser: every request becomes a target (repeatable)', collect, [])
+    .option('--urls <file>', 'file of URLs, one a line: each becomes a target (repeatable)', collect, [])
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());

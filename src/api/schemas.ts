@@ -119,6 +119,12 @@ export const seedsSchema = z
   .strict()
   .describe('wsc extension: API descriptions, recorded sessions and URL lists whose requests become attack targets; scope applies');
 
+const pem = (what: string) =>
+  z
+    .string()
+    .max(256 * 1024)
+    .regex(/-----BEGIN [A-Z0-9 ]+-----/, `must be PEM (${what})`);
+
 export const createJobSchema = z.object({
   StartUrl: httpUrl.describe('Diagnostic target URL; its host must be an asset of the account'),
   ExcludeUrl: z.array(z.string().min(1).max(2048)).max(500).optional().describe('URL prefixes (with * wildcards) to exclude'),
@@ -148,6 +154,25 @@ export const createJobSchema = z.object({
   Limits: limitsSchema.optional(),
   Auth: authSchema.optional(),
   Seeds: seedsSchema.optional(),
+  Proxy: z
+    .string()
+    .max(2048)
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be an http:// or https:// proxy URL')
+    .optional()
+    .describe('wsc extension: a proxy every request of the job goes through (credentials in it are sealed at rest)'),
+  Tls: z
+    .object({ caCert: pem('CA certificates').optional(), clientCert: pem('a certificate').optional(), clientKey: pem('a private key').optional() })
+    .strict()
+    .refine((t) => (t.clientCert === undefined) === (t.clientKey === undefined), 'clientCert and clientKey go together')
+    .optional()
+    .describe('wsc extension: a private CA the TLS check trusts, and a client certificate for mTLS (the key is sealed at rest)'),
 });
 export type CreateJobBody = z.infer<typeof createJobSchema>;
 

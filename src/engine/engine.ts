@@ -15,6 +15,7 @@ import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
 import { DEFAULT_HEADER_POINTS, insertionPoints, toSpec } from './insertion-points.js';
 import { loadSeeds, SeedError } from './seeds/index.js';
+import { resolveTransport, TransportConfigError, type ResolvedTransport } from './transport/options.js';
 import { EgressGuard, probeCapabilities } from './raw-probe.js';
 import { BudgetError, isCredentialHeader, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
@@ -356,6 +357,8 @@ export interface EngineDeps {
   lookup?: LookupFunction;
   /** The clock token lifetimes are read on (tests control it). */
   now?: () => number;
+  /** Where HTTPS_PROXY, HTTP_PROXY, NO_PROXY and NODE_EXTRA_CA_CERTS are read (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
@@ -394,7 +397,16 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       },
     };
   }
+  let transport: ResolvedTransport;
+  try {
+    transport = resolveTransport(job.transport, deps.env ?? process.env);
+  } catch (err) {
+    if (err instanceof TransportConfigError) throw new CrawlError(err.message);
+    throw err;
+  }
+  if (transport.proxyLabel !== null) hooks.log?.('info', `requests go through the proxy ${transport.proxyLabel}`);
   const session = new ScanSession({
+    transport,
     startUrl: job.startUrl,
     excludeUrls: job.excludeUrls,
     headers: job.headers,
@@ -482,6 +494,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           oast: deps.oast,
           oastLabel: deps.label ?? 'scan',
           egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
+          ...(transport.trustedCa.length > 0 ? { trustedCa: transport.trustedCa } : {}),
         });
         limitReached ??= out.limitReached;
         tokens = out.tokens;

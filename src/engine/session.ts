@@ -6,6 +6,7 @@ import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
 import type { SendOptions } from '../checks/types.js';
 import { AuthSession, type AuthHost } from './auth/manager.js';
 import type { AuthConfig } from './auth/types.js';
+import type { ResolvedTransport } from './transport/options.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
@@ -57,6 +58,8 @@ export interface SessionOptions {
   auth?: AuthConfig;
   /** The clock of token lifetimes (tests control it). */
   now?: () => number;
+  /** Proxy and client certificate (src/engine/transport). */
+  transport?: ResolvedTransport;
 }
 
 interface StoredCookie {
@@ -240,6 +243,9 @@ export class ScanSession {
       pipelining: this.pipelining,
       signal: this.signal,
       egress: { ...(opts.allowAddresses ? { allowAddresses: opts.allowAddresses } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) },
+      ...(opts.transport ? { proxyFor: opts.transport.proxyFor } : {}),
+      ...(opts.transport?.clientCert !== undefined ? { clientCert: opts.transport.clientCert } : {}),
+      ...(opts.transport?.clientKey !== undefined ? { clientKey: opts.transport.clientKey } : {}),
     });
     if (opts.auth?.type === 'token') {
       try {

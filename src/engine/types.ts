@@ -4,6 +4,7 @@ import type { Finding } from '../core/model.js';
 import type { AuthSummary } from './auth/manager.js';
 import type { AuthConfig } from './auth/types.js';
 import type { Seeds } from './seeds/index.js';
+import type { TransportOptions } from './transport/options.js';
 
 export interface EngineLimits {
   /** Most distinct attack targets the crawler collects. */
@@ -53,6 +54,8 @@ export interface EngineJob {
   auth?: AuthConfig;
   /** Targets beyond the StartUrl: API descriptions, HAR files, URL lists (src/engine/seeds). */
   seeds?: Seeds;
+  /** Proxy, extra trusted CAs, client certificate (src/engine/transport); the environment's proxy otherwise. */
+  transport?: TransportOptions;
 }
 
 export type EnginePhase = 'crawl' | 'scan';

@@ -228,8 +228,9 @@ export class Runner {
     };
     if (s.auth) engineJob.auth = s.auth;
     if (s.seeds) engineJob.seeds = s.seeds;
+    if (s.transport) engineJob.transport = s.transport;
     // what the engine's lines and failures are redacted of: the headers and the login's secrets
-    const secrets = { ...s.headers, ...authSecrets(s.auth) };
+    const secrets = { ...s.headers, ...authSecrets(s.auth), ...proxySecret(s.transport?.proxy) };
     let phase: 'crawl' | 'scan' = 'crawl';
     let findings = 0;
     let lastWrite = 0;
@@ -323,4 +324,16 @@ function redactFields(data: Record<string, unknown> | undefined, headers: Record
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' ? redactSecrets(v, headers) : v;
   return out;
+}
+
+/** The password in a proxy URL, for redaction. */
+function proxySecret(proxy: string | undefined): Record<string, string> {
+  if (proxy === undefined) return {};
+  try {
+    const p = decodeURIComponent(new URL(proxy).password);
+    return p.length >= 4 ? { 'x-wsc-proxy-secret': p } : {};
+  } catch {
+    // validated by the API; an unparsable one has no password to hide
+    return {};
+  }
 }

@@ -1,6 +1,7 @@
 // The Store over Kysely: one implementation for SQLite (better-sqlite3) and PostgreSQL (pg).
 // The only dialect branch in the queries is substring search (see searchCondition).
 import type { AuthConfig } from '../engine/auth/types.js';
+import type { TransportOptions } from '../engine/transport/options.js';
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
@@ -587,7 +588,7 @@ export class KyselyStore implements Store {
   }
 
   private jobValues(input: NewJob) {
-    const { headers, auth, ...rest } = input.settings;
+    const { headers, auth, transport, ...rest } = input.settings;
     return {
       account_id: input.accountId,
       status: input.status ?? STATUS.CRAWL_PENDING,
@@ -597,7 +598,7 @@ export class KyselyStore implements Store {
       memo: input.memo,
       memo_lc: input.memo === null ? null : input.memo.toLowerCase(),
       settings: JSON.stringify(rest),
-      headers_enc: this.sealer.seal(JSON.stringify(sealedPart(headers ?? {}, auth))),
+      headers_enc: this.sealer.seal(JSON.stringify(sealedPart(headers ?? {}, auth, transport))),
       master_id: input.masterId,
       created_at: input.createdAt ?? this.clock.now(),
       started_at: null,
@@ -645,6 +646,16 @@ export class KyselyStore implements Store {
       },
       set(v: AuthConfig | undefined) {
         opened = { ...open(), ...(v ? { auth: v } : {}) };
+      },
+    });
+    Object.defineProperty(settings, 'transport', {
+      enumerable: true,
+      configurable: true,
+      get(): TransportOptions | undefined {
+        return open().transport;
+      },
+      set(v: TransportOptions | undefined) {
+        opened = { ...open(), ...(v ? { transport: v } : {}) };
       },
     });
     return {
@@ -726,12 +737,14 @@ function toAsset(r: Selectable<AssetsTable>): AssetRow {
 interface SealedPart {
   headers: Record<string, string>;
   auth?: AuthConfig;
+  transport?: TransportOptions;
 }
 
 // Jobs without a login keep the sealed text they always had (the headers' record), so stores
 // written before logins existed read as they did.
-function sealedPart(headers: Record<string, string>, auth: AuthConfig | undefined): Record<string, string> | { v: 2; headers: Record<string, string>; auth: AuthConfig } {
-  return auth === undefined ? headers : { v: 2, headers, auth };
+function sealedPart(headers: Record<string, string>, auth: AuthConfig | undefined, transport: TransportOptions | undefined): Record<string, string> | ({ v: 2 } & SealedPart) {
+  if (auth === undefined && transport === undefined) return headers;
+  return { v: 2, headers, ...(auth ? { auth } : {}), ...(transport ? { transport } : {}) };
 }
 
 /** A headers' record has only string values; the newer form is told apart by its object `headers`. */
@@ -740,6 +753,7 @@ function readSealedPart(raw: unknown): SealedPart {
   if (o.v === 2 && typeof o.headers === 'object' && o.headers !== null) {
     const out: SealedPart = { headers: o.headers as Record<string, string> };
     if (o.auth !== undefined) out.auth = o.auth as AuthConfig;
+    if (o.transport !== undefined) out.transport = o.transport as TransportOptions;
     return out;
   }
   return { headers: o as Record<string, string> };

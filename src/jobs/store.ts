@@ -5,6 +5,7 @@ import type { Finding } from '../core/model.js';
 import type { CollectedUrl, EngineLimits, EngineStats } from '../engine/types.js';
 import type { AuthConfig } from '../engine/auth/types.js';
 import type { Seeds } from '../engine/seeds/index.js';
+import type { TransportOptions } from '../engine/transport/options.js';
 
 export interface Account {
   id: number;
@@ -62,6 +63,8 @@ export interface JobSettings {
   auth?: AuthConfig;
   /** Targets beyond the StartUrl (createJob `Seeds`). */
   seeds?: Seeds;
+  /** Proxy and TLS (createJob `Proxy`, `Tls`); sealed at rest with the headers (proxy credentials, client key). */
+  transport?: TransportOptions;
 }
 
 export interface JobRow {

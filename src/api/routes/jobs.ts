@@ -103,6 +103,8 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     if (auth) settings.auth = auth;
     const seeds = body.Seeds ?? base.seeds;
     if (seeds) settings.seeds = seeds;
+    const transport = body.Proxy !== undefined || body.Tls !== undefined ? transportOf(body.Proxy, body.Tls) : base.transport;
+    if (transport) settings.transport = transport;
 
     const assets = await store.listAssets(accountId);
     if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();
@@ -203,5 +205,14 @@ function loginUrls(auth: JobSettings['auth']): string[] {
   if (auth === undefined || auth.type === 'headers') return [];
   const out = auth.type === 'form' ? [auth.loginUrl] : [auth.tokenUrl];
   if (auth.verifyUrl !== undefined) out.push(auth.verifyUrl);
+  return out;
+}
+
+function transportOf(proxy: string | undefined, tls: { caCert?: string; clientCert?: string; clientKey?: string } | undefined): JobSettings['transport'] {
+  const out: NonNullable<JobSettings['transport']> = {};
+  if (proxy !== undefined) out.proxy = proxy;
+  if (tls?.caCert !== undefined) out.caCerts = [tls.caCert];
+  if (tls?.clientCert !== undefined) out.clientCert = tls.clientCert;
+  if (tls?.clientKey !== undefined) out.clientKey = tls.clientKey;
   return out;
 }

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { authSchema } from '../../api/schemas.js';
 import type { AuthConfig } from '../../engine/auth/types.js';
 import type { Seeds } from '../../engine/seeds/index.js';
+import { checkProxyUrl, type TransportOptions } from '../../engine/transport/options.js';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ALL_ITEMS_WORD, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type VulnItem } from '../../core/items.js';
@@ -58,6 +59,12 @@ export interface ScanOptions {
   openapi?: string[];
   har?: string[];
   urls?: string[];
+  /** A proxy for every request (else HTTPS_PROXY/HTTP_PROXY/NO_PROXY). */
+  proxy?: string;
+  /** PEM files: CAs the TLS check trusts, a client certificate and its key. */
+  caCert?: string[];
+  clientCert?: string;
+  clientKey?: string;
 }
 
 export interface ScanRun {
@@ -102,6 +109,7 @@ interface Resolved {
   limits: Partial<EngineLimits>;
   auth?: AuthConfig;
   seeds?: Seeds;
+  transport?: TransportOptions;
 }
 
 function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
@@ -141,6 +149,21 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
   const seeds = resolveSeeds(opts);
   if (seeds) out.seeds = seeds;
+  const transport: TransportOptions = {};
+  if (opts.proxy !== undefined) {
+    try {
+      transport.proxy = checkProxyUrl(opts.proxy, '--proxy');
+    } catch (err) {
+      throw new ScanUsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (opts.caCert && opts.caCert.length > 0) transport.caCerts = opts.caCert.map((f) => pemFile('--ca-cert', f));
+  if ((opts.clientCert === undefined) !== (opts.clientKey === undefined)) throw new ScanUsageError('--client-cert and --client-key go together');
+  if (opts.clientCert !== undefined && opts.clientKey !== undefined) {
+    transport.clientCert = pemFile('--client-cert', opts.clientCert);
+    transport.clientKey = pemFile('--client-key', opts.clientKey);
+  }
+  if (Object.keys(transport).length > 0) out.transport = transport;
   const auth = resolveAuth(opts, env);
   if (auth) {
     for (const url of authUrls(auth)) {
@@ -184,6 +207,12 @@ export function resolveAuth(opts: Pick<ScanOptions, 'auth' | 'loginUrl' | 'usern
     throw new ScanUsageError(`${where}: ${issue ? `${issue.path.join('.') || 'the login'}: ${issue.message}` : 'not a valid login'}`);
   }
   return parsed.data as AuthConfig;
+}
+
+function pemFile(flag: string, file: string): string {
+  const text = readText(flag, file);
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) throw new ScanUsageError(`${flag} ${file} is not a PEM file`);
+  return text;
 }
 
 function readText(flag: string, file: string): string {
@@ -255,7 +284,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let failure: Error | undefined;
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}) },
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}), ...(r.transport ? { transport: r.transport } : {}) },
       {
         onPhase: (p) => progress.phase(p),
         onCrawlProgress: (n) => progress.crawl(n),
@@ -269,6 +298,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
         },
       },
       io.signal,
+      { env: io.env },
     );
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
@@ -355,6 +385,10 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--openapi <file|url>', 'OpenAPI 3 / Swagger 2 document (JSON or YAML): every operation becomes a target (repeatable)', collect, [])
     .option('--har <file>', 'HAR file recorded in a browser: every request becomes a target (repeatable)', collect, [])
     .option('--urls <file>', 'file of URLs, one a line: each becomes a target (repeatable)', collect, [])
+    .option('--proxy <url>', 'send every request through this HTTP(S) proxy (default: HTTPS_PROXY/HTTP_PROXY, minus NO_PROXY)')
+    .option('--ca-cert <file>', 'PEM file of CA certificates to trust, for a site under a private CA (repeatable; NODE_EXTRA_CA_CERTS too)', collect, [])
+    .option('--client-cert <file>', 'PEM client certificate for sites that ask for one (mTLS), with --client-key')
+    .option('--client-key <file>', 'PEM private key of --client-cert')
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());

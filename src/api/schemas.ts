@@ -35,6 +35,96 @@ export const limitsSchema = z
   .partial()
   .describe('wsc extension: per-job engine limits; omitted fields use the documented defaults');
 
+const regexSource = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine((r) => {
+    try {
+      new RegExp(r, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression');
+const secret = z.string().min(1).max(4096).refine((v) => !/[\r\n\0]/.test(v), 'must be a single line');
+const fieldName = z.string().min(1).max(256);
+const sessionUpkeep = {
+  loggedInRegex: regexSource.optional(),
+  loggedOutRegex: regexSource.optional(),
+  verifyUrl: httpUrl.optional(),
+  logoutUrls: z.array(z.string().min(1).max(2048)).max(100).optional(),
+  verifyEvery: z.number().int().min(1).max(100_000).optional(),
+};
+const headerRecord = z
+  .record(z.string(), z.string().max(8192))
+  .refine((h) => Object.keys(h).length <= 100, 'at most 100 entries')
+  .refine((h) => Object.entries(h).every(([k, v]) => HEADER_NAME.test(k) && !FORBIDDEN_HEADERS.has(k.toLowerCase()) && !/[\r\n\0]/.test(v)), 'names must be tokens, values single-line, and framing headers are not allowed');
+
+/** wsc extension `Auth`: how the scan logs in (see README, "Authenticated scans"). */
+export const authSchema = z
+  .discriminatedUnion('type', [
+    z
+      .object({
+        type: z.literal('form'),
+        loginUrl: httpUrl,
+        username: z.string().min(1).max(1024),
+        password: secret,
+        usernameField: fieldName.optional(),
+        passwordField: fieldName.optional(),
+        extraFields: z.record(fieldName, z.string().max(4096)).refine((f) => Object.keys(f).length <= 50, 'at most 50 fields').optional(),
+        ...sessionUpkeep,
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('token'),
+        tokenUrl: httpUrl,
+        grant: z.enum(['client_credentials', 'password', 'json']),
+        clientId: z.string().min(1).max(1024).optional(),
+        clientSecret: secret.optional(),
+        username: z.string().min(1).max(1024).optional(),
+        password: secret.optional(),
+        scope: z.string().max(1024).optional(),
+        body: z.record(z.string(), z.unknown()).refine((b) => JSON.stringify(b).length <= 16_384, 'at most 16 KiB').optional(),
+        tokenPath: z.string().min(1).max(256).optional(),
+        expiresPath: z.string().min(1).max(256).optional(),
+        header: z.string().regex(HEADER_NAME).refine((h) => !FORBIDDEN_HEADERS.has(h.toLowerCase()), 'not a framing header').optional(),
+        prefix: z.string().max(64).refine((p) => !/[\r\n\0]/.test(p), 'must be a single line').optional(),
+        refreshBeforeSeconds: z.number().int().min(0).max(86_400).optional(),
+        ...sessionUpkeep,
+      })
+      .strict()
+      .refine((a) => a.grant !== 'client_credentials' || a.clientId !== undefined, { message: 'client_credentials needs clientId', path: ['clientId'] })
+      .refine((a) => a.grant !== 'password' || (a.username !== undefined && a.password !== undefined), { message: 'the password grant needs username and password', path: ['username'] }),
+    z
+      .object({
+        type: z.literal('headers'),
+        headers: headerRecord.optional(),
+        cookies: z.record(z.string().regex(HEADER_NAME), z.string().max(4096).refine((v) => !/[;\r\n\0]/.test(v), 'no ; or line breaks')).refine((c) => Object.keys(c).length <= 100, 'at most 100 cookies').optional(),
+        logoutUrls: z.array(z.string().min(1).max(2048)).max(100).optional(),
+      })
+      .strict(),
+  ])
+  .describe('wsc extension: how the scan logs in (form, token endpoint, or static headers and cookies); secrets are sealed at rest and never reported');
+export type AuthBody = z.infer<typeof authSchema>;
+
+/** wsc extension `Seeds`: targets beyond the StartUrl (their size is bounded by the body limit). */
+export const seedsSchema = z
+  .object({
+    openapi: z.array(z.string().min(1)).max(20).optional().describe('OpenAPI 3.x / Swagger 2.0 documents (JSON or YAML text), or http(s) URLs of them on the target'),
+    har: z.array(z.string().min(1)).max(20).optional().describe('HAR files (text)'),
+    urls: z.array(z.string().min(1).max(2048)).max(10_000).optional().describe('URLs, absolute or relative to the StartUrl'),
+  })
+  .strict()
+  .describe('wsc extension: API descriptions, recorded sessions and URL lists whose requests become attack targets; scope applies');
+
+const pem = (what: string) =>
+  z
+    .string()
+    .max(256 * 1024)
+    .regex(/-----BEGIN [A-Z0-9 ]+-----/, `must be PEM (${what})`);
+
 export const createJobSchema = z.object({
   StartUrl: httpUrl.describe('Diagnostic target URL; its host must be an asset of the account'),
   ExcludeUrl: z.array(z.string().min(1).max(2048)).max(500).optional().describe('URL prefixes (with * wildcards) to exclude'),
@@ -64,6 +154,27 @@ export const createJobSchema = z.object({
     .optional()
     .describe('instanceNo of a completed job to re-diagnose (a string); other fields then default to the master'),
   Limits: limitsSchema.optional(),
+  Auth: authSchema.optional(),
+  Seeds: seedsSchema.optional(),
+  Proxy: z
+    .string()
+    .max(2048)
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be an http:// or https:// proxy URL')
+    .optional()
+    .describe('wsc extension: a proxy every request of the job goes through (credentials in it are sealed at rest)'),
+  Tls: z
+    .object({ caCert: pem('CA certificates').optional(), clientCert: pem('a certificate').optional(), clientKey: pem('a private key').optional() })
+    .strict()
+    .refine((t) => (t.clientCert === undefined) === (t.clientKey === undefined), 'clientCert and clientKey go together')
+    .optional()
+    .describe('wsc extension: a private CA the TLS check trusts, and a client certificate for mTLS (the key is sealed at rest)'),
 });
 export type CreateJobBody = z.infer<typeof createJobSchema>;
 

@@ -66,6 +66,8 @@ export interface CrawledRequest {
   rawBody?: string;
   /** Query names a GET form did not send (unchecked checkboxes and radios): insertion points all the same. */
   absentQuery?: string[];
+  /** Names in `headers` that are parameters of the operation (an API description's header parameters): insertion points. */
+  headerParams?: string[];
   /** How it was found: link, form, script, sitemap, robots, redirect, start. */
   source: string;
   depth: number;

@@ -29,6 +29,8 @@ export interface CrawlOptions {
   signal: AbortSignal;
   /** Reads pages for links; the process-wide worker threads by default (see crawl/extractor.ts). */
   extractor?: Extractor;
+  /** Targets known beforehand (src/engine/seeds): considered at depth 0, like the StartUrl; GETs fetched. */
+  seeds?: CrawledRequest[];
 }
 
 type TaskKind = 'page' | 'script' | 'robots' | 'sitemap';
@@ -74,6 +76,7 @@ type TargetStructures = Map<number, URL>;
 interface Candidate extends Omit<LinkCandidate, 'rawKey'> {
   depth: number;
   referer?: string;
+  headerParams?: string[];
 }
 
 const MAX_SITEMAPS = 100;
@@ -274,6 +277,7 @@ class Crawl {
     if (c.rawBody !== undefined) req.rawBody = c.rawBody;
     if (c.absentQuery !== undefined) req.absentQuery = c.absentQuery;
     if (c.headers !== undefined) req.headers = c.headers;
+    if (c.headerParams !== undefined) req.headerParams = c.headerParams;
     if (isNewTarget) {
       this.targets.add(tkey);
       this.requests.push(req);
@@ -614,6 +618,20 @@ class Crawl {
     if (!res) throw new CrawlError(`StartUrl ${start} could not be fetched: ${this.limitReached ?? 'no response'}`);
     this.record(startTask, res);
     await this.process(startTask, res);
+    for (const s of this.opts.seeds ?? []) {
+      // the user named them, as the StartUrl: depth 0
+      const c: Candidate = { method: s.method, url: s.url, source: s.source, depth: 0, fetch: s.method.toUpperCase() === 'GET' && s.bodyKind === undefined };
+      if (s.headers !== undefined) c.headers = s.headers;
+      if (s.headerParams !== undefined) c.headerParams = s.headerParams;
+      if (s.bodyKind !== undefined) c.bodyKind = s.bodyKind;
+      if (s.fields !== undefined) c.fields = s.fields;
+      if (s.rawBody !== undefined) c.rawBody = s.rawBody;
+      try {
+        this.consider(c);
+      } catch (err) {
+        this.session.log?.('debug', 'a seed was left out', { url: s.url, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
     const origin = new URL(start).origin;
     this.queueAux('robots', origin + '/robots.txt', 1);
     this.queueAux('sitemap', origin + '/sitemap.xml', 1);

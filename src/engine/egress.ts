@@ -160,6 +160,32 @@ export class EgressGuard {
   }
 
   private lastPassed = '';
+  private readonly namesPassed = new Set<string>();
+
+  /**
+   * Judges a host name the scan does not connect to itself (a proxy does): resolves it here and
+   * validates the answer as a connection would be. A name this machine cannot resolve is left to
+   * the proxy (a corporate proxy resolves internal names); literal addresses and metadata names
+   * were judged by checkUrl.
+   */
+  checkName(hostname: string): Promise<void> {
+    const host = bareHost(hostname);
+    if (isIP(host) !== 0 || this.namesPassed.has(host)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.resolve(host, { all: true }, (err, result) => {
+        if (err) return resolve();
+        const list = Array.isArray(result) ? result.map((a) => a.address) : [result];
+        try {
+          this.checkAnswer(host, list);
+        } catch (refused) {
+          return reject(refused as Error);
+        }
+        if (this.namesPassed.size >= 10_000) this.namesPassed.clear();
+        this.namesPassed.add(host);
+        resolve();
+      });
+    });
+  }
 
   /** Validates one DNS answer for `host`; throws EgressError. Records the first answer's classes. */
   checkAnswer(host: string, addresses: readonly string[]): void {

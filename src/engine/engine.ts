@@ -6,17 +6,20 @@ import { USER_AGENTS } from '../core/items.js';
 import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type HttpRequestSpec } from '../core/model.js';
 import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
-import { redactFinding } from '../report/json.js';
+import { redactFinding, redactSecrets } from '../report/json.js';
+import { AuthError } from './auth/manager.js';
 import { crawl } from './crawler.js';
 import { codePathOf, type CodePaths } from './crawl/structure.js';
 import { AntiCsrf, type TokenStats } from './csrf.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
-import { insertionPoints, toSpec } from './insertion-points.js';
+import { DEFAULT_HEADER_POINTS, insertionPoints, toSpec } from './insertion-points.js';
+import { loadSeeds, SeedError } from './seeds/index.js';
+import { resolveTransport, TransportConfigError, type ResolvedTransport } from './transport/options.js';
 import { EgressGuard, probeCapabilities } from './raw-probe.js';
 import { BudgetError, isCredentialHeader, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
-import { DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
+import { CrawlError, DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
 
 /** A check sent more than meta.requestBudget per crawled request: it is stopped, its findings kept. */
 export class CheckBudgetError extends Error {
@@ -142,7 +145,7 @@ function toPrintfB(s: string): string {
   return out;
 }
 
-function completeFinding(check: Check, d: FindingDraft, jobHeaders: Record<string, string>): Finding {
+function completeFinding(check: Check, d: FindingDraft, jobHeaders: Record<string, string>, secrets: Record<string, string> = {}): Finding {
   const m = check.meta;
   const parsed = parseRawRequest(d.evidence.request, d.url);
   const curl = parsed
@@ -168,7 +171,7 @@ function completeFinding(check: Check, d: FindingDraft, jobHeaders: Record<strin
     curl,
   };
   if (d.extra !== undefined) f.extra = d.extra;
-  return redactFinding(f, jobHeaders);
+  return redactFinding(f, { ...jobHeaders, ...secrets });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,6 +218,10 @@ export interface ScanInput {
   /** Raw/TLS probes: the egress rules (default: refuse link-local and metadata) and extra trusted CAs. */
   egress?: EgressGuard;
   trustedCa?: readonly string[];
+  /** Secrets beyond the job's headers (a login's password, tokens, session cookies), redacted from findings. */
+  secrets?: () => Record<string, string>;
+  /** True when the scan logs in (the session then carries credentials the job's headers do not show). */
+  authenticated?: boolean;
 }
 
 export interface ScanOutput {
@@ -267,12 +274,13 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
     const ctx: CheckContext = {
       requests: input.requests,
       pages: input.pages,
-      insertionPoints: (r) => antiCsrf.points(r, insertionPoints(r, { userAgent: input.userAgent })),
+      insertionPoints: (r) =>
+        antiCsrf.points(r, insertionPoints(r, { userAgent: input.userAgent, ...(r.headerParams ? { headers: [...DEFAULT_HEADER_POINTS, ...r.headerParams] } : {}) })),
       toSpec: (r) => antiCsrf.spec(r, toSpec(r)),
       antiCsrfTokens: (r) => antiCsrf.tokensOf(r),
       soft404: input.soft404,
       startUrl: input.startUrl,
-      authenticated: Object.keys(input.jobHeaders).some(isCredentialHeader),
+      authenticated: input.authenticated === true || Object.keys(input.jobHeaders).some(isCredentialHeader),
       codePath,
       signal,
       send: async (req: HttpRequestSpec, opts?: SendOptions): Promise<HttpExchange> => {
@@ -296,7 +304,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
     try {
       for await (const draft of check.run(ctx)) {
         if (signal.aborted) throw new AbortError();
-        const f = completeFinding(check, draft, input.jobHeaders);
+        const f = completeFinding(check, draft, input.jobHeaders, input.secrets?.());
         if (f.parameter !== null) {
           const route = codePath(f.url, f.parameter);
           if (route !== '') f.codePath = route;
@@ -348,6 +356,10 @@ export interface EngineDeps {
   label?: string;
   /** The DNS resolver behind the egress guard (tests answer made-up names with it). */
   lookup?: LookupFunction;
+  /** The clock token lifetimes are read on (tests control it). */
+  now?: () => number;
+  /** Where HTTPS_PROXY, HTTP_PROXY, NO_PROXY and NODE_EXTRA_CA_CERTS are read (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
@@ -370,7 +382,32 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
   const onAbort = (): void => inner.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   const userAgent = USER_AGENTS[job.userAgent];
+  // Tokens and session cookies a login obtains are secrets the job's headers do not list: every
+  // line the engine logs is redacted of them, as the runner redacts the job's headers.
+  let secrets: () => Record<string, string> = () => ({});
+  const outer = hooks;
+  if (outer.log) {
+    const log = outer.log.bind(outer);
+    hooks = {
+      ...outer,
+      log: (level, message, data) => {
+        const s = secrets();
+        if (Object.keys(s).length === 0) return log(level, message, data);
+        const clean: Record<string, unknown> | undefined = data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? redactSecrets(v, s) : v]));
+        log(level, redactSecrets(message, s), clean);
+      },
+    };
+  }
+  let transport: ResolvedTransport;
+  try {
+    transport = resolveTransport(job.transport, deps.env ?? process.env);
+  } catch (err) {
+    if (err instanceof TransportConfigError) throw new CrawlError(err.message);
+    throw err;
+  }
+  if (transport.proxyLabel !== null) hooks.log?.('info', `requests go through the proxy ${transport.proxyLabel}`);
   const session = new ScanSession({
+    transport,
     startUrl: job.startUrl,
     excludeUrls: job.excludeUrls,
     headers: job.headers,
@@ -379,14 +416,37 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     limits,
     signal: inner.signal,
     ...(hooks.log ? { log: hooks.log } : {}),
+    ...(job.auth ? { auth: job.auth } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
     ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),
   });
+  const auth = session.auth;
+  if (auth) secrets = () => auth.secrets();
   let timer: NodeJS.Timeout | undefined;
   try {
     await hooks.onPhase?.('crawl');
+    if (auth) {
+      try {
+        await auth.start();
+      } catch (err) {
+        if (err instanceof AuthError) throw new CrawlError(`login failed: ${err.message}`);
+        throw err;
+      }
+    }
     const crawlStarted = Date.now();
+    let seeds: CrawledRequest[] | undefined;
+    if (job.seeds) {
+      try {
+        seeds = await loadSeeds(job.seeds, job.startUrl, (spec) => session.send(spec, { followRedirects: true }));
+      } catch (err) {
+        if (err instanceof SeedError) throw new CrawlError(`seeds: ${err.message}`);
+        throw err;
+      }
+      hooks.log?.('info', 'seeds read', { targets: seeds.length });
+    }
     const crawled = await crawl(session, {
+      ...(seeds ? { seeds } : {}),
       startUrl: job.startUrl,
       limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
       signal: inner.signal,
@@ -429,11 +489,14 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           startUrl: job.startUrl,
           userAgent,
           jobHeaders: job.headers,
+          secrets,
+          authenticated: auth !== null,
           signal: inner.signal,
           hooks: scanHooks,
           oast: deps.oast,
           oastLabel: deps.label ?? 'scan',
           egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
+          ...(transport.trustedCa.length > 0 ? { trustedCa: transport.trustedCa } : {}),
         });
         limitReached ??= out.limitReached;
         tokens = out.tokens;
@@ -455,6 +518,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
         scanMs: Date.now() - scanStarted,
         urls: crawled.urls.length,
         ...(tokens ? { tokenForms: tokens.forms, tokenRefreshes: tokens.refreshes, tokenRejected: tokens.rejected, tokenRequests: tokens.requests } : {}),
+        ...(auth ? { logins: auth.stats.logins, relogins: auth.stats.relogins, authRefreshes: auth.stats.refreshes, authVerifications: auth.stats.verifications, authFailures: auth.stats.failures } : {}),
       },
       urls: crawled.urls,
       findings,
@@ -465,6 +529,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       for (const r of crawled.requests) points += insertionPoints(r, { userAgent }).length;
       result.scan = { sentByCheck, insertionPoints: points, targets: crawled.requests.length };
     }
+    if (auth) result.auth = auth.summary();
     return result;
   } catch (err) {
     if (signal.aborted && !(err instanceof AbortError)) throw new AbortError();

@@ -5,7 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Transform } from 'node:stream';
 import { constants as zc, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
+import { buildConnector, Client, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { HttpRequestSpec, HttpResponseData } from '../core/model.js';
 import { EgressGuard, type EgressOptions } from './egress.js';
 
@@ -94,6 +94,11 @@ export interface HttpClientOptions {
    * default, means no lanes.
    */
   pipelining?: number;
+  /** The proxy for a request's URL, or null to connect directly (see transport/options.ts). */
+  proxyFor?: (url: URL) => string | null;
+  /** A client certificate and key (PEM) for sites that ask for one. */
+  clientCert?: string;
+  clientKey?: string;
 }
 
 const TEXT_TYPE = /^(text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|ecmascript|x-www-form-urlencoded|xhtml\+xml)|image\/svg\+xml)/i;
@@ -497,10 +502,15 @@ export class HttpClient {
   private destroyed = false;
   private readonly signal: AbortSignal | undefined;
   readonly egress: EgressGuard;
+  private readonly proxyFor: ((url: URL) => string | null) | null;
+  private readonly proxies = new Map<string, ProxyAgent>();
+  private readonly clientTls: { cert?: string; key?: string };
 
   constructor(opts: HttpClientOptions) {
     this.signal = opts.signal;
     this.egress = new EgressGuard(opts.egress);
+    this.proxyFor = opts.proxyFor ?? null;
+    this.clientTls = { ...(opts.clientCert !== undefined ? { cert: opts.clientCert } : {}), ...(opts.clientKey !== undefined ? { key: opts.clientKey } : {}) };
     this.poolOptions = {
       connections: Math.max(1, opts.connections),
       pipelining: 1,
@@ -510,11 +520,11 @@ export class HttpClient {
       bodyTimeout: 0,
       // A scanner must reach test sites with self-signed certificates; TLS quality is a check's job.
       // The guarded lookup resolves, validates and pins each connection's address (see egress.ts).
-      connect: { rejectUnauthorized: false, lookup: this.egress.lookup },
+      connect: { rejectUnauthorized: false, lookup: this.egress.lookup, ...this.clientTls },
     };
     this.pipelining = Math.max(1, Math.floor(opts.pipelining ?? 1));
     this.maxLanes = Math.max(1, Math.ceil(opts.connections / this.pipelining));
-    this.laneConnector = buildConnector({ rejectUnauthorized: false, lookup: this.egress.lookup, timeout: 10_000 });
+    this.laneConnector = buildConnector({ rejectUnauthorized: false, lookup: this.egress.lookup, timeout: 10_000, ...this.clientTls });
     opts.signal?.addEventListener('abort', () => void this.destroyAll(new AbortError()), { once: true });
   }
 
@@ -527,9 +537,33 @@ export class HttpClient {
     return p;
   }
 
+  /**
+   * One agent per proxy. Plain http targets go to it in absolute form, one request each, so the
+   * proxy sees (and may record) every request; https targets go through a CONNECT tunnel. The
+   * egress guard judges the target before dispatch (checkName); the proxy itself is the user's.
+   */
+  private proxy(uri: string): ProxyAgent {
+    let p = this.proxies.get(uri);
+    if (p === undefined) {
+      p = new ProxyAgent({
+        uri,
+        proxyTunnel: false,
+        connections: this.poolOptions.connections ?? 1,
+        keepAliveTimeout: this.poolOptions.keepAliveTimeout ?? 10_000,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        requestTls: { rejectUnauthorized: false, ...this.clientTls },
+        proxyTls: { rejectUnauthorized: false },
+      });
+      this.proxies.set(uri, p);
+    }
+    return p;
+  }
+
   /** Whether lane(origin) would hand out a lane: pipelining is on and no lane to `origin` broke. */
   lanesUsable(origin: string): boolean {
     if (this.pipelining <= 1 || this.destroyed || this.noLanes.has(origin)) return false;
+    if (this.proxyFor !== null && this.proxyFor(new URL(origin)) !== null) return false;
     const list = this.lanes.get(origin);
     if (list !== undefined && list.some((l) => l.broken)) {
       this.noLanes.add(origin);
@@ -561,9 +595,10 @@ export class HttpClient {
 
   private async destroyAll(err?: Error): Promise<void> {
     this.destroyed = true;
-    const pools: { destroy(err: Error | null): Promise<void> }[] = [...this.pools.values()];
+    const pools: { destroy(err: Error | null): Promise<void> }[] = [...this.pools.values(), ...this.proxies.values()];
     for (const list of this.lanes.values()) pools.push(...list);
     this.pools.clear();
+    this.proxies.clear();
     this.lanes.clear();
     await Promise.all(
       pools.map((p) =>
@@ -593,6 +628,12 @@ export class HttpClient {
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new TransportError(String(err)));
     }
+    const proxy = this.proxyFor === null ? null : this.proxyFor(url);
+    if (proxy !== null) return this.egress.checkName(url.hostname).then(() => this.dispatchHop(spec, opts, url, null, proxy));
+    return this.dispatchHop(spec, opts, url, lane, null);
+  }
+
+  private dispatchHop(spec: HttpRequestSpec, opts: HopOptions, url: URL, lane: PipelineLane | null | undefined, proxy: string | null): Promise<HopResponse> {
     return new Promise<HopResponse>((resolve, reject) => {
       const hop = new Hop(resolve, reject, opts, spec.method.toUpperCase() === 'HEAD', opts.signal !== this.signal, this.signal);
       const req: Dispatcher.DispatchOptions = {
@@ -610,6 +651,9 @@ export class HttpClient {
           // undici does not pipeline a request behind one marked blocking, which GETs are by default
           req.blocking = false;
           lane.dispatch(req, hop);
+        } else if (proxy !== null) {
+          hop.start();
+          this.proxy(proxy).dispatch({ ...req, origin: url.origin }, hop);
         } else {
           hop.start();
           this.pool(url.origin).dispatch(req, hop);

@@ -4,6 +4,9 @@ import { setMaxListeners } from 'node:events';
 import type { SpeedWord } from '../core/items.js';
 import type { HttpExchange, HttpRequestSpec } from '../core/model.js';
 import type { SendOptions } from '../checks/types.js';
+import { AuthSession, type AuthHost } from './auth/manager.js';
+import type { AuthConfig } from './auth/types.js';
+import type { ResolvedTransport } from './transport/options.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
@@ -26,6 +29,8 @@ export function crawlPipelining(speedDepth: number | undefined, env = process.en
 export interface Via {
   parsed?: URL;
   lane?: PipelineLane | null;
+  /** A login-time request (AuthSession): no auth handling, and the token endpoint's origin is allowed. */
+  auth?: boolean;
 }
 
 /** The job's request budget (limits.maxRequests) is spent. */
@@ -49,6 +54,12 @@ export interface SessionOptions {
   allowAddresses?: string[];
   /** The DNS resolver behind the egress guard; tests inject one to answer made-up names. */
   lookup?: LookupFunction;
+  /** How the scan logs in and keeps its session (src/engine/auth). */
+  auth?: AuthConfig;
+  /** The clock of token lifetimes (tests control it). */
+  now?: () => number;
+  /** Proxy and client certificate (src/engine/transport). */
+  transport?: ResolvedTransport;
 }
 
 interface StoredCookie {
@@ -139,6 +150,11 @@ export class CookieJar {
   get size(): number {
     return this.cookies.size;
   }
+
+  /** Every stored value (the login's session cookies among them), for redaction. */
+  values(): string[] {
+    return [...this.cookies.values()].map((c) => c.value);
+  }
 }
 
 function parseCookieHeader(value: string): [string, string][] {
@@ -177,7 +193,9 @@ export class ScanSession {
   readonly limits: EngineLimits;
   readonly startUrl: string;
   private readonly client: HttpClient;
-  private readonly jobHeaders: Record<string, string>;
+  private jobHeaders: Record<string, string>;
+  /** The job's own headers, before a login added any (a bearer token). */
+  private readonly staticHeaders: Record<string, string>;
   /** Lower-cased names of baseList's headers. */
   private readonly baseNames = new Set<string>();
   /**
@@ -185,7 +203,11 @@ export class ScanSession {
    * name/value list undici takes: sent as is when no cookie is involved.
    */
   private readonly baseList: string[] = [];
-  private readonly jobHasCookie: boolean;
+  private jobHasCookie: boolean;
+  /** The login and its session upkeep, when the job logs in. */
+  readonly auth: AuthSession | null;
+  /** Origins besides the StartUrl's that login-time requests may reach (a token endpoint). */
+  private readonly authOrigins = new Set<string>();
   private readonly userAgent: string;
   /** Fires when the job aborts or the session closes. */
   readonly signal: AbortSignal;
@@ -208,17 +230,11 @@ export class ScanSession {
     this.jobSignal = opts.signal;
     this.log = opts.log;
     this.userAgent = opts.userAgent;
-    this.jobHeaders = { ...opts.headers };
-    this.jobHasCookie = findHeader(opts.headers, 'cookie') !== undefined;
-    const base = new Map<string, [string, string]>();
-    for (const [k, v] of Object.entries(this.jobHeaders)) base.set(k.toLowerCase(), [k, v]);
-    if (!base.has('user-agent')) base.set('user-agent', ['User-Agent', this.userAgent]);
-    for (const [lower, pair] of DEFAULT_HEADERS) if (!base.has(lower)) base.set(lower, pair);
-    for (const [lower, [k, v]] of base) {
-      this.baseNames.add(lower);
-      this.baseList.push(k, v);
-    }
-    const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
+    this.staticHeaders = withStaticAuth(opts.headers, opts.auth);
+    this.jobHeaders = this.staticHeaders;
+    this.jobHasCookie = false;
+    this.rebuildBase();
+    const sessionHeaders = opts.auth !== undefined || findHeader(this.jobHeaders, 'cookie') !== undefined || findHeader(this.jobHeaders, 'authorization') !== undefined;
     this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
     this.pipelining = crawlPipelining(this.scheduler.profile.pipelining);
@@ -227,7 +243,49 @@ export class ScanSession {
       pipelining: this.pipelining,
       signal: this.signal,
       egress: { ...(opts.allowAddresses ? { allowAddresses: opts.allowAddresses } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) },
+      ...(opts.transport ? { proxyFor: opts.transport.proxyFor } : {}),
+      ...(opts.transport?.clientCert !== undefined ? { clientCert: opts.transport.clientCert } : {}),
+      ...(opts.transport?.clientKey !== undefined ? { clientKey: opts.transport.clientKey } : {}),
     });
+    if (opts.auth?.type === 'token') {
+      try {
+        this.authOrigins.add(new URL(opts.auth.tokenUrl).origin);
+      } catch {
+        // validated by the API and the CLI; a bad URL fails the login with its own message
+      }
+    }
+    const host: AuthHost = {
+      send: (spec, followRedirects) => this.send(spec, { followRedirects }, { auth: true }),
+      setHeaders: (h) => {
+        this.jobHeaders = { ...this.staticHeaders, ...h };
+        this.rebuildBase();
+      },
+      cookieValues: () => this.cookies.values(),
+      startUrl: opts.startUrl,
+      now: opts.now ?? Date.now,
+      ...(opts.log ? { log: opts.log } : {}),
+    };
+    this.auth = opts.auth ? new AuthSession(opts.auth, host) : null;
+  }
+
+  /** The merged job headers as the flat list plainHeaderList starts from. */
+  private rebuildBase(): void {
+    this.jobHasCookie = findHeader(this.jobHeaders, 'cookie') !== undefined;
+    this.baseNames.clear();
+    this.baseList.length = 0;
+    const base = new Map<string, [string, string]>();
+    for (const [k, v] of Object.entries(this.jobHeaders)) base.set(k.toLowerCase(), [k, v]);
+    if (!base.has('user-agent')) base.set('user-agent', ['User-Agent', this.userAgent]);
+    for (const [lower, pair] of DEFAULT_HEADERS) if (!base.has(lower)) base.set(lower, pair);
+    for (const [lower, [k, v]] of base) {
+      this.baseNames.add(lower);
+      this.baseList.push(k, v);
+    }
+  }
+
+  /** The headers sent on every request now: the job's, plus what the login added. */
+  currentHeaders(): Record<string, string> {
+    return this.jobHeaders;
   }
 
   /** GETs the crawler may send back to back on one connection (see lane()); 1 = none. */
@@ -295,7 +353,8 @@ export class ScanSession {
       throw new OutOfScopeError(spec.url, 'not a URL');
     }
     const why = this.scope.reason(u);
-    if (why !== null) throw new OutOfScopeError(spec.url, why);
+    if (why !== null && !(via?.auth === true && this.authOrigins.has(u.origin))) throw new OutOfScopeError(spec.url, why);
+    if (this.auth !== null && this.auth.avoids(u)) throw new OutOfScopeError(spec.url, 'it would end or change the login session');
     let attempt = 0;
     for (;;) {
       if (this.signal.aborted) throw new AbortError();
@@ -358,6 +417,22 @@ export class ScanSession {
    * together on a lane.
    */
   async send(req: HttpRequestSpec, opts: SendOptions = {}, via?: Via): Promise<HttpExchange> {
+    const auth = this.auth;
+    // Anonymous requests, and attacks that bring their own credentials, are not the session's.
+    if (auth === null || via?.auth === true || opts.withoutAuth === true || findHeader(req.headers, 'cookie') !== undefined || findHeader(req.headers, 'authorization') !== undefined) {
+      return this.sendOnce(req, opts, via);
+    }
+    await auth.before();
+    const generation = auth.generation;
+    const first = await this.sendOnce(req, opts, via);
+    if (!auth.looksLoggedOut(first.response) || !(await auth.recover(generation, req))) return first;
+    // once: a second logged-out answer is the page's own, not a lost session
+    const again = await this.sendOnce(req, opts, via?.parsed !== undefined ? { parsed: via.parsed } : undefined);
+    if (auth.looksLoggedOut(again.response)) auth.refusedAfterRelogin(req);
+    return again;
+  }
+
+  private async sendOnce(req: HttpRequestSpec, opts: SendOptions, via: Via | undefined): Promise<HttpExchange> {
     if (this.closed) throw new AbortError('the session is closed');
     const timeoutMs = opts.timeoutMs ?? this.limits.requestTimeoutMs;
     const follow = opts.followRedirects ?? false;
@@ -367,7 +442,7 @@ export class ScanSession {
     const response = await sendWithRedirects(
       req,
       (spec) => this.hop(spec, timeoutMs, opts, via),
-      { follow, maxRedirects: this.limits.maxRedirects, allowHop: (url) => this.scope.inScope(url) },
+      { follow, maxRedirects: this.limits.maxRedirects, allowHop: (url) => this.scope.inScope(url) || (via?.auth === true && this.authOrigins.has(originOf(url))) },
       first,
     );
     return { request: req, response };
@@ -385,4 +460,33 @@ export class ScanSession {
       this.log?.('debug', 'closing the HTTP client failed', { error: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    // not a URL: no origin, so no exception to the scope
+    return '';
+  }
+}
+
+/** The job's headers with a static login's headers and cookies merged in (theirs win). */
+function withStaticAuth(headers: Record<string, string>, auth: AuthConfig | undefined): Record<string, string> {
+  if (auth?.type !== 'headers') return { ...headers };
+  const out: Record<string, string> = { ...headers };
+  for (const [k, v] of Object.entries(auth.headers ?? {})) {
+    const known = findHeader(out, k.toLowerCase());
+    if (known) delete out[known[0]];
+    out[k] = v;
+  }
+  const cookies = Object.entries(auth.cookies ?? {});
+  if (cookies.length > 0) {
+    const known = findHeader(out, 'cookie');
+    const pairs = new Map<string, string>(known ? parseCookieHeader(known[1]) : []);
+    for (const [n, v] of cookies) pairs.set(n, v);
+    if (known) delete out[known[0]];
+    out[known?.[0] ?? 'Cookie'] = [...pairs].map(([n, v]) => `${n}=${v}`).join('; ');
+  }
+  return out;
 }

@@ -1,6 +1,10 @@
 // The engine's public interface: what the job runner and `wsc scan` call.
 import type { ScanItem, SpeedWord, UserAgentWord } from '../core/items.js';
 import type { Finding } from '../core/model.js';
+import type { AuthSummary } from './auth/manager.js';
+import type { AuthConfig } from './auth/types.js';
+import type { Seeds } from './seeds/index.js';
+import type { TransportOptions } from './transport/options.js';
 
 export interface EngineLimits {
   /** Most distinct attack targets the crawler collects. */
@@ -46,6 +50,12 @@ export interface EngineJob {
    * fills it from the account's CIDR assets that name such addresses explicitly.
    */
   allowAddresses?: string[];
+  /** How the scan logs in and keeps its session (src/engine/auth); secrets in it are redacted like headers. */
+  auth?: AuthConfig;
+  /** Targets beyond the StartUrl: API descriptions, HAR files, URL lists (src/engine/seeds). */
+  seeds?: Seeds;
+  /** Proxy, extra trusted CAs, client certificate (src/engine/transport); the environment's proxy otherwise. */
+  transport?: TransportOptions;
 }
 
 export type EnginePhase = 'crawl' | 'scan';
@@ -85,12 +95,24 @@ export interface EngineStats {
   tokenRefreshes?: number;
   tokenRejected?: number;
   tokenRequests?: number;
+  /**
+   * The login (src/engine/auth), when the job has one: logins made (the first included), sessions
+   * lost and regained (`relogins`), bearer tokens renewed before expiry, session verifications,
+   * and logins that failed after the first. Their requests are included in `requests`.
+   */
+  logins?: number;
+  relogins?: number;
+  authRefreshes?: number;
+  authVerifications?: number;
+  authFailures?: number;
 }
 
 export interface EngineResult {
   stats: EngineStats;
   urls: CollectedUrl[];
   findings: Finding[];
+  /** The login's indicators, as given or as wsc proposed them. */
+  auth?: AuthSummary;
   /** Set when a limit (duration, requests) ended the job early; the job still completes. */
   limitReached?: string;
   /**

@@ -11,6 +11,7 @@ import type { Clock } from '../core/time.js';
 import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
 import { explicitAllowances } from '../engine/egress.js';
+import { authSecrets } from '../engine/auth/types.js';
 import { redactSecrets } from '../report/json.js';
 import type { JobRow, Store } from './store.js';
 
@@ -225,6 +226,11 @@ export class Runner {
       items,
       limits: s.limits,
     };
+    if (s.auth) engineJob.auth = s.auth;
+    if (s.seeds) engineJob.seeds = s.seeds;
+    if (s.transport) engineJob.transport = s.transport;
+    // what the engine's lines and failures are redacted of: the headers and the login's secrets
+    const secrets = { ...s.headers, ...authSecrets(s.auth), ...proxySecret(s.transport?.proxy) };
     let phase: 'crawl' | 'scan' = 'crawl';
     let findings = 0;
     let lastWrite = 0;
@@ -255,7 +261,7 @@ export class Runner {
         }
       },
       // the engine's lines name URLs and answers of the target, which may echo the job's secrets
-      log: (level, message, data) => log[level]({ jobId: id, ...redactFields(data, s.headers) }, redactSecrets(message, s.headers)),
+      log: (level, message, data) => log[level]({ jobId: id, ...redactFields(data, secrets) }, redactSecrets(message, secrets)),
     };
 
     log.info({ jobId: id, startUrl: s.startUrl, items: items.length }, 'job started');
@@ -281,7 +287,7 @@ export class Runner {
         await this.settleAborted(id, findings);
         return;
       }
-      const message = redactSecrets(err instanceof Error ? err.message : String(err), s.headers);
+      const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
       const now = clock.now();
       if (phase === 'crawl' || err instanceof CrawlError) {
         await store.transition(id, CRAWL_PHASE, STATUS.CRAWL_FAILED, { endedAt: now, resultDesc: `URL collection failed: ${message}`, runnerId: null });
@@ -318,4 +324,16 @@ function redactFields(data: Record<string, unknown> | undefined, headers: Record
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' ? redactSecrets(v, headers) : v;
   return out;
+}
+
+/** The password in a proxy URL, for redaction. */
+function proxySecret(proxy: string | undefined): Record<string, string> {
+  if (proxy === undefined) return {};
+  try {
+    const p = decodeURIComponent(new URL(proxy).password);
+    return p.length >= 4 ? { 'x-wsc-proxy-secret': p } : {};
+  } catch {
+    // validated by the API; an unparsable one has no password to hide
+    return {};
+  }
 }

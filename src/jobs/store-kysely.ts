@@ -1,5 +1,7 @@
 // The Store over Kysely: one implementation for SQLite (better-sqlite3) and PostgreSQL (pg).
 // The only dialect branch in the queries is substring search (see searchCondition).
+import type { AuthConfig } from '../engine/auth/types.js';
+import type { TransportOptions } from '../engine/transport/options.js';
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
@@ -586,7 +588,7 @@ export class KyselyStore implements Store {
   }
 
   private jobValues(input: NewJob) {
-    const { headers, ...rest } = input.settings;
+    const { headers, auth, transport, ...rest } = input.settings;
     return {
       account_id: input.accountId,
       status: input.status ?? STATUS.CRAWL_PENDING,
@@ -596,7 +598,7 @@ export class KyselyStore implements Store {
       memo: input.memo,
       memo_lc: input.memo === null ? null : input.memo.toLowerCase(),
       settings: JSON.stringify(rest),
-      headers_enc: this.sealer.seal(JSON.stringify(headers ?? {})),
+      headers_enc: this.sealer.seal(JSON.stringify(sealedPart(headers ?? {}, auth, transport))),
       master_id: input.masterId,
       created_at: input.createdAt ?? this.clock.now(),
       started_at: null,
@@ -614,23 +616,46 @@ export class KyselyStore implements Store {
     // Headers are opened on first use: listing a page of jobs never needs them, and ten AES-GCM
     // opens were a third of a getJobs call.
     const sealer = this.sealer;
-    let headers: Record<string, string> | undefined;
+    let opened: SealedPart | undefined;
+    const open = (): SealedPart => {
+      if (opened === undefined) {
+        try {
+          opened = readSealedPart(JSON.parse(sealer.open(r.headers_enc)) as unknown);
+        } catch (err) {
+          throw new Error(`job ${r.id}: cannot open its sealed headers (was the master key changed?)`, { cause: err });
+        }
+      }
+      return opened;
+    };
     const settings = JSON.parse(r.settings) as JobSettings;
     Object.defineProperty(settings, 'headers', {
       enumerable: true,
       configurable: true,
       get(): Record<string, string> {
-        if (headers === undefined) {
-          try {
-            headers = JSON.parse(sealer.open(r.headers_enc)) as Record<string, string>;
-          } catch (err) {
-            throw new Error(`job ${r.id}: cannot open its sealed headers (was the master key changed?)`, { cause: err });
-          }
-        }
-        return headers;
+        return open().headers;
       },
       set(v: Record<string, string>) {
-        headers = v;
+        opened = { ...open(), headers: v };
+      },
+    });
+    Object.defineProperty(settings, 'auth', {
+      enumerable: true,
+      configurable: true,
+      get(): AuthConfig | undefined {
+        return open().auth;
+      },
+      set(v: AuthConfig | undefined) {
+        opened = { ...open(), ...(v ? { auth: v } : {}) };
+      },
+    });
+    Object.defineProperty(settings, 'transport', {
+      enumerable: true,
+      configurable: true,
+      get(): TransportOptions | undefined {
+        return open().transport;
+      },
+      set(v: TransportOptions | undefined) {
+        opened = { ...open(), ...(v ? { transport: v } : {}) };
       },
     });
     return {
@@ -706,4 +731,30 @@ function toAsset(r: Selectable<AssetsTable>): AssetRow {
     source: r.source,
     createdAt: Number(r.created_at),
   };
+}
+
+/** What is sealed: the headers, and the login when the job has one. */
+interface SealedPart {
+  headers: Record<string, string>;
+  auth?: AuthConfig;
+  transport?: TransportOptions;
+}
+
+// Jobs without a login keep the sealed text they always had (the headers' record), so stores
+// written before logins existed read as they did.
+function sealedPart(headers: Record<string, string>, auth: AuthConfig | undefined, transport: TransportOptions | undefined): Record<string, string> | ({ v: 2 } & SealedPart) {
+  if (auth === undefined && transport === undefined) return headers;
+  return { v: 2, headers, ...(auth ? { auth } : {}), ...(transport ? { transport } : {}) };
+}
+
+/** A headers' record has only string values; the newer form is told apart by its object `headers`. */
+function readSealedPart(raw: unknown): SealedPart {
+  const o = (raw ?? {}) as Record<string, unknown>;
+  if (o.v === 2 && typeof o.headers === 'object' && o.headers !== null) {
+    const out: SealedPart = { headers: o.headers as Record<string, string> };
+    if (o.auth !== undefined) out.auth = o.auth as AuthConfig;
+    if (o.transport !== undefined) out.transport = o.transport as TransportOptions;
+    return out;
+  }
+  return { headers: o as Record<string, string> };
 }

@@ -3,6 +3,9 @@
 import type { JobStatus } from '../core/status.js';
 import type { Finding } from '../core/model.js';
 import type { CollectedUrl, EngineLimits, EngineStats } from '../engine/types.js';
+import type { AuthConfig } from '../engine/auth/types.js';
+import type { Seeds } from '../engine/seeds/index.js';
+import type { TransportOptions } from '../engine/transport/options.js';
 
 export interface Account {
   id: number;
@@ -56,6 +59,12 @@ export interface JobSettings {
   userAgent: string;
   speed: string;
   limits?: Partial<EngineLimits>;
+  /** The login (createJob `Auth`); sealed at rest with the headers. */
+  auth?: AuthConfig;
+  /** Targets beyond the StartUrl (createJob `Seeds`). */
+  seeds?: Seeds;
+  /** Proxy and TLS (createJob `Proxy`, `Tls`); sealed at rest with the headers (proxy credentials, client key). */
+  transport?: TransportOptions;
 }
 
 export interface JobRow {

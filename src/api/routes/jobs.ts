@@ -99,9 +99,17 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     };
     const limits = body.Limits ?? base.limits;
     if (limits) settings.limits = limits;
+    const auth = body.Auth ?? base.auth;
+    if (auth) settings.auth = auth;
+    const seeds = body.Seeds ?? base.seeds;
+    if (seeds) settings.seeds = seeds;
+    const transport = body.Proxy !== undefined || body.Tls !== undefined ? transportOf(body.Proxy, body.Tls) : base.transport;
+    if (transport) settings.transport = transport;
 
     const assets = await store.listAssets(accountId);
     if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();
+    // a login goes to its own URLs: they must be the account's too, like the StartUrl
+    for (const url of loginUrls(settings.auth)) if (!(await ownsUrl(assets, url, deps.resolver))) throw assetsCheckFail();
     // No account scans the service itself, whatever its assets say (admin's 127.0.0.0/8 included).
     if (await targetsSelf(settings.startUrl, listeningOf(app), deps.resolver)) throw assetsCheckFail();
 
@@ -190,4 +198,21 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     runner.abort(id);
     return ok(null);
   });
+}
+
+/** The URLs a login requests besides the crawl's. */
+function loginUrls(auth: JobSettings['auth']): string[] {
+  if (auth === undefined || auth.type === 'headers') return [];
+  const out = auth.type === 'form' ? [auth.loginUrl] : [auth.tokenUrl];
+  if (auth.verifyUrl !== undefined) out.push(auth.verifyUrl);
+  return out;
+}
+
+function transportOf(proxy: string | undefined, tls: { caCert?: string; clientCert?: string; clientKey?: string } | undefined): JobSettings['transport'] {
+  const out: NonNullable<JobSettings['transport']> = {};
+  if (proxy !== undefined) out.proxy = proxy;
+  if (tls?.caCert !== undefined) out.caCerts = [tls.caCert];
+  if (tls?.clientCert !== undefined) out.clientCert = tls.clientCert;
+  if (tls?.clientKey !== undefined) out.clientKey = tls.clientKey;
+  return out;
 }

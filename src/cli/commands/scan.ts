@@ -1,6 +1,11 @@
 // `wsc scan URL`: runs the engine in-process against one target and writes a report, without a
 // server or store. Flags mirror createJob; exit 0 clean, 1 when --fail-on matched, 2 on error.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { authSchema } from '../../api/schemas.js';
+import type { AuthConfig } from '../../engine/auth/types.js';
+import type { Seeds } from '../../engine/seeds/index.js';
+import { checkProxyUrl, type TransportOptions } from '../../engine/transport/options.js';
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ALL_ITEMS_WORD, EXTENDED_WORD, EXTENSION_ITEMS, isSpeedWord, isUserAgentWord, resolveVulnItems, type SpeedWord, type UserAgentWord, type ScanItem } from '../../core/items.js';
@@ -44,6 +49,22 @@ export interface ScanOptions {
   tty?: boolean;
   /** Extra Specific Vulnerability templates (default: WSC_TEMPLATES_DIR). */
   templates?: string;
+  /** Form login: the page with the login form, and the credentials (password also from WSC_LOGIN_PASSWORD). */
+  loginUrl?: string;
+  username?: string;
+  password?: string;
+  /** A login file (JSON or YAML, the createJob `Auth` object). */
+  auth?: string;
+  /** OpenAPI/Swagger documents (files, or URLs on the target), HAR files, URL-list files. */
+  openapi?: string[];
+  har?: string[];
+  urls?: string[];
+  /** A proxy for every request (else HTTPS_PROXY/HTTP_PROXY/NO_PROXY). */
+  proxy?: string;
+  /** PEM files: CAs the TLS check trusts, a client certificate and its key. */
+  caCert?: string[];
+  clientCert?: string;
+  clientKey?: string;
 }
 
 export interface ScanRun {
@@ -86,9 +107,12 @@ interface Resolved {
   format: ReportFormat;
   failOn: FailOn | null;
   limits: Partial<EngineLimits>;
+  auth?: AuthConfig;
+  seeds?: Seeds;
+  transport?: TransportOptions;
 }
 
-function resolve(opts: ScanOptions): Resolved {
+function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   let u: URL;
   try {
     u = new URL(opts.url);
@@ -126,7 +150,97 @@ function resolve(opts: ScanOptions): Resolved {
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
-  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  const seeds = resolveSeeds(opts);
+  if (seeds) out.seeds = seeds;
+  const transport: TransportOptions = {};
+  if (opts.proxy !== undefined) {
+    try {
+      transport.proxy = checkProxyUrl(opts.proxy, '--proxy');
+    } catch (err) {
+      throw new ScanUsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (opts.caCert && opts.caCert.length > 0) transport.caCerts = opts.caCert.map((f) => pemFile('--ca-cert', f));
+  if ((opts.clientCert === undefined) !== (opts.clientKey === undefined)) throw new ScanUsageError('--client-cert and --client-key go together');
+  if (opts.clientCert !== undefined && opts.clientKey !== undefined) {
+    transport.clientCert = pemFile('--client-cert', opts.clientCert);
+    transport.clientKey = pemFile('--client-key', opts.clientKey);
+  }
+  if (Object.keys(transport).length > 0) out.transport = transport;
+  const auth = resolveAuth(opts, env);
+  if (auth) {
+    for (const url of authUrls(auth)) {
+      if (!isLoopbackHost(new URL(url).hostname) && !opts.iOwnThisTarget) throw new ScanUsageError(`the login URL ${url} is not a loopback address: confirm you may use it with --i-own-this-target`);
+    }
+    out.auth = auth;
+  }
+  return out;
+}
+
+/** The login from --auth FILE or --login-url/--username/--password, validated as createJob's `Auth`. */
+export function resolveAuth(opts: Pick<ScanOptions, 'auth' | 'loginUrl' | 'username' | 'password'>, env: NodeJS.ProcessEnv = {}): AuthConfig | undefined {
+  const password = opts.password ?? env.WSC_LOGIN_PASSWORD;
+  if (opts.auth !== undefined && opts.loginUrl !== undefined) throw new ScanUsageError('give either --auth FILE or --login-url, not both');
+  let raw: unknown;
+  let where: string;
+  if (opts.auth !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(opts.auth, 'utf8');
+    } catch (err) {
+      throw new ScanUsageError(`cannot read --auth ${opts.auth}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      raw = /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text);
+    } catch (err) {
+      throw new ScanUsageError(`--auth ${opts.auth} is neither JSON nor YAML: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    where = `--auth ${opts.auth}`;
+  } else if (opts.loginUrl !== undefined) {
+    if (opts.username === undefined || password === undefined) throw new ScanUsageError('--login-url needs --username and --password (or WSC_LOGIN_PASSWORD)');
+    raw = { type: 'form', loginUrl: opts.loginUrl, username: opts.username, password };
+    where = '--login-url';
+  } else {
+    if (opts.username !== undefined || opts.password !== undefined) throw new ScanUsageError('--username and --password need --login-url (or use --auth FILE)');
+    return undefined;
+  }
+  const parsed = authSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ScanUsageError(`${where}: ${issue ? `${issue.path.join('.') || 'the login'}: ${issue.message}` : 'not a valid login'}`);
+  }
+  return parsed.data as AuthConfig;
+}
+
+function pemFile(flag: string, file: string): string {
+  const text = readText(flag, file);
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) throw new ScanUsageError(`${flag} ${file} is not a PEM file`);
+  return text;
+}
+
+function readText(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ScanUsageError(`cannot read ${flag} ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** --openapi FILE|URL, --har FILE, --urls FILE as the createJob `Seeds` object. */
+function resolveSeeds(opts: Pick<ScanOptions, 'openapi' | 'har' | 'urls'>): Seeds | undefined {
+  const seeds: Seeds = {};
+  if (opts.openapi && opts.openapi.length > 0) seeds.openapi = opts.openapi.map((f) => (/^https?:\/\//i.test(f) ? f : readText('--openapi', f)));
+  if (opts.har && opts.har.length > 0) seeds.har = opts.har.map((f) => readText('--har', f));
+  if (opts.urls && opts.urls.length > 0) seeds.urls = opts.urls.flatMap((f) => readText('--urls', f).split(/\r?\n/));
+  return Object.keys(seeds).length > 0 ? seeds : undefined;
+}
+
+function authUrls(auth: AuthConfig): string[] {
+  if (auth.type === 'headers') return [];
+  const urls = auth.type === 'form' ? [auth.loginUrl] : [auth.tokenUrl];
+  if (auth.verifyUrl !== undefined) urls.push(auth.verifyUrl);
+  return urls;
 }
 
 function allItemWords(): string {
@@ -158,7 +272,7 @@ function isTty(out: CliOutput): boolean {
 export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let r: Resolved;
   try {
-    r = resolve(opts);
+    r = resolve(opts, io.env);
   } catch (err) {
     if (!(err instanceof ScanUsageError)) throw err;
     io.stderr.write(`error: ${err.message}\n`);
@@ -178,7 +292,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let failure: Error | undefined;
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits },
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}), ...(r.transport ? { transport: r.transport } : {}) },
       {
         onPhase: (p) => progress.phase(p),
         onCrawlProgress: (n) => progress.crawl(n),
@@ -192,6 +306,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
         },
       },
       io.signal,
+      { env: io.env },
     );
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
@@ -223,7 +338,13 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   const tokenForms = result?.stats.tokenForms ?? 0;
   const tokens = tokenForms > 0 ? `, ${tokenForms} anti-CSRF token form${tokenForms === 1 ? '' : 's'}${result?.stats.tokenRejected ? ` (${result.stats.tokenRejected} refused a fresh token)` : ''}` : '';
-  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
+  const st = result?.stats;
+  const login = st?.logins !== undefined ? `, ${st.logins} login${st.logins === 1 ? '' : 's'} (${st.relogins ?? 0} re-login${st.relogins === 1 ? '' : 's'})` : '';
+  if (result?.auth) {
+    const a = result.auth;
+    io.stderr.write(`login: logged-in indicator ${a.loggedIn ?? 'none'}${a.proposed ? ' (proposed by wsc; put it in an --auth file as loggedInRegex to fix it)' : ''}; logged out: ${a.loggedOut}\n`);
+  }
+  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}${login}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
   io.stderr.write(summary);
   if (failure) {
     io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
@@ -265,6 +386,17 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
     .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
+    .option('--login-url <url>', 'form login: the page holding the login form (with --username and --password)')
+    .option('--username <user>', 'form login: the user name')
+    .option('--password <password>', 'form login: the password (or WSC_LOGIN_PASSWORD, which ps does not show)')
+    .option('--auth <file>', 'login file, JSON or YAML: form, token endpoint or static headers/cookies (see README, "Authenticated scans")')
+    .option('--openapi <file|url>', 'OpenAPI 3 / Swagger 2 document (JSON or YAML): every operation becomes a target (repeatable)', collect, [])
+    .option('--har <file>', 'HAR file recorded in a browser: every request becomes a target (repeatable)', collect, [])
+    .option('--urls <file>', 'file of URLs, one a line: each becomes a target (repeatable)', collect, [])
+    .option('--proxy <url>', 'send every request through this HTTP(S) proxy (default: HTTPS_PROXY/HTTP_PROXY, minus NO_PROXY)')
+    .option('--ca-cert <file>', 'PEM file of CA certificates to trust, for a site under a private CA (repeatable; NODE_EXTRA_CA_CERTS too)', collect, [])
+    .option('--client-cert <file>', 'PEM client certificate for sites that ask for one (mTLS), with --client-key')
+    .option('--client-key <file>', 'PEM private key of --client-cert')
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());

@@ -1,6 +1,7 @@
 // The engine's public interface: what the job runner and `wsc scan` call.
 import type { SpeedWord, UserAgentWord, VulnItem } from '../core/items.js';
 import type { Finding } from '../core/model.js';
+import type { HealthStats } from './health.js';
 
 export interface EngineLimits {
   /** Most distinct attack targets the crawler collects. */
@@ -19,6 +20,12 @@ export interface EngineLimits {
   maxRequests: number;
   /** Variants (other values of the same path pattern) kept before a pattern counts as a trap. */
   maxVariantsPerPattern: number;
+  /** Percent of failed requests (no answer, or 502/503/504) over the last 50 that pauses the job to probe the target. */
+  maxErrorRate: number;
+  /** Failed requests in a row that pause the job to probe the target. */
+  maxConsecutiveFailures: number;
+  /** How long a paused job probes before it ends as "target down" (status 15 or 5), ms. */
+  targetDownAfterMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
@@ -30,6 +37,9 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxRedirects: 5,
   maxRequests: 250_000,
   maxVariantsPerPattern: 20,
+  maxErrorRate: 20,
+  maxConsecutiveFailures: 20,
+  targetDownAfterMs: 30_000,
 });
 
 export interface EngineJob {
@@ -67,6 +77,11 @@ export interface EngineHooks {
   /** Each de-duplicated finding as soon as it is found; awaited, so it can be stored first. */
   onFinding?(finding: Finding): void | Promise<void>;
   log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  /**
+   * The job's live statistics, about once a second while it runs and once when it ends however it
+   * ends (stop, failure, target down): a stopped job still has its true counts.
+   */
+  onStats?(stats: EngineStats): void;
 }
 
 export interface EngineStats {
@@ -85,6 +100,8 @@ export interface EngineStats {
   tokenRefreshes?: number;
   tokenRejected?: number;
   tokenRequests?: number;
+  /** What the target did with the requests, and the verdict (src/engine/health.ts). Absent from jobs stored before it existed. */
+  health?: HealthStats;
 }
 
 export interface EngineResult {

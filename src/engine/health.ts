@@ -56,7 +56,7 @@ export const HEALTH_WINDOW = 50;
 const MIN_SAMPLES = 20;
 /** Share of failed requests over the whole job above which a finished job is degraded. */
 export const DEGRADED_ERROR_SHARE = 0.05;
-const DEGRADED_MIN_FAILURES = 10;
+const DEGRADED_MIN_FAILURES = 5;
 const FIRST_PROBE_MS = 250;
 const MAX_PROBE_GAP_MS = 8000;
 

@@ -45,6 +45,8 @@ export interface ScanOptions {
   timeout?: number;
   /** Whole-scan budget, seconds. */
   maxDuration?: number;
+  /** How long a target that stopped answering is probed before the scan ends as "target down", seconds. */
+  targetDownAfter?: number;
   iOwnThisTarget?: boolean;
   /** Show the redrawn bar (default: stderr is a TTY). */
   tty?: boolean;
@@ -129,6 +131,7 @@ function resolve(opts: ScanOptions): Resolved {
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
+  if (opts.targetDownAfter !== undefined && opts.targetDownAfter > 0) limits.targetDownAfterMs = Math.round(opts.targetDownAfter * 1000);
   return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
 }
 
@@ -277,6 +280,7 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--max-depth <n>', 'most link hops from the URL', nonNegativeInt)
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
+    .option('--target-down-after <seconds>', 'how long a target that stopped answering is probed before the scan ends (default 30)', parseSeconds)
     .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .addHelpText('after', '\nExit codes (as ZAP\'s baseline scan): 0 pass, 1 a finding at or above --fail-on,\n2 warning (coverage degraded, target down, or interrupted), 3 error (bad flags, nothing scanned).')

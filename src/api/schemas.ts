@@ -31,6 +31,9 @@ export const limitsSchema = z
     maxRedirects: z.number().int().min(0).max(50),
     maxRequests: z.number().int().min(1).max(10_000_000),
     maxVariantsPerPattern: z.number().int().min(1).max(10_000),
+    maxErrorRate: z.number().int().min(1).max(100),
+    maxConsecutiveFailures: z.number().int().min(1).max(100_000),
+    targetDownAfterMs: z.number().int().min(100).max(3600 * 1000),
   })
   .partial()
   .describe('wsc extension: per-job engine limits; omitted fields use the documented defaults');

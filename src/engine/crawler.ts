@@ -10,6 +10,7 @@ import { pageLinks, type LinkCandidate, type PageKind, type PageLinks } from './
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
 import { codePathOf, learnCodePath, MAX_STRUCTURES, pageStructure, type CodePaths } from './crawl/structure.js';
 import { AbortError, isTextContentType, TimeoutError, TransportError, type PipelineLane } from './http.js';
+import { TargetDownError } from './health.js';
 import { BudgetError, type ScanSession, type Via } from './session.js';
 import { CrawlError, type CollectedUrl, type EngineLimits } from './types.js';
 
@@ -20,6 +21,8 @@ export interface CrawlResult {
   /** Parameters whose values chose structurally distinct pages, by path (see crawl/structure.ts). */
   codePaths: CodePaths;
   limitReached?: string;
+  /** Links not fetched because of a limit: past maxDepth (distinct URLs) or past a pattern's trap quota. */
+  pagesSkipped: number;
 }
 
 export interface CrawlOptions {
@@ -31,6 +34,14 @@ export interface CrawlOptions {
   extractor?: Extractor;
   /** Targets known beforehand (src/engine/seeds): considered at depth 0, like the StartUrl; GETs fetched. */
   seeds?: CrawledRequest[];
+  /** Handed the running crawl, so live statistics can read its counters (see CrawlCounters). */
+  onCrawl?(c: CrawlCounters): void;
+}
+
+/** What a running crawl tells about its progress. */
+export interface CrawlCounters {
+  readonly urls: readonly CollectedUrl[];
+  readonly pagesSkipped: number;
 }
 
 type TaskKind = 'page' | 'script' | 'robots' | 'sitemap';
@@ -124,6 +135,8 @@ class Crawl {
   private readonly targets: HashSet53;
   /** Raw keys of hrefs (see pageLinks) whose URL is in `seen`. */
   private readonly linkSeen: HashSet53;
+  /** Distinct URLs met past maxDepth (counted for scan health, at most 65,536). */
+  private readonly depthCut = new HashSet53();
   private readonly patterns = new Map<number, PatternState>();
   private readonly structures = new Map<number, TargetStructures>();
   readonly codePaths: CodePaths = new Map();
@@ -196,7 +209,10 @@ class Crawl {
   consider(c: Candidate): boolean {
     if (this.stopped) return false;
     const { limits } = this.opts;
-    if (c.depth > limits.maxDepth) return false;
+    if (c.depth > limits.maxDepth) {
+      this.countDepthCut(c);
+      return false;
+    }
     const u = c.parsed ?? new URL(c.url);
     const method = c.method.toUpperCase();
     const bodyNames: string[] = [];
@@ -243,6 +259,17 @@ class Crawl {
       return true;
     }
     return this.admit(c, u, method, bodyNames, seenKey, ps, route);
+  }
+
+  /** Links past maxDepth never reach the seen-set: a set of their own counts each URL once. */
+  private countDepthCut(c: Candidate): void {
+    if (this.depthCut.size >= 65_536) return;
+    const key = c.seenKey ?? fetchHash(c.method.toUpperCase(), c.parsed ?? new URL(c.url), c.fields?.map((f) => f.name) ?? []);
+    if (!this.seen.has(key)) this.depthCut.add(key);
+  }
+
+  get pagesSkipped(): number {
+    return this.depthCut.size + this.trapped;
   }
 
   /**
@@ -382,6 +409,10 @@ class Crawl {
       if (piped && lane.broken && (err instanceof TimeoutError || err instanceof TransportError)) return this.fetch(task, null);
       if (err instanceof BudgetError) {
         this.stop('maxRequests');
+        return null;
+      }
+      if (err instanceof TargetDownError) {
+        this.stop('targetDown');
         return null;
       }
       if (Date.now() >= this.deadline) this.stop('maxDurationMs');
@@ -662,8 +693,9 @@ class Crawl {
 export async function crawl(session: ScanSession, opts: CrawlOptions): Promise<CrawlResult> {
   if (opts.signal.aborted) throw new AbortError();
   const c = new Crawl(session, opts);
+  opts.onCrawl?.(c);
   await c.run();
-  const result: CrawlResult = { requests: c.requests, pages: c.pages, urls: c.urls, codePaths: c.codePaths };
+  const result: CrawlResult = { requests: c.requests, pages: c.pages, urls: c.urls, codePaths: c.codePaths, pagesSkipped: c.pagesSkipped };
   if (c.limitReached !== undefined) result.limitReached = c.limitReached;
   return result;
 }

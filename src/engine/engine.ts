@@ -8,7 +8,8 @@ import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding, redactSecrets } from '../report/json.js';
 import { AuthError } from './auth/manager.js';
-import { crawl } from './crawler.js';
+import { crawl, type CrawlCounters } from './crawler.js';
+import { TargetDownError } from './health.js';
 import { codePathOf, type CodePaths } from './crawl/structure.js';
 import { AntiCsrf, type TokenStats } from './csrf.js';
 import type { LookupFunction } from './egress.js';
@@ -19,7 +20,7 @@ import { resolveTransport, TransportConfigError, type ResolvedTransport } from '
 import { EgressGuard, probeCapabilities } from './raw-probe.js';
 import { BudgetError, isCredentialHeader, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
-import { CrawlError, DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
+import { CrawlError, DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult, type EngineStats } from './types.js';
 
 /** A check sent more than meta.requestBudget per crawled request: it is stopped, its findings kept. */
 export class CheckBudgetError extends Error {
@@ -320,6 +321,9 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       if (err instanceof BudgetError) {
         limitReached ??= 'maxRequests';
         hooks.log?.('warn', `the job's request budget ran out during ${id}`, { check: id });
+      } else if (err instanceof TargetDownError) {
+        // the other checks meet the same error on their next request; what was found is kept
+        limitReached ??= 'targetDown';
       } else if (err instanceof CheckBudgetError) {
         hooks.log?.('warn', err.message, { check: id, budget });
       } else {
@@ -406,6 +410,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     throw err;
   }
   if (transport.proxyLabel !== null) hooks.log?.('info', `requests go through the proxy ${transport.proxyLabel}`);
+  let targetDown: string | null = null;
   const session = new ScanSession({
     transport,
     startUrl: job.startUrl,
@@ -420,10 +425,39 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     ...(deps.now ? { now: deps.now } : {}),
     ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),
+    onTargetDown: (cause) => {
+      targetDown = cause;
+    },
   });
   const auth = session.auth;
   if (auth) secrets = () => auth.secrets();
   let timer: NodeJS.Timeout | undefined;
+  // What live statistics read while the job runs (see EngineHooks.onStats).
+  let counters: CrawlCounters | undefined;
+  let crawledUrls: number | undefined;
+  let crawlMs: number | undefined;
+  let scanStartedAt: number | undefined;
+  let targets = 0;
+  let scanPercent = 0;
+  let tokenStats: TokenStats | undefined;
+  let finalLimit: string | undefined;
+  const liveStats = (): EngineStats => {
+    const now = Date.now();
+    if (auth) session.health.set('relogins', auth.stats.relogins);
+    const health = session.healthSnapshot(finalLimit);
+    return {
+      requests: session.requestCount(),
+      durationMs: now - started,
+      crawlMs: crawlMs ?? now - started,
+      scanMs: scanStartedAt === undefined ? 0 : now - scanStartedAt,
+      urls: crawledUrls ?? counters?.urls.length ?? 0,
+      ...(tokenStats ? { tokenForms: tokenStats.forms, tokenRefreshes: tokenStats.refreshes, tokenRejected: tokenStats.rejected, tokenRequests: tokenStats.requests } : {}),
+      ...(auth ? { logins: auth.stats.logins, relogins: auth.stats.relogins, authRefreshes: auth.stats.refreshes, authVerifications: auth.stats.verifications, authFailures: auth.stats.failures } : {}),
+      health,
+    };
+  };
+  const ticker = hooks.onStats ? setInterval(() => hooks.onStats?.(liveStats()), 1000) : undefined;
+  ticker?.unref();
   try {
     await hooks.onPhase?.('crawl');
     if (auth) {
@@ -451,8 +485,14 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
       signal: inner.signal,
       ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
+      onCrawl: (c) => {
+        counters = c;
+      },
     });
-    const crawlMs = Date.now() - crawlStarted;
+    crawlMs = Date.now() - crawlStarted;
+    crawledUrls = crawled.urls.length;
+    targets = crawled.requests.length;
+    session.health.set('pagesSkipped', crawled.pagesSkipped);
     if (signal.aborted) throw new AbortError();
     await hooks.onUrls?.(crawled.urls);
     hooks.log?.('info', 'crawl finished', { urls: crawled.urls.length, targets: crawled.requests.length, pages: crawled.pages.length, ms: crawlMs });
@@ -460,18 +500,24 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     let limitReached = crawled.limitReached;
     const checks = checksFor(job.items);
     const scanStarted = Date.now();
+    scanStartedAt = scanStarted;
     // Findings as they were handed on, so a deadline that cuts the scan short still returns them.
     const findings: Finding[] = [];
     let tokens: TokenStats | undefined;
     let sentByCheck: Record<string, number> | undefined;
     const scanHooks: EngineHooks = {
       ...hooks,
+      onScanProgress: (p) => {
+        scanPercent = p;
+        hooks.onScanProgress?.(p);
+      },
       onFinding: async (f) => {
         findings.push(f);
         await hooks.onFinding?.(f);
       },
     };
-    if (limitReached !== 'maxDurationMs' && limitReached !== 'maxRequests' && checks.length > 0) {
+    const scanned = limitReached !== 'maxDurationMs' && limitReached !== 'maxRequests' && limitReached !== 'targetDown' && checks.length > 0;
+    if (scanned) {
       timer = setTimeout(() => {
         deadlineHit = true;
         inner.abort();
@@ -501,28 +547,29 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
         limitReached ??= out.limitReached;
         tokens = out.tokens;
         sentByCheck = out.sentByCheck;
+        tokenStats = tokens;
       } catch (err) {
         if (err instanceof BudgetError && !signal.aborted) limitReached = 'maxRequests';
+        else if (err instanceof TargetDownError && !signal.aborted) limitReached = 'targetDown';
         else if (deadlineHit && !signal.aborted && isAbort(err)) limitReached = 'maxDurationMs';
         else throw err;
       }
     } else {
       await hooks.onPhase?.('scan');
     }
-    hooks.onScanProgress?.(100);
-    const result: EngineResult = {
-      stats: {
-        requests: session.requestCount(),
-        durationMs: Date.now() - started,
-        crawlMs,
-        scanMs: Date.now() - scanStarted,
-        urls: crawled.urls.length,
-        ...(tokens ? { tokenForms: tokens.forms, tokenRefreshes: tokens.refreshes, tokenRejected: tokens.rejected, tokenRequests: tokens.requests } : {}),
-        ...(auth ? { logins: auth.stats.logins, relogins: auth.stats.relogins, authRefreshes: auth.stats.refreshes, authVerifications: auth.stats.verifications, authFailures: auth.stats.failures } : {}),
-      },
-      urls: crawled.urls,
-      findings,
-    };
+    if (targetDown !== null) limitReached = 'targetDown';
+    finalLimit = limitReached;
+    // Attack targets the scan never reached: all when a limit (or the target) ended the job before
+    // it, the unfinished share when one cut it short (estimated from the checks' progress).
+    if (limitReached !== undefined && checks.length > 0) session.health.set('targetsSkipped', scanned ? Math.round(targets * (1 - scanPercent / 100)) : targets);
+    if (tokens) session.health.set('tokenRejected', tokens.rejected);
+    if (limitReached !== 'targetDown') {
+      scanPercent = 100;
+      hooks.onScanProgress?.(100);
+    }
+    const stats = liveStats();
+    stats.scanMs = Date.now() - scanStarted;
+    const result: EngineResult = { stats, urls: crawled.urls, findings };
     if (limitReached !== undefined) result.limitReached = limitReached;
     if (sentByCheck) {
       let points = 0;
@@ -535,6 +582,12 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     if (signal.aborted && !(err instanceof AbortError)) throw new AbortError();
     throw err;
   } finally {
+    if (ticker) clearInterval(ticker);
+    // a stopped or failed job still reports what it did; a completed one was reported above
+    if (hooks.onStats) {
+      if (scanStartedAt !== undefined && scanPercent < 100 && targets > 0 && checksFor(job.items).length > 0) session.health.set('targetsSkipped', Math.round(targets * (1 - scanPercent / 100)));
+      hooks.onStats(liveStats());
+    }
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
     await session.close();

@@ -25,6 +25,13 @@ export class TimeoutError extends Error {
 /** The connection failed or the peer broke the protocol. */
 export class TransportError extends Error {
   override name = 'TransportError';
+  constructor(
+    message: string,
+    /** The system or undici error code behind it (ECONNREFUSED, ECONNRESET, ...), when known. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -34,7 +41,7 @@ export class TransportError extends Error {
  * because a subclass must not be evaluated across the http.ts/egress.ts import cycle.
  */
 export class EgressError extends TransportError {
-  readonly code = 'WSC_EGRESS_REFUSED';
+  override readonly code = 'WSC_EGRESS_REFUSED';
   constructor(
     readonly host: string,
     readonly address: string | null,
@@ -392,7 +399,8 @@ class Hop implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     if (this.settled) return;
     if (this.opts.signal.aborted || this.clientSignal?.aborted) return this.fail(new AbortError());
-    this.fail(err instanceof AbortError || err instanceof TimeoutError || err instanceof EgressError ? err : new TransportError(err.message));
+    const code = (err as { code?: unknown }).code;
+    this.fail(err instanceof AbortError || err instanceof TimeoutError || err instanceof EgressError ? err : new TransportError(err.message, typeof code === 'string' ? code : undefined));
   }
 }
 

@@ -29,6 +29,8 @@ export interface SchedulerOptions {
   log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
   /** Longest pause a Retry-After may impose, ms. */
   maxRetryAfterMs?: number;
+  /** Each back-off, with the wait it adds (a Retry-After pause, or the new spacing between requests), ms. */
+  onBackoff?(ms: number): void;
 }
 
 interface Waiter {
@@ -151,6 +153,8 @@ export class Scheduler {
     if (pushBack || o.timeout) {
       if (o.retryAfterMs !== undefined && o.retryAfterMs > 0) {
         const wait = Math.min(o.retryAfterMs, this.opts.maxRetryAfterMs ?? 60_000);
+        const added = now + wait - Math.max(this.pausedUntil, now);
+        if (added > 0) this.opts.onBackoff?.(added);
         this.pausedUntil = Math.max(this.pausedUntil, now + wait);
       }
       this.backoff(now, pushBack ? `status ${o.status}` : 'timeout');
@@ -193,6 +197,7 @@ export class Scheduler {
     this.quick = false;
     this.limit = Math.max(1, Math.floor(this.limit / 2));
     this.delayMs = Math.min(2000, this.delayMs === 0 ? 50 : this.delayMs * 2);
+    this.opts.onBackoff?.(this.delayMs);
     this.opts.log?.('debug', 'scheduler back-off', { why, limit: this.limit, delayMs: this.delayMs });
   }
 

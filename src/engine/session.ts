@@ -9,12 +9,14 @@ import type { AuthConfig } from './auth/types.js';
 import type { ResolvedTransport } from './transport/options.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
+import { HealthMonitor, transportKind, type HealthStats } from './health.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
 import { OutOfScopeError, Scope } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
 
 export { AbortError, TimeoutError, TransportError } from './http.js';
 export { OutOfScopeError } from './scope.js';
+export { TargetDownError } from './health.js';
 
 /**
  * The crawl's pipelining depth: the Speed's, unless WSC_CRAWL_PIPELINING (1-32; 1 turns it off)
@@ -60,6 +62,8 @@ export interface SessionOptions {
   now?: () => number;
   /** Proxy and client certificate (src/engine/transport). */
   transport?: ResolvedTransport;
+  /** Called once if the target is found down (see health.ts); requests then fail with TargetDownError. */
+  onTargetDown?(cause: string): void;
 }
 
 interface StoredCookie {
@@ -217,6 +221,8 @@ export class ScanSession {
   readonly log: EngineHooks['log'];
   private count = 0;
   private closed = false;
+  /** What the target did with this session's requests; pauses the session when it stops answering. */
+  readonly health: HealthMonitor;
 
   constructor(opts: SessionOptions) {
     this.startUrl = opts.startUrl;
@@ -236,7 +242,13 @@ export class ScanSession {
     this.rebuildBase();
     const sessionHeaders = opts.auth !== undefined || findHeader(this.jobHeaders, 'cookie') !== undefined || findHeader(this.jobHeaders, 'authorization') !== undefined;
     this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
-    this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
+    this.health = new HealthMonitor({
+      limits: { maxErrorRate: opts.limits.maxErrorRate, maxConsecutiveFailures: opts.limits.maxConsecutiveFailures, targetDownAfterMs: opts.limits.targetDownAfterMs },
+      probe: () => this.probe(),
+      ...(opts.log ? { log: opts.log } : {}),
+      ...(opts.onTargetDown ? { onDown: opts.onTargetDown } : {}),
+    });
+    this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log, onBackoff: (ms) => this.health.backedOff(ms) });
     this.pipelining = crawlPipelining(this.scheduler.profile.pipelining);
     this.client = new HttpClient({
       connections: this.scheduler.maxConcurrency,
@@ -293,6 +305,29 @@ export class ScanSession {
 
   requestCount(): number {
     return this.count;
+  }
+
+  /** The health counters and verdict as of now (see HealthMonitor.snapshot). */
+  healthSnapshot(limitReached?: string): HealthStats {
+    this.health.set('backoffs', this.scheduler.stats().backoffs);
+    return this.health.snapshot(limitReached);
+  }
+
+  /**
+   * While the job is paused: one GET of the StartUrl outside the pace and the budget. Anything but
+   * no answer or 502/503/504 means the target is back.
+   */
+  private async probe(): Promise<string> {
+    if (this.signal.aborted) return 'the scan ended';
+    const spec: HttpRequestSpec = { method: 'GET', url: this.startUrl };
+    spec.headers = this.buildHeaders(spec);
+    try {
+      const res = await this.client.request(spec, { signal: this.signal, timeoutMs: Math.min(this.limits.requestTimeoutMs, 5000), maxBytes: 64 * 1024 });
+      return res.status === 502 || res.status === 503 || res.status === 504 ? `answers ${res.status}` : 'alive';
+    } catch (err) {
+      const kind = transportKind(err);
+      return kind === 'timeout' ? 'no answer in time' : kind === 'refused' ? 'connections refused' : kind === 'reset' ? 'connections reset' : kind === 'tls' ? 'TLS handshakes fail' : err instanceof Error ? err.message : String(err);
+    }
   }
 
   /** Requests left in the job's budget. */
@@ -358,8 +393,11 @@ export class ScanSession {
     let attempt = 0;
     for (;;) {
       if (this.signal.aborted) throw new AbortError();
+      if (this.health.blocked) await this.health.gate();
+      if (this.signal.aborted) throw new AbortError();
       if (this.count >= this.limits.maxRequests) throw new BudgetError(`request budget of ${this.limits.maxRequests} spent`);
       this.count++;
+      this.health.sent();
       const list = opts.withoutAuth === true ? null : this.plainHeaderList(spec.headers);
       const wire: HttpRequestSpec = { method: spec.method, url: spec.url };
       if (list === null) wire.headers = this.buildHeaders(spec, { withoutAuth: opts.withoutAuth === true }, u);
@@ -374,12 +412,14 @@ export class ScanSession {
       } catch (err) {
         if (err instanceof TimeoutError) this.scheduler.report({ timeout: true });
         else if (!(err instanceof AbortError)) this.scheduler.report({ error: true });
+        if (!(err instanceof AbortError) && !this.signal.aborted) this.health.error(err);
         throw err;
       } finally {
         this.scheduler.release();
       }
       const retryAfter = parseRetryAfter(res.headers['retry-after']) ?? undefined;
       this.scheduler.report({ status: res.status, timeMs: res.timeMs, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+      this.health.answer(res.status);
       // An anonymous visitor's cookies belong to nobody: they must not replace the job's session.
       // Nor do the answers to a request that brings its own Cookie (an attack on a cookie): a site
       // that starts a new session for a forged one would otherwise move the whole scan onto it,
@@ -389,6 +429,7 @@ export class ScanSession {
       // and ask again, a couple of times, so that pages are not lost to it.
       if ((res.status === 429 || (res.status === 503 && retryAfter !== undefined)) && attempt < 2) {
         attempt++;
+        this.health.retried();
         continue;
       }
       return res;
@@ -451,6 +492,7 @@ export class ScanSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.health.close();
     this.jobSignal.removeEventListener('abort', this.onJobAbort);
     this.scheduler.close();
     this.controller.abort();

@@ -124,7 +124,7 @@ export async function fingerprintSoft404(session: ScanSession, baseUrl: string):
       if (r.status === 404 || r.status === 410) continue;
       fps.push(fingerprint(r, url));
     } catch (err) {
-      if (err instanceof Error && (err.name === 'AbortError' || err.name === 'BudgetError')) throw err;
+      if (err instanceof Error && (err.name === 'AbortError' || err.name === 'BudgetError' || err.name === 'TargetDownError')) throw err;
       // timeouts and resets on a probe: this probe tells us nothing, the others may
       session.log?.('debug', 'soft-404 probe failed', { url, error: err instanceof Error ? err.message : String(err) });
     }

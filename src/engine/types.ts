@@ -5,6 +5,7 @@ import type { AuthSummary } from './auth/manager.js';
 import type { AuthConfig } from './auth/types.js';
 import type { Seeds } from './seeds/index.js';
 import type { TransportOptions } from './transport/options.js';
+import type { HealthStats } from './health.js';
 
 export interface EngineLimits {
   /** Most distinct attack targets the crawler collects. */
@@ -23,6 +24,12 @@ export interface EngineLimits {
   maxRequests: number;
   /** Variants (other values of the same path pattern) kept before a pattern counts as a trap. */
   maxVariantsPerPattern: number;
+  /** Percent of failed requests (no answer, or 502/503/504) over the last 50 that pauses the job to probe the target. */
+  maxErrorRate: number;
+  /** Failed requests in a row that pause the job to probe the target. */
+  maxConsecutiveFailures: number;
+  /** How long a paused job probes before it ends as "target down" (status 15 or 5), ms. */
+  targetDownAfterMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
@@ -34,6 +41,9 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxRedirects: 5,
   maxRequests: 250_000,
   maxVariantsPerPattern: 20,
+  maxErrorRate: 20,
+  maxConsecutiveFailures: 20,
+  targetDownAfterMs: 30_000,
 });
 
 export interface EngineJob {
@@ -77,6 +87,11 @@ export interface EngineHooks {
   /** Each de-duplicated finding as soon as it is found; awaited, so it can be stored first. */
   onFinding?(finding: Finding): void | Promise<void>;
   log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  /**
+   * The job's live statistics, about once a second while it runs and once when it ends however it
+   * ends (stop, failure, target down): a stopped job still has its true counts.
+   */
+  onStats?(stats: EngineStats): void;
 }
 
 export interface EngineStats {
@@ -105,6 +120,8 @@ export interface EngineStats {
   authRefreshes?: number;
   authVerifications?: number;
   authFailures?: number;
+  /** What the target did with the requests, and the verdict (src/engine/health.ts). Absent from jobs stored before it existed. */
+  health?: HealthStats;
 }
 
 export interface EngineResult {

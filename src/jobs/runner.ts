@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { Finding } from '../core/model.js';
 import { STATUS, type JobStatus } from '../core/status.js';
 import type { Clock } from '../core/time.js';
-import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
+import type { EngineHooks, EngineJob, EngineResult, EngineStats } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
 import { explicitAllowances } from '../engine/egress.js';
 import { authSecrets } from '../engine/auth/types.js';
@@ -159,7 +159,8 @@ export class Runner {
       } else {
         await this.o.store.transition(j.id, [STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING], STATUS.DIAG_FAILED, {
           ...patch,
-          resultDesc: `Interrupted: the server stopped during diagnosis; the ${j.scanCount ?? 0} finding(s) stored before are kept.`,
+          resultDesc: `Interrupted: the server stopped during diagnosis; the ${await this.o.store.countFindings(j.id)} finding(s) stored before are kept.`,
+          scanCount: await this.o.store.countFindings(j.id),
         });
       }
       this.o.log.warn({ jobId: j.id, status: j.status }, 'recovered a job left running by a previous process');
@@ -232,8 +233,11 @@ export class Runner {
     // what the engine's lines and failures are redacted of: the headers and the login's secrets
     const secrets = { ...s.headers, ...authSecrets(s.auth), ...proxySecret(s.transport?.proxy) };
     let phase: 'crawl' | 'scan' = 'crawl';
-    let findings = 0;
+    // scan_cnt is what the store holds: a re-run after a re-queue finds again what it stored before
+    let findings = await store.countFindings(id);
     let lastWrite = 0;
+    let lastStats: EngineStats | undefined;
+    let lastStatsWrite = 0;
     const throttled = (patch: Parameters<Store['updateJob']>[1], onlyIn: readonly JobStatus[]) => {
       const now = clock.now();
       if (now - lastWrite < 250) return;
@@ -250,15 +254,23 @@ export class Runner {
         await store.addUrls(id, urls);
         assertActive(await store.transition(id, [STATUS.CRAWL_RUNNING], STATUS.CRAWL_DONE, { crawlCount: urls.length }));
         assertActive(await store.transition(id, [STATUS.CRAWL_DONE], STATUS.DIAG_PENDING));
-        assertActive(await store.transition(id, [STATUS.DIAG_PENDING], STATUS.DIAG_RUNNING, { progress: 0, scanCount: 0 }));
+        assertActive(await store.transition(id, [STATUS.DIAG_PENDING], STATUS.DIAG_RUNNING, { progress: 0, scanCount: await store.countFindings(id) }));
         phase = 'scan';
       },
       onScanProgress: (p) => throttled({ progress: Math.max(0, Math.min(99, Math.floor(p))) }, [STATUS.DIAG_RUNNING]),
       onFinding: async (f: Finding) => {
         if (await store.addFinding(id, f)) {
-          findings += 1;
+          findings = await store.countFindings(id);
           await store.updateJob(id, { scanCount: findings }, [STATUS.DIAG_RUNNING, STATUS.STOPPING]);
         }
+      },
+      // live health and counts, kept with the job so a stopped or interrupted one has its true counts
+      onStats: (st) => {
+        lastStats = st;
+        const now = clock.now();
+        if (now - lastStatsWrite < 1000) return;
+        lastStatsWrite = now;
+        store.updateJob(id, { stats: st }, [...RUNNING, STATUS.STOPPING]).catch((err: unknown) => log.warn({ err, jobId: id }, 'stats update failed'));
       },
       // the engine's lines name URLs and answers of the target, which may echo the job's secrets
       log: (level, message, data) => log[level]({ jobId: id, ...redactFields(data, secrets) }, redactSecrets(message, secrets)),
@@ -271,7 +283,35 @@ export class Runner {
       if (allow.length > 0) engineJob.allowAddresses = allow;
       const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}` });
       const now = clock.now();
-      const patch = { endedAt: now, progress: 100, stats: result.stats, scanCount: findings, runnerId: null };
+      findings = await store.countFindings(id);
+      const health = result.stats.health;
+      if (result.limitReached === 'targetDown' && !signal.aborted) {
+        // The target stopped answering: the job fails in the phase it was in, keeping what it found.
+        const cause = health ? health.reasons.join('; ') : 'the target stopped answering';
+        if (phase === 'crawl') {
+          await store.addUrls(id, result.urls);
+          await store.transition(id, CRAWL_PHASE, STATUS.CRAWL_FAILED, { endedAt: now, crawlCount: result.urls.length, stats: result.stats, resultDesc: `URL collection failed: ${cause}`, runnerId: null });
+        } else {
+          await store.transition(id, [STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING], STATUS.DIAG_FAILED, {
+            endedAt: now,
+            stats: result.stats,
+            scanCount: findings,
+            resultDesc: `Diagnosis failed: ${cause}; the ${findings} finding(s) found before are kept.`,
+            runnerId: null,
+          });
+        }
+        log.warn({ jobId: id, phase, cause }, 'job failed: target down');
+        return;
+      }
+      const patch = {
+        endedAt: now,
+        progress: 100,
+        stats: result.stats,
+        scanCount: findings,
+        runnerId: null,
+        // a completed job whose coverage was degraded says so where NCP's clients look (result_desc)
+        ...(health && health.verdict !== 'healthy' ? { resultDesc: `Completed with a warning: ${health.reasons.join('; ')}` } : {}),
+      };
       if (phase === 'crawl') {
         // An engine that ran no scan phase still completes the job through both phases.
         await hooks.onUrls?.(result.urls);
@@ -281,38 +321,41 @@ export class Runner {
         log.info({ jobId: id, findings, ...result.stats, limitReached: result.limitReached }, 'job completed');
         return;
       }
-      await this.settleAborted(id, findings);
+      await this.settleAborted(id, result.stats);
     } catch (err) {
       if (signal.aborted) {
-        await this.settleAborted(id, findings);
+        await this.settleAborted(id, lastStats);
         return;
       }
+      findings = await store.countFindings(id);
       const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
       const now = clock.now();
       if (phase === 'crawl' || err instanceof CrawlError) {
-        await store.transition(id, CRAWL_PHASE, STATUS.CRAWL_FAILED, { endedAt: now, resultDesc: `URL collection failed: ${message}`, runnerId: null });
+        await store.transition(id, CRAWL_PHASE, STATUS.CRAWL_FAILED, { endedAt: now, resultDesc: `URL collection failed: ${message}`, runnerId: null, ...(lastStats ? { stats: lastStats } : {}) });
       } else {
         await store.transition(id, [STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING], STATUS.DIAG_FAILED, {
           endedAt: now,
           resultDesc: `Diagnosis failed: ${message}`,
           scanCount: findings,
           runnerId: null,
+          ...(lastStats ? { stats: lastStats } : {}),
         });
       }
       log.warn({ jobId: id, err: message, phase }, 'job failed');
     }
   }
 
-  /** The engine ended because of a stop, a cancel or a shutdown: record which. */
-  private async settleAborted(id: number, findings: number): Promise<void> {
+  /** The engine ended because of a stop, a cancel or a shutdown: record which, with its true counts. */
+  private async settleAborted(id: number, stats: EngineStats | undefined): Promise<void> {
     const now = this.o.clock.now();
-    if (await this.o.store.transition(id, [STATUS.STOPPING], STATUS.STOPPED, { endedAt: now, scanCount: findings, runnerId: null })) {
+    const findings = await this.o.store.countFindings(id);
+    if (await this.o.store.transition(id, [STATUS.STOPPING], STATUS.STOPPED, { endedAt: now, scanCount: findings, runnerId: null, ...(stats ? { stats } : {}) })) {
       this.o.log.info({ jobId: id }, 'job stopped');
       return;
     }
     if (this.closed) {
       // Shutdown: put the job back in the queue; the next start runs it again (findings dedupe).
-      await this.o.store.transition(id, RUNNING, STATUS.CRAWL_PENDING, { runnerId: null, progress: null });
+      await this.o.store.transition(id, RUNNING, STATUS.CRAWL_PENDING, { runnerId: null, progress: null, scanCount: findings, ...(stats ? { stats } : {}) });
       this.o.log.info({ jobId: id }, 'job re-queued for the next start');
     }
   }

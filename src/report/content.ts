@@ -6,6 +6,7 @@ import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
 import { formatDateTime } from '../core/time.js';
 import { statusOf, type FindingDiff, type RescanStatus } from './diff.js';
 import { GUIDANCE, cweRef } from './guidance.js';
+import { healthRows } from './health.js';
 import { GENERATOR, redactFinding, redactSecrets, reportFindings, type ReportInput } from './json.js';
 
 export interface Segment {
@@ -38,6 +39,10 @@ export interface ItemGroup {
 
 export interface ReportContent {
   target: string;
+  /** The "Scan health" rows (label, value), when the input carries health statistics. */
+  health: [string, string][] | null;
+  /** The verdict, for renderers that mark it. */
+  verdict: 'healthy' | 'degraded' | 'down' | null;
   generatedAt: string;
   summary: [string, string][];
   bySeverity: Record<Severity, number>;
@@ -164,6 +169,8 @@ export function buildContent(input: ReportInput): ReportContent {
 
   const content: ReportContent = {
     target: input.target,
+    health: input.stats.health ? healthRows(input.stats.health) : null,
+    verdict: input.stats.health?.verdict ?? null,
     generatedAt: date(generatedMs),
     summary,
     bySeverity,

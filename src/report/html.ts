@@ -35,6 +35,7 @@ article.finding>h3{font-size:15px;margin:6px 0;word-break:break-all}
 pre{background:#f0f1f4;border:1px solid #d9dce3;padding:8px;overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-all;font-size:12px}
 mark{background:#ffd43b;color:#000;font-weight:700}
 .muted{color:#5b6272}.kv td:first-child{font-weight:600;white-space:nowrap}
+.warn{background:#fff3bf;border-left:4px solid #d9771e;padding:6px 12px}
 @media print{body{background:#fff}header{background:#fff;color:#000;border-bottom:2px solid #000}pre{max-height:none;overflow:visible}
 .sev,.st,mark{-webkit-print-color-adjust:exact;print-color-adjust:exact}section.item>h2{break-after:avoid}}
 `;
@@ -119,6 +120,9 @@ ${d.entries.length > 0 ? `<table><tr><th>Status</th><th>Severity</th><th>Item</t
 ${kv(c.summary.map(([k, v]) => [k, shown(v)]))}
 <p>${SEVERITIES.map((s) => `${badge(s)} ${c.bySeverity[s]}`).join(' &nbsp; ')} &nbsp; <strong>${c.total}</strong> finding${c.total === 1 ? '' : 's'}</p>
 <div class="charts">${sevChart}${itemChart}</div></section>
+${c.health ? `<section class="item" id="health"><h2>Scan health</h2>
+${c.verdict !== 'healthy' ? `<p class="warn"><strong>${c.verdict === 'down' ? 'The target stopped answering: this scan ended early.' : 'Coverage was degraded: findings may be missing.'}</strong></p>
+` : ''}${kv(c.health.map(([k, v]) => [k, shown(v)]))}</section>` : ''}
 ${rescan}
 <div id="findings">${sections.length > 0 ? sections.join('\n') : '<p>No findings.</p>'}</div>
 <section class="item" id="urls"><h2>Collected URLs <span class="muted">(${c.urls.length})</span></h2>

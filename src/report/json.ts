@@ -3,7 +3,9 @@
 import { SCAN_ITEMS, isScanItem, type ScanItem } from '../core/items.js';
 import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
 import type { CollectedUrl, EngineLimits } from '../engine/types.js';
+import type { HealthStats } from '../engine/health.js';
 import type { FindingDiff, RescanStatus } from './diff.js';
+import { healthJson } from './health.js';
 
 export const REPORT_VERSION = 1;
 export const REDACTED = '<redacted>';
@@ -34,7 +36,7 @@ export interface ReportInput {
     limits?: Partial<EngineLimits>;
   };
   /** tokenForms/tokenRejected: anti-CSRF token targets and those whose fresh token was refused (HTML summary only). */
-  stats: { requests: number; durationMs: number; urls: number; tokenForms?: number; tokenRejected?: number };
+  stats: { requests: number; durationMs: number; urls: number; tokenForms?: number; tokenRejected?: number; health?: HealthStats };
   urls: CollectedUrl[];
   findings: Finding[];
   /** Epoch ms; defaults to now. */
@@ -79,7 +81,8 @@ export interface JsonReport {
     header_names: string[];
     limits: Partial<EngineLimits>;
   };
-  stats: { requests: number; duration_ms: number; urls: number };
+  /** `health` (additive to version 1): what the target did with the requests, and the verdict; absent for jobs stored before it. */
+  stats: { requests: number; duration_ms: number; urls: number; health?: Record<string, unknown> };
   limit_reached: string | null;
   summary: { total: number; by_severity: Record<Severity, number>; by_item: Partial<Record<ScanItem, number>> };
   urls: { method: string; url: string }[];
@@ -235,7 +238,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
       header_names: Object.keys(input.options.headers),
       limits: input.options.limits ?? {},
     },
-    stats: { requests: input.stats.requests, duration_ms: input.stats.durationMs, urls: input.stats.urls },
+    stats: { requests: input.stats.requests, duration_ms: input.stats.durationMs, urls: input.stats.urls, ...(input.stats.health ? { health: healthJson(input.stats.health) } : {}) },
     limit_reached: input.limitReached ?? null,
     summary: { total: findings.length, by_severity: bySeverity, by_item: byItem },
     urls: input.urls.map((u) => ({ method: u.method, url: redactSecrets(u.url, input.options.headers) })),

@@ -88,6 +88,11 @@ export function buildPdfReport(input: ReportInput): Promise<Buffer> {
   bars('Findings by severity', SEVERITIES.map((s) => ({ label: s, value: c.bySeverity[s], color: SEVERITY_COLORS[s] })));
   bars('Findings by item', c.byItem.map((i) => ({ label: i.item, value: i.count, color: SEVERITY_COLORS[i.worst] })));
 
+  if (c.health) {
+    heading('Scan health', 14);
+    for (const [k, v] of c.health) para(k, v);
+  }
+
   if (c.comparison) {
     const d = c.comparison;
     heading(`Re-diagnosis against job ${d.masterId}`, 14);

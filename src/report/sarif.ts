@@ -1,5 +1,7 @@
 // SARIF 2.1.0 rendering: one rule per check id, one result per finding located by its URL.
 import type { Finding, Severity } from '../core/model.js';
+import type { HealthStats } from '../engine/health.js';
+import { healthJson } from './health.js';
 import { GENERATOR, reportFindings, type CheckInfo, type ReportInput } from './json.js';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
@@ -31,6 +33,8 @@ export interface SarifLog {
   runs: {
     tool: { driver: { name: string; version: string; rules: SarifRule[] } };
     results: SarifResult[];
+    /** The scan's health (src/report/health.ts), when the report input has it. */
+    invocations?: SarifInvocation[];
     properties: Record<string, unknown>;
   }[];
 }
@@ -120,12 +124,41 @@ export function buildSarifReport(input: ReportInput): SarifLog {
       {
         tool: { driver: { name: 'wsc', version: GENERATOR.split(' ')[1] ?? '0.0.0', rules } },
         results,
+        ...(input.stats.health ? { invocations: [sarifInvocation(input.stats.health, input.limitReached)] } : {}),
         properties: {
           target: input.target,
-          stats: { requests: input.stats.requests, duration_ms: input.stats.durationMs, urls: input.stats.urls },
+          stats: { requests: input.stats.requests, duration_ms: input.stats.durationMs, urls: input.stats.urls, ...(input.stats.health ? { health: healthJson(input.stats.health) } : {}) },
           ...(input.limitReached ? { limit_reached: input.limitReached } : {}),
         },
       },
     ],
   };
+}
+
+/**
+ * The scan's health as SARIF sees a run: executionSuccessful is false when the target went down,
+ * and each reason the verdict is not healthy is a tool execution notification (error for down,
+ * warning for degraded coverage), so a CI viewer shows that the scan could not do its work.
+ */
+function sarifInvocation(h: HealthStats, limitReached: string | undefined): SarifInvocation {
+  const level = h.verdict === 'down' ? 'error' : 'warning';
+  const notes = h.reasons.map((text) => ({ level, message: { text }, descriptor: { id: h.verdict === 'down' ? 'wsc/target-down' : 'wsc/degraded-coverage' } }));
+  notes.push({
+    level: 'note',
+    message: { text: `${h.sent} requests sent, ${h.answered} answered; ${h.sent - h.answered} without an answer; ${h.retries} retries, ${h.backoffs} back-offs, ${h.pauses} pauses` },
+    descriptor: { id: 'wsc/scan-health' },
+  });
+  return {
+    executionSuccessful: h.verdict !== 'down',
+    ...(limitReached ? { exitCodeDescription: limitReached } : {}),
+    toolExecutionNotifications: notes,
+    properties: { verdict: h.verdict },
+  };
+}
+
+interface SarifInvocation {
+  executionSuccessful: boolean;
+  exitCodeDescription?: string;
+  toolExecutionNotifications: { level: string; message: { text: string }; descriptor: { id: string } }[];
+  properties: Record<string, unknown>;
 }

@@ -136,3 +136,77 @@ export async function brokenTls(mode: 'garbage' | 'close' | 'silent' | 'alert'):
   const sockets = track(server);
   return listen(server, sockets, 'https', hits);
 }
+
+export type FlakyMode = 'healthy' | 'dies' | 'flaps' | '503' | 'reset-alt';
+
+export interface FlakyOptions {
+  /** dies, 503: requests served normally before the target dies or answers 503 to everything. */
+  after?: number;
+  /** flaps: after `after` requests, down (connections reset) for downMs, then up for upMs, and again, ms. */
+  upMs?: number;
+  downMs?: number;
+  /** Directory listings on the site (each one a Directory Listing finding). */
+  dirs?: number;
+}
+
+/**
+ * A small site (a home page linking to Apache-style directory listings) that fails the way real
+ * targets fail under a scan: it dies after N requests (the port then refuses connections), flaps
+ * (after N requests its connections are reset for downMs out of every downMs + upMs), answers 503 to everything
+ * after N requests, or resets every other connection (each answer closes its connection, so every
+ * request needs a new one).
+ */
+export async function flakySite(mode: FlakyMode, opts: FlakyOptions = {}): Promise<Hostile & { requests(): number }> {
+  const hits: string[] = [];
+  const dirs = opts.dirs ?? 30;
+  const after = opts.after ?? 100;
+  const upMs = opts.upMs ?? 1500;
+  const downMs = opts.downMs ?? 1000;
+  let flapStart: number | null = null;
+  let requests = 0;
+  let connections = 0;
+  let dead = false;
+  const isDown = (): boolean => flapStart !== null && (Date.now() - flapStart) % (upMs + downMs) < downMs;
+  const server = createHttpServer((req, res) => {
+    requests++;
+    if (mode === 'flaps' && flapStart === null && requests > after) flapStart = Date.now();
+    hits.push(`${req.method} ${(req.url ?? '').slice(0, 200)}`);
+    res.on('error', () => res.destroy());
+    if (isDown()) return void req.socket.resetAndDestroy();
+    if (mode === 'dies' && requests > after) {
+      if (!dead) {
+        dead = true;
+        server.close();
+        for (const s of sockets) s.resetAndDestroy();
+      }
+      return;
+    }
+    const headers: Record<string, string> = { 'content-type': 'text/html', server: 'Apache/2.4.29 (Ubuntu)' };
+    if (mode === 'reset-alt') headers.connection = 'close';
+    if (mode === '503' && requests > after) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const m = /^\/d(\d+)\/$/.exec(path);
+    if (path === '/') {
+      const links = Array.from({ length: dirs }, (_, i) => `<a href="/d${i}/">d${i}</a>`).join('\n');
+      return void res.writeHead(200, headers).end(`<html><body>${links}</body></html>`);
+    }
+    if (m && Number(m[1]) < dirs) {
+      const i = m[1];
+      return void res
+        .writeHead(200, headers)
+        .end(`<html><head><title>Index of /d${i}</title></head><body><h1>Index of /d${i}</h1><ul><li><a href="../">Parent Directory</a></li><li><a href="f${i}.txt">f${i}.txt</a></li></ul></body></html>`);
+    }
+    res.writeHead(404, headers).end('<html><body>not found</body></html>');
+  });
+  const sockets = track(server);
+  server.on('connection', (s: Socket) => {
+    connections++;
+    if (isDown() || (mode === 'reset-alt' && connections % 2 === 0)) s.resetAndDestroy();
+  });
+  const h = await listen(server, sockets, 'http', hits);
+  return {
+    ...h,
+    requests: () => requests,
+    close: () => (dead ? Promise.resolve() : h.close()),
+  };
+}

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { PENDING_STATUSES, STATUS, type JobStatus } from '../../core/status.js';
 import { ownsUrl, targetsSelf } from '../../jobs/ownership.js';
 import type { JobQuery, JobRow, JobSettings } from '../../jobs/store.js';
+import { healthJson } from '../../report/health.js';
 import type { AppDeps } from '../app.js';
 import { apiCallFail, assetsCheckFail, badRequestException, paramValueNotDefine } from '../errors.js';
 import { listeningOf } from '../listening.js';
@@ -55,7 +56,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     reportDays: config.reportDays,
   });
 
-  async function renderPage(accountId: number, query: JobQuery) {
+  async function renderPage(accountId: number, query: JobQuery, withHealth = false) {
     const { total, rows } = await store.listJobs(accountId, query);
     const slaves = rows.length === 0 ? [] : await store.listSlaves(accountId, rows.map((r) => r.id));
     const byMaster = new Map<number, JobRow[]>();
@@ -66,7 +67,12 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
       byMaster.set(s.masterId, list);
     }
     const p = policy();
-    const records = rows.map((r) => toRecord(r, byMaster.get(r.id) ?? [], p));
+    const records = rows.map((r) => {
+      const rec = toRecord(r, byMaster.get(r.id) ?? [], p);
+      // wsc extension, only when asked for (?health=1): NCP's record keeps its fields otherwise
+      if (withHealth) rec.health = r.stats?.health ? { ...healthJson(r.stats.health), requests: r.stats.requests, elapsed_ms: r.stats.durationMs } : null;
+      return rec;
+    });
     return { total, records };
   }
 
@@ -127,7 +133,8 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     const parsed = getJobsQuerySchema.safeParse({ limit: q.limit ?? '10', page: q.page ?? q.pages ?? '1' });
     if (!parsed.success) throw paramValueNotDefine(firstBadField(parsed.error, 'limit'));
     const { limit, page } = parsed.data;
-    const { total, records } = await renderPage(req.principal.accountId, { limit, offset: (page - 1) * limit });
+    const withHealth = q.health === '1' || q.health === 'true';
+    const { total, records } = await renderPage(req.principal.accountId, { limit, offset: (page - 1) * limit }, withHealth);
     // getJobs serves its page fields as strings, as both of its seed examples do.
     if (total === 0) {
       return ok({ total_cnt: 0, total_page_cnt: '1', current_start_page: '1', current_end_page: '1', record_data: null });

@@ -30,6 +30,7 @@ export async function reportInputForJob(store: Store, job: JobRow, timeZone: str
       durationMs: job.stats?.durationMs ?? (job.startedAt !== null && job.endedAt !== null ? job.endedAt - job.startedAt : 0),
       urls: job.stats?.urls ?? urls.length,
       ...(job.stats?.tokenForms !== undefined ? { tokenForms: job.stats.tokenForms, tokenRejected: job.stats.tokenRejected ?? 0 } : {}),
+      ...(job.stats?.health ? { health: job.stats.health } : {}),
     },
     urls,
     findings,

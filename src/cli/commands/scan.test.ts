@@ -74,17 +74,17 @@ test('--fail-on high with only medium findings exits 0; sarif and html go to --o
   assert.equal(readFileSync(pdfFile).subarray(0, 5).toString('latin1'), '%PDF-');
 });
 
-test('a non-loopback target needs --i-own-this-target; bad flags exit 2', async () => {
+test('a non-loopback target needs --i-own-this-target; bad flags exit 3 (error; 2 is a warning)', async () => {
   assert.ok(isLoopbackHost('localhost') && isLoopbackHost('127.8.9.10') && isLoopbackHost('[::1]'));
   assert.ok(!isLoopbackHost('example.com') && !isLoopbackHost('10.0.0.1') && !isLoopbackHost('128.0.0.1'));
   const o = io();
   const run = await runScan({ url: 'http://scanme.invalid/', tty: false }, o);
-  assert.equal(run.exitCode, 2);
+  assert.equal(run.exitCode, 3);
   assert.match(o.err(), /not a loopback address.*--i-own-this-target/);
   for (const bad of [{ items: 'XSS,ALL' }, { items: 'Nope' }, { speed: '4' }, { ua: 'Firefox' }, { format: 'docx' }, { failOn: 'info' }, { header: ['NoColon'] }]) {
     const e = io();
     const r = await runScan({ url: `${tb.url}/`, tty: false, ...bad }, e);
-    assert.equal(r.exitCode, 2, JSON.stringify(bad));
+    assert.equal(r.exitCode, 3, JSON.stringify(bad));
     assert.match(e.err(), /^error: /);
   }
 });
@@ -96,6 +96,8 @@ test('through commander: flags parse and exit codes carry', async () => {
   const report = JSON.parse(o.out()) as JsonReport;
   assert.ok(report.findings.some((f) => f.parameter === 'Server'));
   assert.equal(report.options.limits.maxDepth, 1);
+  // commander's own errors (an unknown flag) are errors of wsc scan too
+  assert.equal(await runWith([registerScanCommand], ['scan', `${tb.url}/`, '--no-such-flag'], io()), 3);
 });
 
 test('the real CLI: wsc scan spawned as a process', async () => {

@@ -1,5 +1,7 @@
 // `wsc scan URL`: runs the engine in-process against one target and writes a report, without a
-// server or store. Flags mirror createJob; exit 0 clean, 1 when --fail-on matched, 2 on error.
+// server or store. Flags mirror createJob. Exit codes as ZAP's baseline scan: 0 pass, 1 a finding at
+// or above --fail-on (default high), 2 a warning (the scan's coverage was degraded, the target went
+// down, or it was interrupted), 3 an error (bad flags, nothing could be scanned).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { authSchema } from '../../api/schemas.js';
@@ -13,7 +15,8 @@ import type { Finding, Severity } from '../../core/model.js';
 import { allChecks } from '../../checks/registry.js';
 import { configureTemplates } from '../../templates/loader.js';
 import { runEngine } from '../../engine/engine.js';
-import type { EngineLimits, EngineResult } from '../../engine/types.js';
+import type { EngineLimits, EngineResult, EngineStats } from '../../engine/types.js';
+import { verdictLine } from '../../engine/health.js';
 import { buildHtmlReport } from '../../report/html.js';
 import { renderReport } from '../../report/render.js';
 import { buildJsonReport, type JsonReport, type ReportInput } from '../../report/json.js';
@@ -23,7 +26,10 @@ import { CliExit } from '../errors.js';
 import { createProgress } from '../progress.js';
 
 export type ReportFormat = 'json' | 'sarif' | 'html' | 'pdf';
-export type FailOn = 'high' | 'medium' | 'low';
+export type FailOn = 'high' | 'medium' | 'low' | 'none';
+
+/** `wsc scan` exit codes (README: CLI), after ZAP's baseline scan. */
+export const EXIT = Object.freeze({ pass: 0, fail: 1, warn: 2, error: 3 });
 
 export interface ScanOptions {
   url: string;
@@ -44,6 +50,8 @@ export interface ScanOptions {
   timeout?: number;
   /** Whole-scan budget, seconds. */
   maxDuration?: number;
+  /** How long a target that stopped answering is probed before the scan ends as "target down", seconds. */
+  targetDownAfter?: number;
   iOwnThisTarget?: boolean;
   /** Show the redrawn bar (default: stderr is a TTY). */
   tty?: boolean;
@@ -105,7 +113,7 @@ interface Resolved {
   speed: SpeedWord;
   ua: UserAgentWord;
   format: ReportFormat;
-  failOn: FailOn | null;
+  failOn: Exclude<FailOn, 'none'> | null;
   limits: Partial<EngineLimits>;
   auth?: AuthConfig;
   seeds?: Seeds;
@@ -138,8 +146,9 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   if (!isUserAgentWord(ua)) throw new ScanUsageError('--ua must be one of: PC Chrome, PC IE, iPhone, Android');
   const format = opts.format ?? 'json';
   if (format !== 'json' && format !== 'sarif' && format !== 'html' && format !== 'pdf') throw new ScanUsageError('--format must be json, sarif, html or pdf');
-  const failOn = opts.failOn ?? null;
-  if (failOn !== null && failOn !== 'high' && failOn !== 'medium' && failOn !== 'low') throw new ScanUsageError('--fail-on must be high, medium or low');
+  const failWord = opts.failOn ?? 'high';
+  if (failWord !== 'high' && failWord !== 'medium' && failWord !== 'low' && failWord !== 'none') throw new ScanUsageError('--fail-on must be high, medium, low or none');
+  const failOn = failWord === 'none' ? null : failWord;
   const headers: Record<string, string> = {};
   for (const h of opts.header ?? []) {
     const [k, v] = parseHeaderFlag(h);
@@ -150,6 +159,7 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
+  if (opts.targetDownAfter !== undefined && opts.targetDownAfter > 0) limits.targetDownAfterMs = Math.round(opts.targetDownAfter * 1000);
   const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
   const seeds = resolveSeeds(opts);
   if (seeds) out.seeds = seeds;
@@ -276,13 +286,13 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   } catch (err) {
     if (!(err instanceof ScanUsageError)) throw err;
     io.stderr.write(`error: ${err.message}\n`);
-    return { exitCode: 2, report: null };
+    return { exitCode: EXIT.error, report: null };
   }
   if (opts.templates !== undefined) {
     const loaded = configureTemplates({ userDir: opts.templates });
     if (loaded.errors.length > 0) {
       for (const e of loaded.errors) io.stderr.write(`error: template ${e.message}\n`);
-      return { exitCode: 2, report: null };
+      return { exitCode: EXIT.error, report: null };
     }
   }
   const progress = createProgress(io.stderr, opts.tty ?? isTty(io.stderr));
@@ -290,6 +300,9 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   const started = Date.now();
   let result: EngineResult | undefined;
   let failure: Error | undefined;
+  // what an interrupted scan did, for its report: the engine's last live statistics and the crawl
+  let lastStats: EngineStats | undefined;
+  let crawled: { method: string; url: string }[] = [];
   try {
     result = await runEngine(
       { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}), ...(r.transport ? { transport: r.transport } : {}) },
@@ -297,6 +310,13 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
         onPhase: (p) => progress.phase(p),
         onCrawlProgress: (n) => progress.crawl(n),
         onScanProgress: (p) => progress.scan(p),
+        onUrls: (urls) => {
+          crawled = urls;
+        },
+        onStats: (st) => {
+          lastStats = st;
+          progress.stats(st);
+        },
         onFinding: (f) => {
           findings.push(f);
           progress.finding(f);
@@ -314,15 +334,15 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
     progress.done();
   }
   // A stopped scan still reports what it found; a crawl that never started has nothing to report.
-  if (failure && findings.length === 0) {
+  if (failure && findings.length === 0 && !(failure.name === 'AbortError' && lastStats)) {
     io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
-    return { exitCode: 2, report: null };
+    return { exitCode: failure.name === 'AbortError' ? EXIT.warn : EXIT.error, report: null };
   }
   const input: ReportInput = {
     target: r.url,
     options: { items: r.itemsWords, userAgent: r.ua, speed: r.speed, excludeUrls: r.exclude, headers: r.headers, limits: r.limits },
-    stats: result ? result.stats : { requests: 0, durationMs: Date.now() - started, urls: 0 },
-    urls: result?.urls ?? [],
+    stats: result ? result.stats : (lastStats ?? { requests: 0, durationMs: Date.now() - started, urls: crawled.length }),
+    urls: result?.urls ?? crawled,
     findings: result?.findings ?? findings,
     checks: allChecks.map((c) => c.meta),
   };
@@ -334,7 +354,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
     else io.stdout.write(text);
   } catch (err) {
     io.stderr.write(`error: cannot write the report: ${err instanceof Error ? err.message : String(err)}\n`);
-    return { exitCode: 2, report: data };
+    return { exitCode: EXIT.error, report: data };
   }
   const tokenForms = result?.stats.tokenForms ?? 0;
   const tokens = tokenForms > 0 ? `, ${tokenForms} anti-CSRF token form${tokenForms === 1 ? '' : 's'}${result?.stats.tokenRejected ? ` (${result.stats.tokenRejected} refused a fresh token)` : ''}` : '';
@@ -346,13 +366,17 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}${login}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
   io.stderr.write(summary);
-  if (failure) {
-    io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
-    return { exitCode: 2, report: data, ...(result ? { result } : {}) };
-  }
+  const health = input.stats.health;
+  if (health && health.verdict !== 'healthy') io.stderr.write(`warning: ${verdictLine(health)}\n`);
   const threshold = r.failOn;
   const failed = threshold !== null && input.findings.some((f) => SEVERITY_RANK[f.severity] <= SEVERITY_RANK[threshold]);
-  return { exitCode: failed ? 1 : 0, report: data, ...(result ? { result } : {}) };
+  // a finding at the threshold fails the scan whatever else happened (as ZAP: FAIL before WARN)
+  if (failure) {
+    io.stderr.write(`${failure.name === 'AbortError' ? 'warning: the scan was stopped before it ended' : `error: ${failure.message}`}\n`);
+    return { exitCode: failed ? EXIT.fail : failure.name === 'AbortError' ? EXIT.warn : EXIT.error, report: data, ...(result ? { result } : {}) };
+  }
+  const warned = health !== undefined && health.verdict !== 'healthy';
+  return { exitCode: failed ? EXIT.fail : warned ? EXIT.warn : EXIT.pass, report: data, ...(result ? { result } : {}) };
 }
 
 function defaultIo(): CliIo {
@@ -380,11 +404,12 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--ua <word>', 'user agent: "PC Chrome", "PC IE", iPhone or Android', 'PC Chrome')
     .option('--format <format>', 'report format: json, sarif, html or pdf', 'json')
     .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists: high, medium or low')
+    .option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists: high (default), medium, low, or none')
     .option('--max-urls <n>', 'most attack targets to collect', parsePositiveInt)
     .option('--max-depth <n>', 'most link hops from the URL', nonNegativeInt)
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
+    .option('--target-down-after <seconds>', 'how long a target that stopped answering is probed before the scan ends (default 30)', parseSeconds)
     .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
     .option('--login-url <url>', 'form login: the page holding the login form (with --username and --password)')
     .option('--username <user>', 'form login: the user name')
@@ -398,6 +423,12 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--client-cert <file>', 'PEM client certificate for sites that ask for one (mTLS), with --client-key')
     .option('--client-key <file>', 'PEM private key of --client-cert')
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
+    .addHelpText('after', '\nExit codes (as ZAP\'s baseline scan): 0 pass, 1 a finding at or above --fail-on,\n2 warning (coverage degraded, target down, or interrupted), 3 error (bad flags, nothing scanned).')
+    // bad flags are an error (3) here, not the usage code (2) other commands use: 2 is a warning
+    .exitOverride((err) => {
+      if (err.exitCode !== 0) throw new CliExit(EXIT.error);
+      throw err;
+    })
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());
       if (run.exitCode !== 0) throw new CliExit(run.exitCode);

@@ -1,12 +1,13 @@
-// Detection benchmark: scans the loopback testbed with every check (items ALL) and scores each
+// Detection benchmark: scans the loopback testbed with every check (items ALL and EXTENDED) and scores each
 // finding against the ground truth the testbed's routes declare (`vulnerable` / `safeFor`), so any
 // engineer's new pages count without touching this file. Where `wapiti` is on PATH it scans the same
 // testbed (kept on loopback: endpoints point at our own listener, no bug reports) and is scored the
-// same way. Usage: npm run bench:detect [-- --no-wapiti --wapiti-seconds 600]
+// same way. Usage: npm run bench:detect [-- --no-wapiti --wapiti-seconds 600 --items ALL]
+// (--items takes a comma list of VulnItems words, e.g. ALL for NCP's 21 alone; default ALL,EXTENDED).
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SCAN_ITEMS, type ScanItem } from '../src/core/items.js';
+import { resolveVulnItems, type ScanItem } from '../src/core/items.js';
 import { runEngine } from '../src/engine/engine.js';
 import { OastServer } from '../src/engine/oast.js';
 import { hasWapiti, runWapiti, scoreMap, table, type Hit, type Score } from './scoring.js';
@@ -16,6 +17,10 @@ import { startTestbed, type Route } from '../test/testbed/server.js';
 const args = process.argv.slice(2);
 const useWapiti = !args.includes('--no-wapiti');
 const wapitiSeconds = Number(args[args.indexOf('--wapiti-seconds') + 1]) || 600;
+const itemWords = (args.includes('--items') ? (args[args.indexOf('--items') + 1] ?? '') : 'ALL,EXTENDED').split(',').map((w) => w.trim());
+const resolved = resolveVulnItems(itemWords);
+if (!resolved) throw new Error(`--items ${itemWords.join(',')}: not a VulnItems list`);
+const items: ScanItem[] = resolved;
 
 const ROUTES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'testbed', 'routes');
 
@@ -64,6 +69,11 @@ function score(routes: Route[], hits: Hit[]): Map<ScanItem, Score> {
   return out;
 }
 
+/** The items scanned for: a route's truth for an item not asked for is not a miss. */
+function onlyItems(s: Map<ScanItem, Score>, wanted: readonly ScanItem[]): Map<ScanItem, Score> {
+  return new Map([...s].filter(([item]) => wanted.includes(item)));
+}
+
 async function main(): Promise<void> {
   const routes = await loadRoutes();
   const tb = await startTestbed({ keepLog: false });
@@ -73,13 +83,13 @@ async function main(): Promise<void> {
     const controller = new AbortController();
     const result = await runEngine(
       // Logged in as the testbed's member (alice), as a DAST job with session Headers would be.
-      { startUrl, excludeUrls: [], headers: { Cookie: AUTHZ_COOKIE }, userAgent: 'PC Chrome', speed: '3', items: [...SCAN_ITEMS], limits: { maxDurationMs: 30 * 60_000, requestTimeoutMs: 10_000 } },
+      { startUrl, excludeUrls: [], headers: { Cookie: AUTHZ_COOKIE }, userAgent: 'PC Chrome', speed: '3', items, limits: { maxDurationMs: 30 * 60_000, requestTimeoutMs: 10_000 } },
       { log: (level, message, data) => level !== 'debug' && level !== 'info' && process.stderr.write(`[${level}] ${message} ${data ? JSON.stringify(data).slice(0, 300) : ''}\n`) },
       controller.signal,
       { oast, label: 'bench' },
     );
     const ours = score(routes, result.findings.map((f) => ({ item: f.item, method: f.method, url: f.url })));
-    table(`wsc (${result.stats.urls} URLs crawled)`, ours, result.stats.requests, result.stats.durationMs);
+    table(`wsc, items ${itemWords.join(',')} (${result.stats.urls} URLs crawled)`, onlyItems(ours, items), result.stats.requests, result.stats.durationMs);
     if (result.scan) {
       // What each check costs, per insertion point the crawl offered (every check divided by the same
       // count, so runs compare), to hold adaptive payloads to their request budget.

@@ -34,7 +34,7 @@ export const meta: CheckMeta = {
 };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const CHANGE = /update|change|edit|save|setting|profile|account|passw|e-?mail|transfer|amount|pay|order|cart|checkout|add|create|comment|message|post|delete|remove|vote|subscri|follow|invite|role|admin|register|signup|address|phone|config|prefer|api/i;
+const CHANGE = /update|change|edit|save|setting|profile|account|passw|e-?mail|transfer|amount|pay|order|cart|checkout|add|create|comment|message|post|delete|remove|vote|subscri|follow|invite|role|admin|register|signup|address|phone|config|prefer/i;
 const READ_ONLY = /search|query|find|lookup|filter|preview|calc|convert|log-?in|sign-?in|auth|captcha/i;
 const REFUSAL = /csrf|xsrf|token|forg|origin|referr?er|cross-site|forbidden|denied|refused|rejected|not allowed|invalid request/gi;
 

@@ -27,8 +27,9 @@ export const meta: CheckMeta = {
   requestBudget: 4,
 };
 
-/** Folders probed at most, in crawl order (the StartUrl's first). */
+/** Folders probed at most: the StartUrl's, then those named like shares, then the rest in crawl order. */
 const MAX_FOLDERS = 64;
+const SHARE = /dav|upload|files?\/|share|public|media|static|assets|tmp|temp|incoming|storage|docs?\//i;
 
 function finding(ex: HttpExchange, method: string, proof: string, severity: FindingDraft['severity'], extra: Record<string, unknown>): FindingDraft {
   return {
@@ -49,7 +50,8 @@ const ok = (ex: HttpExchange | null): ex is HttpExchange => ex !== null && ex.re
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   const budget = probeBudget(ctx, meta.requestBudget);
   const start = ctx.startUrl.replace(/[^/]*$/, '');
-  const folders = [start, ...discoveredDirectories(ctx).filter((d) => d !== start)].slice(0, MAX_FOLDERS);
+  const others = discoveredDirectories(ctx).filter((d) => d !== start);
+  const folders = [start, ...others.filter((d) => SHARE.test(new URL(d).pathname)), ...others.filter((d) => !SHARE.test(new URL(d).pathname))].slice(0, MAX_FOLDERS);
   const send = async (spec: HttpRequestSpec): Promise<HttpExchange | null> => {
     if (ctx.signal.aborted || !budget.left()) return null;
     budget.spend();

@@ -18,11 +18,11 @@ test('metadata', () => assertCheckMetadata(ldapInjection, meta, { id: 'ldap-inje
 
 test('finds LDAP injection by the filter error of a search and by true/false clauses of a login that hides errors', () => {
   const got = new Map(vuln.findings.map((f) => [`${new URL(f.url).pathname} ${f.parameter}`, f]));
-  assert.deepEqual([...got.keys()].sort(), ['/ldap/login pass', '/ldap/people name']);
+  assert.deepEqual([...got.keys()].sort(), ['/ldap/forms/login pass', '/ldap/people name']);
   assert.equal(got.get('/ldap/people name')!.extra?.technique, 'error');
   assert.match(got.get('/ldap/people name')!.evidence.proof, /ldap_search\(\): Search: Bad search filter.*\n/);
-  assert.equal(got.get('/ldap/login pass')!.extra?.technique, 'boolean');
-  assert.equal(got.get('/ldap/login pass')!.payload, '*)(objectClass=*');
+  assert.equal(got.get('/ldap/forms/login pass')!.extra?.technique, 'boolean');
+  assert.equal(got.get('/ldap/forms/login pass')!.payload, '*)(objectClass=*');
 });
 
 test('safe twin: RFC 4515 escaping in the search and the login yields nothing', async () => {

@@ -18,10 +18,10 @@ test('metadata', () => assertCheckMetadata(ssti, meta, { id: 'ssti', item: 'SSTI
 
 test('finds template evaluation in Jinja2, Freemarker (grouped thousands), ERB and Handlebars styles, proven by unique products', () => {
   const got = new Map(vuln.findings.map((f) => [`${new URL(f.url).pathname} ${f.parameter}`, f]));
-  assert.deepEqual([...got.keys()].sort(), ['/ssti/banner greeting', '/ssti/hello name', '/ssti/list title', '/ssti/search q']);
+  assert.deepEqual([...got.keys()].sort(), ['/ssti/banner greeting', '/ssti/forms/list title', '/ssti/hello name', '/ssti/search q']);
   assert.match(got.get('/ssti/hello name')!.payload ?? '', /^\{\{\d+\*\d+\}\}$/);
-  assert.match(got.get('/ssti/list title')!.payload ?? '', /^\$\{\d+\*\d+\}$/);
-  assert.match(String(got.get('/ssti/list title')!.extra?.output), /^\d{1,3}(,\d{3})+$/);
+  assert.match(got.get('/ssti/forms/list title')!.payload ?? '', /^\$\{\d+\*\d+\}$/);
+  assert.match(String(got.get('/ssti/forms/list title')!.extra?.output), /^\d{1,3}(,\d{3})+$/);
   assert.match(got.get('/ssti/search q')!.payload ?? '', /^<%= /);
   assert.match(got.get('/ssti/banner greeting')!.extra?.engines as string, /Handlebars/);
   for (const f of got.values()) assert.doesNotMatch(f.evidence.proof, /\b49\b/);

@@ -18,11 +18,11 @@ test('metadata', () => assertCheckMetadata(xpathInjection, meta, { id: 'xpath-in
 
 test('finds XPath injection by the engine error of a profile page and by true/false conditions in a double-quoted login', () => {
   const got = new Map(vuln.findings.map((f) => [`${new URL(f.url).pathname} ${f.parameter}`, f]));
-  assert.deepEqual([...got.keys()].sort(), ['/xpath/login pass', '/xpath/login user', '/xpath/profile name']);
+  assert.deepEqual([...got.keys()].sort(), ['/xpath/forms/login pass', '/xpath/forms/login user', '/xpath/profile name']);
   assert.equal(got.get('/xpath/profile name')!.extra?.technique, 'error');
   assert.match(got.get('/xpath/profile name')!.evidence.proof, /SimpleXMLElement::xpath\(\): Invalid predicate/);
-  assert.equal(got.get('/xpath/login user')!.extra?.technique, 'boolean');
-  assert.match(got.get('/xpath/login user')!.payload ?? '', /^wsc\w+" or string-length\(name\(\/\*\)\)>0 or "a"="b$/);
+  assert.equal(got.get('/xpath/forms/login user')!.extra?.technique, 'boolean');
+  assert.match(got.get('/xpath/forms/login user')!.payload ?? '', /^wsc\w+" or string-length\(name\(\/\*\)\)>0 or "a"="b$/);
 });
 
 test('safe twin: quotes dropped from the value in the profile and the login yield nothing', async () => {

@@ -426,12 +426,20 @@ export class AntiCsrf {
     return script?.referer ?? referer;
   }
 
-  private profile(r: CrawledRequest): Promise<Profile | null> {
+  private keyOf(r: CrawledRequest): string {
     const method = r.method.toUpperCase();
-    const key = `${method} ${targetUrl(method, r.url)} ${r.referer ?? ''}`;
+    return `${method} ${targetUrl(method, r.url)} ${r.referer ?? ''}`;
+  }
+
+  private profile(r: CrawledRequest): Promise<Profile | null> {
+    const key = this.keyOf(r);
     let p = this.profiles.get(key);
     if (!p) {
-      p = this.detect(key, r);
+      // detection reads the crawled target, not the copy a check rendered (Information Disclosure
+      // renames fields to name[], the stored-XSS pass appends canaries): the first to ask must not
+      // decide the token away for every check after it
+      const crawled = this.o.requests.includes(r) ? r : (this.o.requests.find((q) => this.candidate(q) && this.keyOf(q) === key) ?? r);
+      p = this.detect(key, crawled);
       this.profiles.set(key, p);
     }
     return p;

@@ -11,6 +11,10 @@
 //     { path: /^\/files\/(.+)$/, handler: (req, res) => res.text(req.params[0] ?? '') },
 //   ];
 //
+// Pages of wsc's extension items (CSRF, SSTI...) live in zext-*.ts, so that they load, and /vuln/
+// lists them, after NCP's items: checks with a page cap in crawl order (the XSS stored pass revisits
+// the first 60 pages near forms) then see the NCP pages they saw before.
+//
 // Link a new page from one of yours (or from /vuln/, the index of vulnerable pages, which lists every
 // route with `index: true`) so that the crawler finds it. Tests may pass extra routes to
 // startTestbed({ routes }) that take precedence over the files.

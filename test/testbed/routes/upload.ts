@@ -120,7 +120,8 @@ export const routes: Route[] = [
   {
     method: 'POST',
     path: '/fileupload/gallery/save',
-    vulnerable: [{ item: 'File Upload', parameter: 'photo' }],
+    // no anti-CSRF token either: another site can post to it
+    vulnerable: [{ item: 'File Upload', parameter: 'photo' }, { item: 'CSRF' }],
     handler: (req, res) => {
       const file = fileOf(req, 'photo');
       if (!file) return res.html('<p>No file.</p>', 400);

@@ -116,7 +116,8 @@ export const routes: Route[] = [
   ...pair('/edit', edit, 'text'),
   ...pair('/archive', csp, 'q'),
   ...pair('/feedback/send', feedback, 'name', 'POST'),
-  ...pair('/guestbook/sign', (req, res, enc) => sign(enc === 'raw' ? '/xss' : '/xss-safe')(req, res, enc), 'message', 'POST'),
+  // the guestbook takes posts without an anti-CSRF token (both variants): CSRF as well
+  ...pair('/guestbook/sign', (req, res, enc) => sign(enc === 'raw' ? '/xss' : '/xss-safe')(req, res, enc), 'message', 'POST').map((r) => (r.vulnerable ? { ...r, vulnerable: [...r.vulnerable, { item: 'CSRF' as const }] } : r)),
   ...pair('/footer', footer, 'User-Agent'),
   ...pair('/back', back, 'Referer'),
   { method: 'GET', path: /^\/xss\/self\.php(?:\/.*)?$/, handler: (req, res) => self(req, res, 'raw'), vulnerable: [{ item: X, parameter: 'PATH_INFO' }] },

@@ -177,7 +177,8 @@ function routesFor(prefix: string, allowDoctype: boolean): Route[] {
     {
       method: 'POST',
       path: `${prefix}/import/save`,
-      ...truth('xml'),
+      // the import has no anti-CSRF token in either variant: another site can post to it
+      ...(allowDoctype ? { vulnerable: [{ item: 'XXE' as const, parameter: 'xml' }, { item: 'CSRF' as const }] } : truth('xml')),
       handler: async (req, res) => {
         try {
           const { fields } = await parseXml(req.form().get('xml') ?? '', { allowDoctype });

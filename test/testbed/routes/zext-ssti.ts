@@ -42,7 +42,7 @@ export const routes: Route[] = [
     index: true,
     title: 'Greeting cards (templates from input)',
     handler: (_req, res) =>
-      res.html(page('Cards', `<ul><li><a href="/ssti/hello?name=guest">hello</a></li><li><a href="/ssti/search?q=cards">search</a></li><li><a href="/ssti/banner?greeting=hi">banner</a></li></ul>${form('/ssti/list')}`)),
+      res.html(page('Cards', `<ul><li><a href="/ssti/hello?name=guest">hello</a></li><li><a href="/ssti/search?q=cards">search</a></li><li><a href="/ssti/banner?greeting=hi">banner</a></li></ul>${form('/ssti/forms/list')}`)),
   },
   {
     method: 'GET',
@@ -52,7 +52,7 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/ssti/list',
+    path: '/ssti/forms/list',
     vulnerable: [{ item: 'SSTI', parameter: 'title' }],
     handler: (req, res) => res.html(page('List', freemarker(`<h2>${esc(req.form().get('title') ?? '')}</h2><p>0 items</p>`))),
   },
@@ -75,7 +75,7 @@ export const routes: Route[] = [
     index: true,
     title: 'Greeting cards (input as data)',
     handler: (_req, res) =>
-      res.html(page('Cards', `<ul><li><a href="/ssti-safe/hello?name=guest">hello</a></li><li><a href="/ssti-safe/banner?greeting=hi">banner</a></li><li><a href="/ssti-safe/calc?expr=6*7">calculator</a></li></ul>${form('/ssti-safe/list')}`)),
+      res.html(page('Cards', `<ul><li><a href="/ssti-safe/hello?name=guest">hello</a></li><li><a href="/ssti-safe/banner?greeting=hi">banner</a></li><li><a href="/ssti-safe/calc?expr=6*7">calculator</a></li></ul>${form('/ssti-safe/forms/list')}`)),
   },
   {
     method: 'GET',
@@ -86,7 +86,7 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/ssti-safe/list',
+    path: '/ssti-safe/forms/list',
     safeFor: ['SSTI'],
     handler: (req, res) => res.html(page('List', `<h2>${esc(req.form().get('title') ?? '')}</h2>${freemarker('<p>${0+0} items</p>')}`)),
   },

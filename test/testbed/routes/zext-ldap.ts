@@ -86,7 +86,7 @@ export const routes: Route[] = [
     path: '/ldap/',
     index: true,
     title: 'Staff directory (LDAP)',
-    handler: (_req, res) => res.html(page('Staff directory', `<a href="/ldap/people?name=alice">Find alice</a>${loginForm('/ldap/login')}`)),
+    handler: (_req, res) => res.html(page('Staff directory', `<a href="/ldap/people?name=alice">Find alice</a>${loginForm('/ldap/forms/login')}`)),
   },
   {
     method: 'GET',
@@ -96,7 +96,7 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/ldap/login',
+    path: '/ldap/forms/login',
     // both values are unescaped; the password, last in the filter, is the one a balanced clause shows
     vulnerable: [{ item: 'LDAP Injection', parameter: 'pass' }],
     handler: (req, res) => {
@@ -109,7 +109,7 @@ export const routes: Route[] = [
     path: '/ldap-safe/',
     index: true,
     title: 'Staff directory (LDAP, escaped)',
-    handler: (_req, res) => res.html(page('Staff directory', `<a href="/ldap-safe/people?name=alice">Find alice</a>${loginForm('/ldap-safe/login')}`)),
+    handler: (_req, res) => res.html(page('Staff directory', `<a href="/ldap-safe/people?name=alice">Find alice</a>${loginForm('/ldap-safe/forms/login')}`)),
   },
   {
     method: 'GET',
@@ -119,7 +119,7 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/ldap-safe/login',
+    path: '/ldap-safe/forms/login',
     safeFor: ['LDAP Injection'],
     handler: (req, res) => {
       const f = req.form();

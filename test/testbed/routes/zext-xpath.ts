@@ -127,7 +127,7 @@ export const routes: Route[] = [
     path: '/xpath/',
     index: true,
     title: 'Members (XML store)',
-    handler: (_req, res) => res.html(page('Members', `<a href="/xpath/profile?name=alice">alice</a>${loginForm('/xpath/login')}`)),
+    handler: (_req, res) => res.html(page('Members', `<a href="/xpath/profile?name=alice">alice</a>${loginForm('/xpath/forms/login')}`)),
   },
   {
     method: 'GET',
@@ -137,7 +137,7 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/xpath/login',
+    path: '/xpath/forms/login',
     vulnerable: [{ item: 'XPath Injection', parameter: 'user' }, { item: 'XPath Injection', parameter: 'pass' }],
     handler: (req, res) => {
       const f = req.form();
@@ -149,7 +149,7 @@ export const routes: Route[] = [
     path: '/xpath-safe/',
     index: true,
     title: 'Members (XML store, quotes refused)',
-    handler: (_req, res) => res.html(page('Members', `<a href="/xpath-safe/profile?name=alice">alice</a>${loginForm('/xpath-safe/login')}`)),
+    handler: (_req, res) => res.html(page('Members', `<a href="/xpath-safe/profile?name=alice">alice</a>${loginForm('/xpath-safe/forms/login')}`)),
   },
   {
     method: 'GET',
@@ -159,7 +159,7 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/xpath-safe/login',
+    path: '/xpath-safe/forms/login',
     safeFor: ['XPath Injection'],
     handler: (req, res) => {
       const f = req.form();

@@ -98,6 +98,11 @@ function finding(t: Target, ex: HttpExchange, payload: string, proof: string, ex
   };
 }
 
+function sameAsCrawled(ctx: CheckContext, url: string, body: string): boolean {
+  const crawled = ctx.pages.find((p) => p.request.url === url && p.request.method.toUpperCase() === 'GET');
+  return crawled !== undefined && crawled.response.body === body;
+}
+
 function guessNote(t: Target): string {
   if (t.guess === 'json') return ' The crawl saw this endpoint take JSON only: its framework parses XML too (the JSON body was sent as XML).';
   if (t.guess === 'link') return ' The crawl saw this URL only as a GET link: it takes XML by POST.';
@@ -119,8 +124,9 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     budget.spend();
     const base = await trySend(ctx, t.build(t.template));
     if (!base) continue;
-    // a guessed target must at least take the plain document before entities are spent on it
-    if (t.guess && refusesXml(base.response.status)) continue;
+    // a guessed target must take the plain document (no refusal, no not-found page, not the page a
+    // GET shows, which a URL that ignores bodies answers) before entities are spent on it
+    if (t.guess && (refusesXml(base.response.status) || base.response.status >= 400 || ctx.soft404.isNotFound(t.url, base.response) || (t.guess === 'link' && sameAsCrawled(ctx, t.url, base.response.body)))) continue;
     let proven = false;
     for (const file of FILES) {
       if (findSignature(base.response.body)) break;

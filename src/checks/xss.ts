@@ -161,11 +161,16 @@ function forms(ctx: CheckContext): CrawledRequest[] {
   return ctx.requests.filter((r) => (r.bodyKind === 'urlencoded' || r.bodyKind === 'multipart') && (r.fields ?? []).some((f) => f.filename === undefined));
 }
 
-/** Pages to revisit, those near the forms first (where a form was found, its action's folder). */
+/**
+ * Pages to revisit, nearest the forms first: the pages a form was found on, then pages in a form
+ * action's own folder, then the rest (a form posting to the root must not make every page "near").
+ */
 function htmlPages(ctx: CheckContext, targets: CrawledRequest[]): string[] {
-  const near = (url: string): boolean =>
-    targets.some((f) => f.referer === url || url.startsWith(f.url.split('?')[0]!.replace(/[^/]*$/, '')));
-  const ordered = [...ctx.pages].sort((a, b) => Number(near(b.request.url)) - Number(near(a.request.url)));
+  const dirOf = (u: string): string => u.split(/[?#]/)[0]!.replace(/[^/]*$/, '');
+  const referers = new Set(targets.map((f) => f.referer));
+  const folders = new Set(targets.map((f) => dirOf(f.url)));
+  const near = (url: string): number => (referers.has(url) ? 2 : folders.has(dirOf(url)) ? 1 : 0);
+  const ordered = [...ctx.pages].sort((a, b) => near(b.request.url) - near(a.request.url));
   const urls: string[] = [];
   for (const p of ordered) {
     if (p.request.method.toUpperCase() !== 'GET' || !htmlish(p.response) || urls.includes(p.request.url)) continue;

@@ -222,10 +222,7 @@ async function* verbTampering(ctx: CheckContext): AsyncGenerator<FindingDraft> {
       const ex = await trySend(ctx, t.spec(url), { followRedirects: false });
       if (!ex || ex.response.status !== 200) continue;
       if (t.bodiless) {
-        if (headNoise === null) {
-          const control = await trySend(ctx, t.spec(new URL(`wsc${randomToken(10)}`, url).href), { followRedirects: false });
-          headNoise = control?.response.status === 200;
-        }
+        headNoise ??= (await trySend(ctx, t.spec(new URL(`wsc${randomToken(10)}`, url).href), { followRedirects: false }))?.response.status === 200;
         if (headNoise) continue;
       } else if (denied(ex.response) || ctx.soft404.isNotFound(url, ex.response) || ex.response.body.trim() === '' || textSimilarity(ex.response.body, page.response.body) >= 0.9) continue;
       const what = t.bodiless ? 'answered 200 (HEAD shows no content, so this is tentative)' : `answered 200 with the resource (${firstLine(ex.response.body)})`;

@@ -5,7 +5,8 @@
 // Stored: forms are submitted with canaries, the crawled pages revisited, and where a canary shows
 // up the same is done through the form, the page being parsed after the submission.
 import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
-import { isRefusal, learnFilter, LETTERS, OPEN_PROFILE, REQUIRED_SHAPES, type FilterProfile } from './definitions/input-filter.js';
+import { learnFilter, LETTERS, OPEN_PROFILE, type FilterProfile } from './definitions/input-filter.js';
+import { findReflection, htmlish } from './definitions/xss-probe.js';
 import { attackPoints, randomNumber, randomToken, type AttackPoint } from './definitions/injection-points.js';
 import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext, type XssMarkers } from './definitions/xss.js';
 import { headerValue, pointKey, renderRequest, renderResponse, trySend } from './support.js';
@@ -34,10 +35,6 @@ const PER_CONTEXT = 4;
 /** What the filter probe asks about: the characters payloads are made of and the keywords filters name. */
 const XSS_TOKENS = ['<', '>', '"', "'", '(', ')', '`', ' ', '/', 'onmouseover=', 'javascript:', '<svg', LETTERS] as const;
 
-function htmlish(res: HttpResponseData): boolean {
-  const ct = (headerValue(res, 'content-type') ?? '').toLowerCase();
-  return ct === '' || ct.includes('text/html') || ct.includes('application/xhtml');
-}
 
 function describe(c: ReflectionContext): string {
   switch (c.kind) {
@@ -93,34 +90,6 @@ async function tryContexts(
     }
   }
   return null;
-}
-
-/**
- * Where the value comes back: the canary alone, else (the plain value refused or dropped) after the
- * original value, in the shapes a filter may require, and as digits only (a filter of letters).
- */
-async function findReflection(ctx: CheckContext, ap: AttackPoint): Promise<{ probe: HttpExchange; canary: string; prefix: string; requirement: FilterProfile['requirement'] } | null> {
-  const send = (v: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(v));
-  const canary = `wsc${randomToken(8)}`;
-  const probe = await send(canary);
-  if (!probe) return null;
-  const back = (ex: HttpExchange | null, c: string): ex is HttpExchange => ex !== null && htmlish(ex.response) && ex.response.body.includes(c);
-  if (back(probe, canary)) return { probe, canary, prefix: '', requirement: null };
-  // a page that ignores the value is the common case: only a refusal hints at a filter worth learning
-  if (!isRefusal(probe, null)) return null;
-  if (ap.point.value !== '') {
-    const c = `wsc${randomToken(8)}`;
-    const ex = await send(ap.point.value + c);
-    if (back(ex, c)) return { probe: ex, canary: c, prefix: ap.point.value, requirement: null };
-  }
-  for (const shape of REQUIRED_SHAPES) {
-    const c = `wsc${randomToken(8)}`;
-    const ex = await send(shape.wrap(c));
-    if (back(ex, c)) return { probe: ex, canary: c, prefix: '', requirement: { name: shape.name, test: shape.test, pad: shape.pad } };
-  }
-  const digits = String(randomNumber(100_000_000, 999_999_999));
-  const ex = await send(digits);
-  return back(ex, digits) ? { probe: ex, canary: digits, prefix: '', requirement: null } : null;
 }
 
 async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDraft | null> {

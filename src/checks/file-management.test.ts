@@ -24,7 +24,10 @@ test('metadata', () => {
 test('finds the script backup, swap file, .DS_Store, SQL dump, folder archive, text copy and phpinfo, each with its proof', async () => {
   const run = await runCheckOn(fileManagement, `${tb.url}/filemgmt/`);
   const found = new Map(run.findings.map((f) => [new URL(f.url).pathname, f]));
-  assert.deepEqual([...found.keys()].sort(), ['/filemgmt/app.zip', '/filemgmt/app/.DS_Store', '/filemgmt/app/.config.php.swp', '/filemgmt/app/dump.sql', '/filemgmt/app/index.php.bak', '/filemgmt/docs/readme.txt~', '/filemgmt/phpinfo.php']);
+  assert.deepEqual([...found.keys()].sort(), ['/filemgmt/app.zip', '/filemgmt/app/.DS_Store', '/filemgmt/app/.config.php.swp', '/filemgmt/app/dump.sql', '/filemgmt/app/index.php.bak', '/filemgmt/app/index.zip', '/filemgmt/docs/readme.txt~', '/filemgmt/phpinfo.php', '/filemgmt/site.sql', '/filemgmt/www.tar.gz']);
+  assert.match(found.get('/filemgmt/www.tar.gz')!.evidence.proof, /^gzip archive signature/);
+  assert.match(found.get('/filemgmt/app/index.zip')!.evidence.proof, /^zip archive signature.*variant of .*index\.php/s);
+  assert.match(found.get('/filemgmt/site.sql')!.evidence.proof, /^-- MySQL dump/);
   assert.equal(found.get('/filemgmt/app/index.php.bak')!.extra?.['kind'], 'source');
   assert.match(found.get('/filemgmt/app/index.php.bak')!.evidence.proof, /^<\?php/);
   assert.equal(found.get('/filemgmt/app/index.php.bak')!.severity, 'high');
@@ -38,6 +41,7 @@ test('finds the script backup, swap file, .DS_Store, SQL dump, folder archive, t
 test('safe twin: denied, rendered, redirected and look-alike leftovers yield nothing', async () => {
   const run = await runCheckOn(fileManagement, `${tb.url}/filemgmt-safe/`);
   assert.ok(run.sent.some((s) => s.url.endsWith('/filemgmt-safe/app/index.php.bak')), 'the variants were asked for');
+  for (const name of ['/filemgmt-safe/www.tar.gz', '/filemgmt-safe/backup.zip', '/filemgmt-safe/site.sql', '/filemgmt-safe/app/index.zip']) assert.ok(run.sent.some((s) => s.url.endsWith(name)), name);
   assert.deepEqual(run.findings.map((f) => f.url), []);
 });
 

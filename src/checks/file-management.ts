@@ -1,5 +1,6 @@
 // File Management: backup and leftover files next to what the crawl found (name.bak, name~, .swp,
-// "Copy of", archives named after the folder or host, SQL dumps, .DS_Store) and the classic forgotten
+// "Copy of", archives named after the script, the folder or host, the fixed names of site backups
+// such as backup.zip and www.tar.gz, SQL dumps, .DS_Store) and the classic forgotten
 // scripts (phpinfo.php, test.php, installers). A name that answers is not enough: each kind must show
 // its own content (source code the original page never showed, magic bytes, a dump's statements).
 import { randomBytes } from 'node:crypto';
@@ -78,7 +79,7 @@ function plan(ctx: CheckContext): Probe[] {
     const folder = path.split('/').filter((s) => s !== '').pop();
     const parent = dir.slice(0, dir.length - (folder ? folder.length + 1 : 0));
     const stem = folder ?? start.hostname;
-    for (const ext of ['.zip', '.tar.gz']) add({ url: parent + stem + ext, script: false });
+    for (const ext of D.FOLDER_ARCHIVE_EXT) add({ url: parent + stem + ext, script: false });
   }
   // Test and installer scripts are left where the application lives: the start folder, the root,
   // and each folder holding server-side scripts together with its parent.
@@ -91,6 +92,7 @@ function plan(ctx: CheckContext): Probe[] {
   for (const dir of [...appDirs].slice(0, MAX_DIRS)) {
     for (const name of D.WELL_KNOWN) add({ url: dir + name, script: name.endsWith('.php') });
   }
+  for (const dir of [...appDirs].slice(0, D.MAX_BACKUP_DIRS)) for (const name of D.FIXED_BACKUPS) add({ url: dir + name, script: false });
   return out;
 }
 

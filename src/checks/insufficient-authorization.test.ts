@@ -18,7 +18,13 @@ test('metadata', () => assertCheckMetadata(insufficientAuthorization, meta, { id
 test('with credentials: the page that forgot its check, the IDOR and the open admin page', async () => {
   const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`, { headers: { Cookie: AUTHZ_COOKIE } });
   const found = new Map(run.findings.map((f) => [new URL(f.url).pathname, f]));
-  assert.deepEqual([...found.keys()].sort(), ['/authz/account/invoices', '/authz/admin/', '/authz/orders/1002', '/authz/portal.php']);
+  assert.deepEqual([...found.keys()].sort(), ['/authz/account/invoices', '/authz/admin/', '/authz/keys', '/authz/orders/1002', '/authz/portal.php', '/authz/vault/']);
+  const vault = found.get('/authz/vault/')!;
+  assert.equal(vault.method, 'POST');
+  assert.match(vault.evidence.proof, /Verb tampering: GET .* was refused with 403, but POST answered 200/);
+  const keys = found.get('/authz/keys')!;
+  assert.match(keys.evidence.proof, /X-HTTP-Method-Override: GET answered 200/);
+  assert.match(keys.evidence.request, /X-HTTP-Method-Override: GET/);
   const portal = found.get('/authz/portal.php')!;
   assert.equal(portal.parameter, 'page');
   assert.equal(portal.payload, './reports.php');
@@ -42,12 +48,13 @@ test('safe twin: login redirects, 401s, owner checks and a closed admin page yie
   assert.ok(run.sent.some((s) => s.url.endsWith('/authz-safe/orders/1002')), 'the neighbour ids were tried');
   assert.ok(run.sent.some((s) => s.url.endsWith('/authz-safe/account/invoices')), 'the pages were replayed');
   assert.ok(run.sent.some((s) => s.url.includes('/authz-safe/portal.php?page=.%2Freports.php')), 'the other spelling was tried');
+  for (const m of ['POST', 'WSCX', 'HEAD']) assert.ok(run.sent.some((s) => s.method === m && s.url.endsWith('/authz-safe/vault/')), `${m} was tried on the refused vault`);
   assert.deepEqual(run.findings.map((f) => f.url), []);
 });
 
 test('without credentials only forced browsing and the login-wall spellings run, within the request budget', async () => {
   const run = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`);
-  assert.deepEqual(run.findings.map((f) => new URL(f.url).pathname).sort(), ['/authz/admin/', '/authz/portal.php']);
+  assert.deepEqual(run.findings.map((f) => new URL(f.url).pathname).sort(), ['/authz/admin/', '/authz/keys', '/authz/portal.php', '/authz/vault/']);
   assert.ok(run.sent.every((s) => !/invoices|orders/.test(s.url)), 'no replay, no id walking');
   const authed = await runCheckOn(insufficientAuthorization, `${tb.url}/authz/`, { headers: { Cookie: AUTHZ_COOKIE } });
   for (const r of [run, authed]) {

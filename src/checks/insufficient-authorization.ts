@@ -7,6 +7,7 @@
 // those that then answer. A job without credentials does (3) and (4).
 import type { HttpExchange, HttpResponseData } from '../core/model.js';
 import * as D from './definitions/insufficient-authorization.js';
+import { MAX_TAMPERED, TAMPERS } from './definitions/verb-tampering.js';
 import { lengthRatio, textSimilarity } from './definitions/similarity.js';
 import { applicationRoots, headerValue, renderRequest, renderResponse, trySend } from './support.js';
 import { randomToken } from './definitions/injection-points.js';
@@ -206,6 +207,31 @@ async function* bypass(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   }
 }
 
+/**
+ * Resources the crawl was refused (401/403) asked with other verbs; a finding needs a 200 that is
+ * not a denial, a login page or the site's not-found page, and unlike the refusal; HEAD (no body)
+ * only where a made-up path does not answer HEAD with 200 too.
+ */
+async function* verbTampering(ctx: CheckContext): AsyncGenerator<FindingDraft> {
+  const refused = ctx.pages.filter((p) => p.request.method.toUpperCase() === 'GET' && (p.response.status === 401 || p.response.status === 403)).slice(0, MAX_TAMPERED);
+  let headNoise: boolean | null = null;
+  for (const page of refused) {
+    const url = page.request.url;
+    for (const t of TAMPERS) {
+      if (ctx.signal.aborted) return;
+      const ex = await trySend(ctx, t.spec(url), { followRedirects: false });
+      if (!ex || ex.response.status !== 200) continue;
+      if (t.bodiless) {
+        headNoise ??= (await trySend(ctx, t.spec(new URL(`wsc${randomToken(10)}`, url).href), { followRedirects: false }))?.response.status === 200;
+        if (headNoise) continue;
+      } else if (denied(ex.response) || ctx.soft404.isNotFound(url, ex.response) || ex.response.body.trim() === '' || textSimilarity(ex.response.body, page.response.body) >= 0.9) continue;
+      const what = t.bodiless ? 'answered 200 (HEAD shows no content, so this is tentative)' : `answered 200 with the resource (${firstLine(ex.response.body)})`;
+      yield finding(url, ex, `${t.bodiless ? `HEAD ${new URL(url).pathname} -> 200` : firstLine(ex.response.body)}\nVerb tampering: GET ${url} was refused with ${page.response.status}, but ${t.name} ${what}: the access rule is bound to the method, not the resource.`, { tamper: t.name, refusedWith: page.response.status }, { title: 'Access control bypassed by another HTTP method', method: ex.request.method, confidence: t.bodiless ? 'tentative' : 'firm', cwe: 650 });
+      break;
+    }
+  }
+}
+
 async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   if (ctx.authenticated) {
     const pages = ctx.pages.filter((p) => p.request.method.toUpperCase() === 'GET' && p.response.status === 200 && !ctx.soft404.isNotFound(p.request.url, p.response)).slice(0, MAX_REPLAY);
@@ -215,6 +241,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   }
   // the few login walls first: forced browsing may spend the rest of the budget on guesses
   yield* bypass(ctx);
+  yield* verbTampering(ctx);
   yield* forcedBrowsing(ctx);
 }
 

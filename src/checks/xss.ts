@@ -5,7 +5,8 @@
 // Stored: forms are submitted with canaries, the crawled pages revisited, and where a canary shows
 // up the same is done through the form, the page being parsed after the submission.
 import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
-import { isRefusal, learnFilter, LETTERS, OPEN_PROFILE, REQUIRED_SHAPES, type FilterProfile } from './definitions/input-filter.js';
+import { learnFilter, LETTERS, OPEN_PROFILE, type FilterProfile } from './definitions/input-filter.js';
+import { findReflection, htmlish } from './definitions/xss-probe.js';
 import { attackPoints, randomNumber, randomToken, type AttackPoint } from './definitions/injection-points.js';
 import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext, type XssMarkers } from './definitions/xss.js';
 import { headerValue, pointKey, renderRequest, renderResponse, trySend } from './support.js';
@@ -34,10 +35,6 @@ const PER_CONTEXT = 4;
 /** What the filter probe asks about: the characters payloads are made of and the keywords filters name. */
 const XSS_TOKENS = ['<', '>', '"', "'", '(', ')', '`', ' ', '/', 'onmouseover=', 'javascript:', '<svg', LETTERS] as const;
 
-function htmlish(res: HttpResponseData): boolean {
-  const ct = (headerValue(res, 'content-type') ?? '').toLowerCase();
-  return ct === '' || ct.includes('text/html') || ct.includes('application/xhtml');
-}
 
 function describe(c: ReflectionContext): string {
   switch (c.kind) {
@@ -95,34 +92,6 @@ async function tryContexts(
   return null;
 }
 
-/**
- * Where the value comes back: the canary alone, else (the plain value refused or dropped) after the
- * original value, in the shapes a filter may require, and as digits only (a filter of letters).
- */
-async function findReflection(ctx: CheckContext, ap: AttackPoint): Promise<{ probe: HttpExchange; canary: string; prefix: string; requirement: FilterProfile['requirement'] } | null> {
-  const send = (v: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(v));
-  const canary = `wsc${randomToken(8)}`;
-  const probe = await send(canary);
-  if (!probe) return null;
-  const back = (ex: HttpExchange | null, c: string): ex is HttpExchange => ex !== null && htmlish(ex.response) && ex.response.body.includes(c);
-  if (back(probe, canary)) return { probe, canary, prefix: '', requirement: null };
-  // a page that ignores the value is the common case: only a refusal hints at a filter worth learning
-  if (!isRefusal(probe, null)) return null;
-  if (ap.point.value !== '') {
-    const c = `wsc${randomToken(8)}`;
-    const ex = await send(ap.point.value + c);
-    if (back(ex, c)) return { probe: ex, canary: c, prefix: ap.point.value, requirement: null };
-  }
-  for (const shape of REQUIRED_SHAPES) {
-    const c = `wsc${randomToken(8)}`;
-    const ex = await send(shape.wrap(c));
-    if (back(ex, c)) return { probe: ex, canary: c, prefix: '', requirement: { name: shape.name, test: shape.test, pad: shape.pad } };
-  }
-  const digits = String(randomNumber(100_000_000, 999_999_999));
-  const ex = await send(digits);
-  return back(ex, digits) ? { probe: ex, canary: digits, prefix: '', requirement: null } : null;
-}
-
 async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDraft | null> {
   const found = await findReflection(ctx, ap);
   if (!found) return null;
@@ -161,11 +130,16 @@ function forms(ctx: CheckContext): CrawledRequest[] {
   return ctx.requests.filter((r) => (r.bodyKind === 'urlencoded' || r.bodyKind === 'multipart') && (r.fields ?? []).some((f) => f.filename === undefined));
 }
 
-/** Pages to revisit, those near the forms first (where a form was found, its action's folder). */
+/**
+ * Pages to revisit, nearest the forms first: the pages a form was found on, then pages in a form
+ * action's own folder, then the rest (a form posting to the root must not make every page "near").
+ */
 function htmlPages(ctx: CheckContext, targets: CrawledRequest[]): string[] {
-  const near = (url: string): boolean =>
-    targets.some((f) => f.referer === url || url.startsWith(f.url.split('?')[0]!.replace(/[^/]*$/, '')));
-  const ordered = [...ctx.pages].sort((a, b) => Number(near(b.request.url)) - Number(near(a.request.url)));
+  const dirOf = (u: string): string => u.split(/[?#]/)[0]!.replace(/[^/]*$/, '');
+  const referers = new Set(targets.map((f) => f.referer));
+  const folders = new Set(targets.map((f) => dirOf(f.url)));
+  const near = (url: string): number => (referers.has(url) ? 2 : folders.has(dirOf(url)) ? 1 : 0);
+  const ordered = [...ctx.pages].sort((a, b) => near(b.request.url) - near(a.request.url));
   const urls: string[] = [];
   for (const p of ordered) {
     if (p.request.method.toUpperCase() !== 'GET' || !htmlish(p.response) || urls.includes(p.request.url)) continue;

@@ -17,7 +17,12 @@ test('metadata', () => assertCheckMetadata(xxe, meta, { id: 'xxe', item: 'XXE', 
 test('in-band file read on the script-posted XML API and the XML form field; OOB hit on the blind API', async () => {
   const run = await runCheckOn(xxe, `${tb.url}/xxe/`);
   const found = new Map(run.findings.map((f) => [`${new URL(f.url).pathname} ${f.parameter ?? '(body)'}`, f]));
-  assert.deepEqual([...found.keys()].sort(), ['/xxe/api/order (body)', '/xxe/api/ping (body)', '/xxe/import/save xml']);
+  assert.deepEqual([...found.keys()].sort(), ['/xxe/api/cart (body)', '/xxe/api/order (body)', '/xxe/api/ping (body)', '/xxe/import/save xml', '/xxe/service/convert (body)']);
+  assert.match(found.get('/xxe/api/cart (body)')!.evidence.proof, /take JSON only: its framework parses XML too/);
+  assert.match(found.get('/xxe/api/cart (body)')!.evidence.request, /^POST \/xxe\/api\/cart[\s\S]*Content-Type: application\/xml[\s\S]*<cart>&wscxe;<\/cart>|<item>&wscxe;<\/item>/);
+  const link = found.get('/xxe/service/convert (body)')!;
+  assert.equal(link.method, 'POST');
+  assert.match(link.evidence.proof, /only as a GET link: it takes XML by POST/);
   const order = found.get('/xxe/api/order (body)')!;
   assert.equal(order.location, 'xml');
   assert.match(order.evidence.proof, /^root:[^:]*:0:0:/);

@@ -7,7 +7,7 @@ import type { Check, CheckContext, CheckMeta, FindingDraft, OastHit } from './ty
 import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
 import { findSignature } from './definitions/lfi.js';
 import { probeBudget, valuePoints } from './definitions/probe-budget.js';
-import { fileEntityDoc, looksLikeXml, oobDoc, xmlTemplateFromPage } from './definitions/xxe.js';
+import { fileEntityDoc, jsonAsXml, looksLikeXml, oobDoc, refusesXml, xmlServiceLink, xmlTemplateFromPage } from './definitions/xxe.js';
 
 export const meta: CheckMeta = {
   id: 'xxe',
@@ -39,10 +39,20 @@ interface Target {
   location: FindingDraft['location'];
   template: string;
   build(doc: string): HttpRequestSpec;
+  /** Not seen taking XML: a JSON endpoint's XML twin, or a GET link posted XML. */
+  guess?: 'json' | 'link';
+}
+
+function asXml(spec: HttpRequestSpec, method: string, body: string): HttpRequestSpec {
+  const headers = { ...(spec.headers ?? {}) };
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') delete headers[k];
+  headers['Content-Type'] = 'application/xml';
+  return { ...spec, method, headers, body };
 }
 
 function targetsOf(ctx: CheckContext): Target[] {
   const out: Target[] = [];
+  const linked = new Set<string>();
   for (const request of ctx.requests) {
     const base = { url: request.url, method: request.method };
     if (request.bodyKind === 'xml' && request.rawBody !== undefined && looksLikeXml(request.rawBody)) {
@@ -57,6 +67,16 @@ function targetsOf(ctx: CheckContext): Target[] {
         headers['Content-Type'] = 'application/xml';
         out.push({ ...base, parameter: null, location: 'xml', template, build: (doc) => ({ ...spec, headers, body: doc }) });
       }
+    }
+    const twin = request.bodyKind === 'json' && request.rawBody !== undefined ? jsonAsXml(request.rawBody, request.url) : null;
+    if (twin !== null) {
+      const spec = ctx.toSpec(request);
+      out.push({ ...base, parameter: null, location: 'xml', template: twin, guess: 'json', build: (doc) => asXml(spec, request.method, doc) });
+    }
+    if (request.method.toUpperCase() === 'GET' && xmlServiceLink(request.url) && !linked.has(request.url.split('?')[0]!)) {
+      linked.add(request.url.split('?')[0]!);
+      const spec = ctx.toSpec(request);
+      out.push({ url: request.url, method: 'POST', parameter: null, location: 'xml', template: '<?xml version="1.0"?><data>1</data>', guess: 'link', build: (doc) => asXml(spec, 'POST', doc) });
     }
     for (const p of valuePoints(ctx.insertionPoints(request))) {
       if (p.location === 'xml' || !looksLikeXml(p.value)) continue;
@@ -78,6 +98,17 @@ function finding(t: Target, ex: HttpExchange, payload: string, proof: string, ex
   };
 }
 
+function sameAsCrawled(ctx: CheckContext, url: string, body: string): boolean {
+  const crawled = ctx.pages.find((p) => p.request.url === url && p.request.method.toUpperCase() === 'GET');
+  return crawled !== undefined && crawled.response.body === body;
+}
+
+function guessNote(t: Target): string {
+  if (t.guess === 'json') return ' The crawl saw this endpoint take JSON only: its framework parses XML too (the JSON body was sent as XML).';
+  if (t.guess === 'link') return ' The crawl saw this URL only as a GET link: it takes XML by POST.';
+  return '';
+}
+
 function where(t: Target): string {
   return t.parameter === null ? 'the XML request body' : `${t.location} parameter "${t.parameter}"`;
 }
@@ -93,6 +124,9 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     budget.spend();
     const base = await trySend(ctx, t.build(t.template));
     if (!base) continue;
+    // a guessed target must take the plain document (no refusal, no not-found page, not the page a
+    // GET shows, which a URL that ignores bodies answers) before entities are spent on it
+    if (t.guess && (refusesXml(base.response.status) || base.response.status >= 400 || ctx.soft404.isNotFound(t.url, base.response) || (t.guess === 'link' && sameAsCrawled(ctx, t.url, base.response.body)))) continue;
     let proven = false;
     for (const file of FILES) {
       if (findSignature(base.response.body)) break;
@@ -103,7 +137,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
       const sig = ex ? findSignature(ex.response.body) : null;
       if (!ex || !sig) continue;
       proven = true;
-      yield finding(t, ex, doc, `${sig.matched}\nThe external entity SYSTEM "${file.systemId}" sent in ${where(t)} was expanded: the contents of ${sig.file} came back, and the answer to the untouched document does not contain them.`, { technique: 'in-band external entity', file: sig.file });
+      yield finding(t, ex, doc, `${sig.matched}\nThe external entity SYSTEM "${file.systemId}" sent in ${where(t)} was expanded: the contents of ${sig.file} came back, and the answer to the untouched document does not contain them.${guessNote(t)}`, { technique: 'in-band external entity', file: sig.file, ...(t.guess ? { guessed: t.guess } : {}) });
       break;
     }
     if (proven || !ctx.oast) continue;
@@ -135,8 +169,8 @@ function oobFinding(t: Target, ex: HttpExchange, doc: string, hits: OastHit[]): 
     t,
     ex,
     doc,
-    `${hit.method} ${hit.path}\nOur listener received ${hit.method} ${hit.path} from ${hit.remote} for probe "${hit.label}": the XML parser behind ${where(t)} fetched the ${kind} our DOCTYPE declared (answer: HTTP ${ex.response.status}, ${ct}).`,
-    { technique: 'out-of-band external entity', oastId: hit.id, hits: hits.length },
+    `${hit.method} ${hit.path}\nOur listener received ${hit.method} ${hit.path} from ${hit.remote} for probe "${hit.label}": the XML parser behind ${where(t)} fetched the ${kind} our DOCTYPE declared (answer: HTTP ${ex.response.status}, ${ct}).${guessNote(t)}`,
+    { technique: 'out-of-band external entity', oastId: hit.id, hits: hits.length, ...(t.guess ? { guessed: t.guess } : {}) },
   );
 }
 

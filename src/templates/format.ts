@@ -63,6 +63,11 @@ export const requestSchema = z
     /** Keep answers the soft-404 detector calls "not found" (for matchers on headers of any page). */
     notFoundOk: z.boolean().default(false),
     oast: z.boolean().default(false),
+    /**
+     * Also send this request to each crawled URL whose path matches (query left out): a CGI
+     * template then reaches the *.cgi scripts the crawl found, wherever they are.
+     */
+    crawled: regexText.optional(),
     condition: z.enum(['and', 'or']).default('and'),
     matchers: z.array(matcherSchema).min(1),
     extractors: z.array(extractorSchema).default([]),

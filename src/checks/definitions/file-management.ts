@@ -16,6 +16,10 @@ export const SCRIPT_VARIANTS: ((n: string, b: string, e: string) => string)[] = 
   (_n, b) => `${b}.bak`,
   (n) => `Copy%20of%20${n}`,
   (_n, b, e) => `${b}%20(1)${e}`,
+  // an archive of the script, named after it
+  (_n, b) => `${b}.zip`,
+  (n) => `${n}.zip`,
+  (_n, b) => `${b}.tar.gz`,
 ];
 
 /** Fewer names next to static files: their copies matter less than a script's. */
@@ -23,6 +27,15 @@ export const STATIC_VARIANTS: ((n: string, b: string, e: string) => string)[] = 
 
 /** Per directory: dumps and the Finder's metadata file. Archives named after the folder are added by the check. */
 export const DIRECTORY_LEFTOVERS = ['.DS_Store', 'dump.sql', 'backup.sql', 'db.sql'];
+
+/** Archive extensions tried after each folder's name (in its parent) and the host name (at the root). */
+export const FOLDER_ARCHIVE_EXT = ['.zip', '.tar.gz', '.tgz', '.sql'];
+
+/** The names people give a whole-site backup, tried where the application lives (its folders and the root). */
+export const FIXED_BACKUPS = ['backup.zip', 'backup.tar.gz', 'backup.tgz', 'backup.rar', 'www.zip', 'www.tar.gz', 'site.zip', 'site.tar.gz', 'site.sql', 'web.zip', 'html.zip', 'htdocs.zip', 'public_html.zip', 'database.sql'];
+
+/** Application folders that get FIXED_BACKUPS (start folder and root first). */
+export const MAX_BACKUP_DIRS = 20;
 
 /** Once, in the StartUrl's directory: the classic forgotten scripts and pages. */
 export const WELL_KNOWN = ['phpinfo.php', 'info.php', 'test.php', 'server-status', 'install.php', 'setup.php'];

@@ -62,3 +62,47 @@ export function xmlTemplateFromPage(request: CrawledRequest, pages: readonly Cra
   }
   return null;
 }
+
+function xmlName(k: string): string {
+  const n = k.replace(/[^\w.-]/g, '_');
+  return /^[A-Za-z_]/.test(n) ? n : `_${n}`;
+}
+
+function toXml(v: unknown, depth: number): string {
+  if (v === null || typeof v !== 'object' || depth > 4) return String(v ?? '').replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'));
+  if (Array.isArray(v)) return v.slice(0, 5).map((x) => `<item>${toXml(x, depth + 1)}</item>`).join('');
+  return Object.entries(v as Record<string, unknown>)
+    .slice(0, 30)
+    .map(([k, x]) => `<${xmlName(k)}>${toXml(x, depth + 1)}</${xmlName(k)}>`)
+    .join('');
+}
+
+/**
+ * The XML twin of a JSON body, for endpoints whose framework also parses XML (JAX-RS, ASP.NET,
+ * Spring with a Jackson XML module): keys become elements under a root named after the path.
+ */
+export function jsonAsXml(json: string, url: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    // not JSON after all: no twin
+    return null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  const last = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'root';
+  const root = /^[A-Za-z_][\w-]*$/.test(last) ? last : 'root';
+  const inner = toXml(value, 0);
+  return `<?xml version="1.0"?><${root}>${inner === '' ? '1' : inner}</${root}>`;
+}
+
+/** GET links whose path says a service may take XML by POST (an import, a feed, SOAP, an API). */
+export function xmlServiceLink(url: string): boolean {
+  const path = new URL(url).pathname;
+  return /(?:^|[/_.-])(?:xml|soap|rpc|xmlrpc|api|service|services|ws|import|feed|upload|convert|parse)(?:$|[/_.-])/i.test(path) && !/\.(?:css|js|png|jpe?g|gif|svg|ico|woff2?|html?)$/i.test(path);
+}
+
+/** An answer that says the URL takes no such request: the XML twin is not worth the entity probes. */
+export function refusesXml(status: number): boolean {
+  return status === 404 || status === 405 || status === 415 || status === 501;
+}

@@ -58,7 +58,7 @@ function site(prefix: string, safe: boolean): Route[] {
       index: true,
       title: safe ? 'Members area (access control done right)' : 'Members area',
       ...twin,
-      handler: (_q, r) => r.html(page('Members area', `<p>Welcome!</p><ul><li><a href="${prefix}/login">Sign in</a></li><li><a href="${prefix}/account/">My account</a></li><li><a href="${prefix}/help">Help</a></li><li><a href="${prefix}/portal.php?page=home.php">Portal</a></li></ul>`)),
+      handler: (_q, r) => r.html(page('Members area', `<p>Welcome!</p><ul><li><a href="${prefix}/login">Sign in</a></li><li><a href="${prefix}/account/">My account</a></li><li><a href="${prefix}/help">Help</a></li><li><a href="${prefix}/portal.php?page=home.php">Portal</a></li><li><a href="${prefix}/vault/">Vault</a></li><li><a href="${prefix}/keys">API keys</a></li></ul>`)),
     },
     { method: 'GET', path: `${prefix}/help`, handler: (_q, r) => r.html(page('Help', '<p>Questions? Write to support@example.com.</p>')) },
     {
@@ -92,6 +92,31 @@ function site(prefix: string, safe: boolean): Route[] {
     },
     { method: 'GET', path: `${prefix}/admin/`, ...vuln, ...twin, handler: (q, r) => (safe ? gate(q, r, (who) => (who === 'admin' ? r.html(ADMIN) : r.html(page('Forbidden', '<p>Administrators only.</p>'), 403))) : r.html(ADMIN)) },
     { method: 'GET', path: `${prefix}/logout`, handler: (_q, r) => r.redirect(`${prefix}/`) },
+    {
+      // Administrators only. The vulnerable rule is written for GET alone (as <Limit GET> would be):
+      // any other verb gets the page.
+      path: `${prefix}/vault/`,
+      ...vuln,
+      ...twin,
+      handler: (q, r) => {
+        const refused = safe ? user(q) !== 'admin' : q.method === 'GET' && user(q) !== 'admin';
+        if (refused) return r.html(page('Forbidden', '<p>Administrators only.</p>'), 403);
+        r.html(page('Vault', '<p>Backup passphrase: correct-horse-battery-staple</p><p>Recovery codes: 4921-8830, 1177-5046</p>'));
+      },
+    },
+    {
+      // The rule refuses GET and HEAD; the application answers other verbs 405, but its framework
+      // dispatches X-HTTP-Method-Override before routing, after the rule has looked.
+      path: `${prefix}/keys`,
+      ...vuln,
+      ...twin,
+      handler: (q, r) => {
+        if ((q.method === 'GET' || q.method === 'HEAD' || safe) && user(q) !== 'admin') return r.html(page('Forbidden', '<p>Administrators only.</p>'), 403);
+        const method = String(q.headers['x-http-method-override'] ?? q.method).toUpperCase();
+        if (method !== 'GET') return r.html(page('Method not allowed', '<p>Use GET.</p>'), 405);
+        r.html(page('API keys', '<table><tr><th>Client</th><th>Key</th></tr><tr><td>billing</td><td>sk_live_51Hx...9Q</td></tr></table>'));
+      },
+    },
     {
       // One script serves every page by name. The vulnerable one checks the name as written against
       // its list of admin pages and then opens the file the name resolves to: "./reports.php" passes.

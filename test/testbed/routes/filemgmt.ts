@@ -2,7 +2,7 @@
 // a script, a vim swap file, a .DS_Store, a SQL dump, a folder archive, a copy of a text file and a
 // phpinfo page. /filemgmt-safe/ has the same pages; its leftovers are denied, absent, or rendered
 // rather than served raw.
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import { notFoundPage, type Route, type TestbedResponse } from '../server.js';
 
 const FM = 'File Management' as const;
@@ -104,6 +104,10 @@ export const routes: Route[] = [
   { method: 'GET', ...v('/filemgmt/app.zip'), handler: (_q, r) => binary(r, zipOf('app/index.php', INDEX_PHP), 'application/zip') },
   { method: 'GET', ...v('/filemgmt/docs/readme.txt~'), handler: (_q, r) => r.text(README.replace('Support', 'Support (old)')) },
   { method: 'GET', ...v('/filemgmt/phpinfo.php'), handler: (_q, r) => r.html(PHPINFO) },
+  // names no crawled file suggests: a fixed site-backup name, a dump named after the site, a script's archive
+  { method: 'GET', ...v('/filemgmt/www.tar.gz'), handler: (_q, r) => binary(r, gzipSync(Buffer.from(INDEX_PHP)), 'application/gzip') },
+  { method: 'GET', ...v('/filemgmt/site.sql'), handler: (_q, r) => r.text(DUMP, 200, 'application/octet-stream') },
+  { method: 'GET', ...v('/filemgmt/app/index.zip'), handler: (_q, r) => binary(r, zipOf('index.php', INDEX_PHP), 'application/zip') },
 
   // the cleaned-up twin: denied, rendered by the PHP handler, or a page that only talks about dumps
   { method: 'GET', path: '/filemgmt-safe/app/index.php.bak', safeFor: [FM], handler: (_q, r) => r.html(rendered('Shop')) },
@@ -116,5 +120,8 @@ export const routes: Route[] = [
     handler: (_q, r) => r.html('<!doctype html><html><head><title>Backups</title></head><body><h1>How we back up</h1><p>Nightly we run mysqldump, which writes CREATE TABLE and INSERT INTO statements; the files are kept off the web server.</p></body></html>'),
   },
   { method: 'GET', path: '/filemgmt-safe/app.zip', safeFor: [FM], handler: (_q, r) => r.redirect('/filemgmt-safe/') },
+  { method: 'GET', path: '/filemgmt-safe/www.tar.gz', safeFor: [FM], handler: (_q, r) => r.html('<h1>Forbidden</h1>', 403) },
+  { method: 'GET', path: '/filemgmt-safe/site.sql', safeFor: [FM], handler: (_q, r) => r.html('<!doctype html><html><head><title>Site</title></head><body><p>INSERT INTO our newsletter: sign up below;</p><p>CREATE TABLE reservations online;</p></body></html>') },
+  { method: 'GET', path: '/filemgmt-safe/app/index.zip', safeFor: [FM], handler: (q, r) => r.html(notFoundPage(q.path)) },
   { method: 'GET', path: '/filemgmt-safe/phpinfo.php', safeFor: [FM], handler: (_q, r) => r.html('<!doctype html><html><head><title>PHP</title></head><body><h1>PHP Version check</h1><p>This server runs a supported PHP Version.</p></body></html>') },
 ];

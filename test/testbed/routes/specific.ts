@@ -2,6 +2,7 @@
 // (Apache 2.4.49/2.4.50 path normalisation, PHPUnit eval-stdin, an open Spring Boot env actuator,
 // Jira's makeRequest SSRF) and their fixed twins under /specific-safe/. Files live in a small virtual
 // file system; the flaws are the real ones (checking before decoding, evaluating the body, fetching).
+import { exec } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { get } from 'node:http';
 import { posix } from 'node:path';
@@ -11,6 +12,7 @@ const FILES: Record<string, string> = {
   '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n',
   '/usr/local/apache2/cgi-bin/printenv': '#!/bin/sh\necho "Content-Type: text/plain"\n',
   '/usr/local/apache2/icons/README': 'Public Domain Icons\n',
+  '/usr/local/apache2/htdocs/assets/logo.txt': 'our logo\n',
 };
 
 function percentDecode(s: string): string {
@@ -39,11 +41,32 @@ function rawPath(req: TestbedRequest): string {
   return (req.raw.url ?? '/').split('?')[0] as string;
 }
 
-/** The raw path /specific[-safe]/(cgi-bin|icons)/rest, before any URL normalisation. */
+/** The raw path /specific[-safe]/(cgi-bin|icons|assets)/rest, before any URL normalisation. */
 function aliasRoute(req: TestbedRequest, res: TestbedResponse): void {
-  const m = /^\/(specific|specific-safe)\/(cgi-bin|icons)\/(.*)$/.exec(rawPath(req));
+  const m = /^\/(specific|specific-safe)\/(cgi-bin|icons|assets)\/(.*)$/.exec(rawPath(req));
   if (!m) return res.html(notFoundPage(req.path));
-  apacheAlias(res, m[2] as string, m[3] as string, m[1] === 'specific-safe');
+  // assets/ is a plain folder of the document root, reachable by the same traversal as the aliases
+  apacheAlias(res, m[2] === 'assets' ? 'htdocs/assets' : (m[2] as string), m[3] as string, m[1] === 'specific-safe');
+}
+
+/**
+ * A CGI script run by an unpatched bash: a header holding a function definition gets the commands
+ * after it run (Shellshock). Only our benign echo payloads ever reach this shell, on loopback.
+ */
+function shellshockCgi(patched: boolean) {
+  return (req: TestbedRequest, res: TestbedResponse): Promise<void> =>
+    new Promise((resolve) => {
+      const report = 'Content-Type: text/plain\n\nDisk usage report: 42% used.\n';
+      const header = [req.headers['user-agent'], req.headers.referer].map(String).find((h) => /^\(\)\s*\{\s*:;\s*\};/.test(h));
+      if (patched || header === undefined) {
+        res.text(report);
+        return resolve();
+      }
+      exec(header.replace(/^\(\)\s*\{\s*:;\s*\};/, ''), { shell: '/bin/sh', timeout: 5000 }, (_e, out) => {
+        res.text(`${out}${report}`);
+        resolve();
+      });
+    });
 }
 
 /** PHPUnit's eval-stdin.php runs `eval('?>' . file_get_contents('php://input'))`; this evaluates the echo statements it supports. */
@@ -104,7 +127,8 @@ const page = (title: string, body: string): string => `<!doctype html><html><hea
 
 function index(prefix: string, title: string): string {
   return page(title, `<p>Our shop runs on Apache httpd, Spring Boot (actuator enabled for health), PHPUnit-tested PHP and Jira gadgets.</p>
-<ul><li><a href="${prefix}/app/index.php">Shop application</a></li><li><a href="${prefix}/actuator/health">Health</a></li><li><a href="${prefix}/cgi-bin/printenv">CGI</a></li></ul>`);
+<ul><li><a href="${prefix}/app/index.php">Shop application</a></li><li><a href="${prefix}/actuator/health">Health</a></li><li><a href="${prefix}/cgi-bin/printenv">CGI</a></li>
+<li><a href="${prefix}/tools/report.cgi">Disk report</a></li><li><a href="${prefix}/assets/logo.txt">Logo</a></li></ul>`);
 }
 
 const SV = 'Specific Vulnerability' as const;
@@ -117,7 +141,12 @@ export const routes: Route[] = [
   // "/specific/cgi-bin/.%2e/.%2e/etc/passwd" reaches the server raw; URL parsing here turns it into /etc/passwd
   { method: 'GET', path: '/etc/passwd', handler: aliasRoute },
   { method: 'GET', path: /^\/specific\/(?:cgi-bin|icons)\/.*$/, vulnerable: [{ item: SV }], handler: aliasRoute },
-  { method: 'GET', path: /^\/specific-safe\/(?:cgi-bin|icons)\/.*$/, safeFor: [SV], handler: aliasRoute },
+  { method: 'GET', path: /^\/specific-safe\/(?:cgi-bin|icons|assets)\/.*$/, safeFor: [SV], handler: aliasRoute },
+  // a plain folder of the document root: only templates tried under every discovered folder reach it
+  { method: 'GET', path: /^\/specific\/assets\/.*$/, vulnerable: [{ item: SV }], handler: aliasRoute },
+  // found only by the crawl: no template names this script
+  { method: 'GET', path: '/specific/tools/report.cgi', vulnerable: [{ item: SV }], handler: shellshockCgi(false) },
+  { method: 'GET', path: '/specific-safe/tools/report.cgi', safeFor: [SV], handler: shellshockCgi(true) },
   {
     method: 'POST',
     path: '/specific/app/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',

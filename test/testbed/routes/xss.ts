@@ -67,7 +67,8 @@ const guestbook = (base: string): View => (_req, res, enc) => {
 const sign = (base: string): View => (req, res, enc) => {
   const f = req.form();
   books[enc].push({ author: f.get('author') ?? '', message: f.get('message') ?? '' });
-  if (books[enc].length > 50) books[enc].shift();
+  // every check signs the book while the scan runs: keep enough entries that a canary outlives them
+  if (books[enc].length > 1000) books[enc].shift();
   res.redirect(`${base}/guestbook`, 303);
 };
 

@@ -111,6 +111,13 @@ function index(prefix: string, title: string): string {
   return page(
     title,
     `<p><a href="${prefix}/import">Import a contact</a></p>
+<p><a href="${prefix}/service/convert">Converter service</a></p>
+<button id="cart">Add to cart</button>
+<script>
+document.getElementById('cart').onclick = function () {
+  fetch('${prefix}/api/cart', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ item: 'book', qty: 1 }) });
+};
+</script>
 <button id="buy">Buy</button>
 <script>
 document.getElementById('buy').onclick = function () {
@@ -174,6 +181,36 @@ function routesFor(prefix: string, allowDoctype: boolean): Route[] {
       },
     },
     { method: 'GET', path: `${prefix}/import`, handler: (_req, res) => res.html(importForm(prefix)) },
+    // linked only as a GET: the help page; the service itself takes XML by POST
+    { method: 'GET', path: `${prefix}/service/convert`, handler: (_req, res) => res.html(page('Converter', '<p>POST an XML document to this URL to convert it.</p>')) },
+    {
+      method: 'POST',
+      path: `${prefix}/service/convert`,
+      ...truth(),
+      handler: async (req, res) => {
+        try {
+          const { root, fields } = await parseXml(req.text(), { allowDoctype });
+          xmlReply(res, `<converted root="${esc(root)}">${Object.values(fields).map((v) => `<v>${esc(v)}</v>`).join('')}</converted>`);
+        } catch (err) {
+          xmlReply(res, `<error>${esc(err instanceof XmlError ? err.message : 'parse error')}</error>`, 400);
+        }
+      },
+    },
+    {
+      // the page posts JSON, and the framework parses XML bodies as well (content negotiation)
+      method: 'POST',
+      path: `${prefix}/api/cart`,
+      ...truth(),
+      handler: async (req, res) => {
+        const type = String(req.headers['content-type'] ?? '');
+        try {
+          const fields: Record<string, unknown> = /xml/i.test(type) ? (await parseXml(req.text(), { allowDoctype })).fields : (JSON.parse(req.text()) as Record<string, unknown>);
+          res.json({ added: String(fields.item ?? ''), qty: String(fields.qty ?? '') });
+        } catch (err) {
+          res.json({ error: err instanceof XmlError ? err.message : 'bad request' }, 400);
+        }
+      },
+    },
     {
       method: 'POST',
       path: `${prefix}/import/save`,

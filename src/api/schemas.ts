@@ -99,6 +99,29 @@ export const authSchema = z
       .refine((a) => a.grant !== 'password' || (a.username !== undefined && a.password !== undefined), { message: 'the password grant needs username and password', path: ['username'] }),
     z
       .object({
+        type: z.literal('script'),
+        steps: z
+          .array(
+            z.union([
+              z.object({ goto: httpUrl }).strict(),
+              z.object({ fill: z.string().min(1).max(1000), value: z.string().max(4096) }).strict(),
+              z.object({ click: z.string().min(1).max(1000) }).strict(),
+              z.object({ press: z.string().min(1).max(1000), key: z.string().min(1).max(64) }).strict(),
+              z.object({ waitFor: z.string().min(1).max(1000) }).strict(),
+              z.object({ waitForUrl: regexSource }).strict(),
+            ]),
+          )
+          .min(1)
+          .max(50)
+          .refine((s) => 'goto' in (s[0] ?? {}), 'the first step must be a goto'),
+        username: z.string().min(1).max(1024).optional(),
+        password: secret.optional(),
+        stepTimeoutMs: z.number().int().min(100).max(120_000).optional(),
+        ...sessionUpkeep,
+      })
+      .strict(),
+    z
+      .object({
         type: z.literal('headers'),
         headers: headerRecord.optional(),
         cookies: z.record(z.string().regex(HEADER_NAME), z.string().max(4096).refine((v) => !/[;\r\n\0]/.test(v), 'no ; or line breaks')).refine((c) => Object.keys(c).length <= 100, 'at most 100 cookies').optional(),

@@ -66,7 +66,8 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse, u: UR
 
 const page = (title: string, inner: string): string => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1>${inner}</body></html>`;
 
-export async function startFormApp(opts: { sessionRequests?: number; user?: string; password?: string } = {}): Promise<App> {
+export async function startFormApp(opts: { sessionRequests?: number; user?: string; password?: string; loginPage?: string } = {}): Promise<App> {
+  const loginPage = opts.loginPage ?? '/login';
   const user = opts.user ?? 'alice';
   const password = opts.password ?? 'correct horse 9';
   const limit = opts.sessionRequests ?? 25;
@@ -102,7 +103,37 @@ export async function startFormApp(opts: { sessionRequests?: number; user?: stri
       app.logins++;
       return html('', 302, { location: '/home', 'set-cookie': `sid=${id}; Path=/; HttpOnly` });
     }
-    if (!loggedIn) return html('', 302, { location: '/login' });
+    // a login only JavaScript completes: the form has no action, a script posts JSON and navigates
+    if (u.pathname === '/js-login' && req.method === 'GET') {
+      return html(
+        page(
+          'Sign in',
+          `<div id="f"><input id="u" name="u"><input id="p" name="p" type="password"><button id="go" type="button">Sign in</button></div><script>
+document.getElementById('go').addEventListener('click', async () => {
+  const r = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: document.getElementById('u').value, pass: document.getElementById('p').value }) });
+  if (!r.ok) { document.body.insertAdjacentHTML('beforeend', '<p>Wrong user or password.</p>'); return; }
+  const j = await r.json();
+  document.cookie = 'theme=' + j.theme + '; path=/';
+  location.href = '/home';
+});
+</script>`,
+        ),
+      );
+    }
+    if (u.pathname === '/api/session' && req.method === 'POST') {
+      let creds: { user?: string; pass?: string } = {};
+      try {
+        creds = JSON.parse(await body(req)) as typeof creds;
+      } catch {
+        return html('bad json', 400);
+      }
+      if (creds.user !== user || creds.pass !== password) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"wrong"}');
+      const id = randomBytes(16).toString('hex');
+      sessions.set(id, 0);
+      app.logins++;
+      return void res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `sid=${id}; Path=/; HttpOnly` }).end('{"theme":"dark"}');
+    }
+    if (!loggedIn) return html('', 302, { location: loginPage });
     if (u.pathname === '/logout') {
       sessions.delete(sid as string);
       return html('', 302, { location: '/' });

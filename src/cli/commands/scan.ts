@@ -234,7 +234,7 @@ function resolveSeeds(opts: Pick<ScanOptions, 'openapi' | 'har' | 'urls'>): Seed
 
 function authUrls(auth: AuthConfig): string[] {
   if (auth.type === 'headers') return [];
-  const urls = auth.type === 'form' ? [auth.loginUrl] : [auth.tokenUrl];
+  const urls = auth.type === 'form' ? [auth.loginUrl] : auth.type === 'token' ? [auth.tokenUrl] : auth.steps.flatMap((s) => ('goto' in s ? [s.goto] : []));
   if (auth.verifyUrl !== undefined) urls.push(auth.verifyUrl);
   return urls;
 }

@@ -6,8 +6,9 @@ import type { HttpRequestSpec, HttpResponseData } from '../../core/model.js';
 import type { EngineHooks } from '../types.js';
 import { formLogin, regexIndicator } from './form-login.js';
 import { hasPasswordField, pointsAtLogin, SESSION_ENDING, type AuthSend, type Indicator } from './indicators.js';
+import { scriptLogin } from './script-login.js';
 import { fetchToken, type Token } from './token-login.js';
-import { authSecrets, type AuthConfig, type FormAuth, type TokenAuth } from './types.js';
+import { authSecrets, type AuthConfig, type FormAuth, type ScriptAuth, type TokenAuth } from './types.js';
 
 export { AuthError } from './indicators.js';
 
@@ -20,6 +21,10 @@ export interface AuthHost {
   startUrl: string;
   now(): number;
   log?: EngineHooks['log'];
+  /** For a scripted login: cookies its page's scripts set, the User-Agent, the job's stop. */
+  setCookie(url: string, name: string, value: string, path: string): void;
+  userAgent: string;
+  signal: AbortSignal;
 }
 
 /** What the login cost and did; `relogins` is the engine-wide count of sessions lost and regained. */
@@ -105,7 +110,11 @@ export class AuthSession {
   summary(): AuthSummary {
     const loggedOut =
       this.loggedOut?.describe ??
-      (this.config.type === 'token' ? 'status 401' : this.config.type === 'form' ? `a redirect to the login page (${this.loginPaths.join(', ')}) or its login form` : 'none');
+      (this.config.type === 'token'
+        ? 'status 401'
+        : this.config.type === 'form' || this.config.type === 'script'
+          ? `${this.loginPaths.length > 0 ? `a redirect to the login page (${this.loginPaths.join(', ')}) or ` : ''}a login form without the logged-in indicator`
+          : 'none');
     return { kind: this.config.type, loggedIn: this.loggedIn?.describe ?? null, loggedOut, proposed: this.proposed };
   }
 
@@ -120,6 +129,7 @@ export class AuthSession {
     const cfg = this.config;
     if (cfg.type === 'form') await this.formLogin(cfg);
     else if (cfg.type === 'token') await this.tokenLogin(cfg, null);
+    else if (cfg.type === 'script') await this.scriptLogin(cfg);
     this.generation++;
     this.sinceVerify = 0;
     this.okPaths = new Set();
@@ -136,6 +146,21 @@ export class AuthSession {
     this.loginPaths = r.loginPaths;
     const landedPath = new URL(r.landedUrl).pathname;
     this.verifyUrl = cfg.verifyUrl ?? (this.loginPaths.includes(landedPath) || this.avoids(new URL(r.landedUrl)) ? this.host.startUrl : r.landedUrl);
+  }
+
+  private async scriptLogin(cfg: ScriptAuth): Promise<void> {
+    const r = await scriptLogin(
+      cfg,
+      { send: this.host.send, setCookie: this.host.setCookie, userAgent: this.host.userAgent, signal: this.host.signal, ...(this.host.log ? { log: this.host.log } : {}) },
+      this.loggedIn ?? undefined,
+    );
+    if (this.loggedIn === null) {
+      this.loggedIn = r.loggedIn;
+      this.proposed = r.proposed;
+    }
+    this.loginPaths = r.loginPaths;
+    const landed = new URL(r.landedUrl);
+    this.verifyUrl = cfg.verifyUrl ?? (this.loginPaths.includes(landed.pathname) || this.avoids(landed) ? this.host.startUrl : r.landedUrl);
   }
 
   private async tokenLogin(cfg: TokenAuth, refresh: string | null): Promise<void> {
@@ -175,7 +200,7 @@ export class AuthSession {
     if (this.dead) return false;
     if (this.loggedOut !== null && this.loggedOut.test(res.body)) return true;
     if (this.config.type === 'token') return res.status === 401;
-    if (this.config.type !== 'form') return false;
+    if (this.config.type !== 'form' && this.config.type !== 'script') return false;
     if (pointsAtLogin(res, this.loginPaths)) return true;
     const ct = res.headers['content-type'] ?? '';
     return (ct === '' || ct.includes('html')) && hasPasswordField(res.body) && this.loggedIn !== null && !this.loggedIn.test(res.body);

@@ -64,7 +64,31 @@ export interface StaticAuth {
   logoutUrls?: string[];
 }
 
-export type AuthConfig = FormAuth | TokenAuth | StaticAuth;
+/** One browser step of a scripted login; string values may hold {{username}} and {{password}}. */
+export type ScriptStep =
+  | { goto: string }
+  | { fill: string; value: string }
+  | { click: string }
+  | { press: string; key: string }
+  | { waitFor: string }
+  | { waitForUrl: string };
+
+/** A login run in the browser engine (SSO, JavaScript logins): steps on one page, then its cookies. */
+export interface ScriptAuth {
+  type: 'script';
+  steps: ScriptStep[];
+  username?: string;
+  password?: string;
+  /** Bound of each step, ms (default 15 s). */
+  stepTimeoutMs?: number;
+  loggedInRegex?: string;
+  loggedOutRegex?: string;
+  verifyUrl?: string;
+  logoutUrls?: string[];
+  verifyEvery?: number;
+}
+
+export type AuthConfig = FormAuth | TokenAuth | StaticAuth | ScriptAuth;
 
 /** Every secret string in a config, keyed by a made-up header-like name (for redactSecrets). */
 export function authSecrets(auth: AuthConfig | undefined): Record<string, string> {
@@ -74,7 +98,7 @@ export function authSecrets(auth: AuthConfig | undefined): Record<string, string
   const add = (v: string | undefined): void => {
     if (v !== undefined && v.length >= 4) out[`x-wsc-auth-secret-${++i}`] = v;
   };
-  if (auth.type === 'form') add(auth.password);
+  if (auth.type === 'form' || auth.type === 'script') add(auth.password);
   else if (auth.type === 'token') {
     add(auth.password);
     add(auth.clientSecret);

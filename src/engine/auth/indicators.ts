@@ -4,7 +4,7 @@
 import type { HttpExchange, HttpRequestSpec, HttpResponseData } from '../../core/model.js';
 import { extractHtml } from '../crawl/html.js';
 
-/** A login-time request: scope and budget apply, auth handling does not (see ScanSession.authSend). */
+/** A login-time request: scope and budget apply, auth handling does not (ScanSession.send with via.auth). */
 export type AuthSend = (spec: HttpRequestSpec, followRedirects: boolean) => Promise<HttpExchange>;
 
 export class AuthError extends Error {

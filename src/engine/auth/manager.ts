@@ -1,7 +1,7 @@
 // One scan's login: the first login before the crawl, the bearer token refreshed before it expires,
 // the session verified every few requests and whenever an answer looks logged out, and a new login
 // when it was lost (ScanSession.send then retries the affected request once). Login-time requests
-// go through the session's scope and budget but not through this handling (see ScanSession.authSend).
+// go through the session's scope and budget but not through this handling (ScanSession.send, via.auth).
 import type { HttpRequestSpec, HttpResponseData } from '../../core/model.js';
 import type { EngineHooks } from '../types.js';
 import { formLogin, regexIndicator } from './form-login.js';

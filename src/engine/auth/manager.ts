@@ -190,8 +190,9 @@ export class AuthSession {
     }
     if (++this.sinceVerify >= this.verifyEvery && this.verifyUrl !== null && this.verifying === null) {
       this.sinceVerify = 0;
-      // in the background: requests go on while one verification is in flight
-      void this.verifyAndRecover(this.generation);
+      // in the background: requests go on while one verification is in flight; a stop or the spent
+      // budget that ends it reaches the requests themselves
+      this.verifyAndRecover(this.generation).catch((err: unknown) => this.host.log?.('debug', 'session verification ended', { error: err instanceof Error ? err.message : String(err) }));
     }
   }
 
@@ -292,6 +293,9 @@ export class AuthSession {
       .finally(() => {
         if (this.pending === p) this.pending = null;
       });
+    // A stop or the spent budget rejects the login; whoever waits on it sees that, and a login
+    // nobody waits on (a background verification's) must not become an unhandled rejection.
+    p.catch((err: unknown) => this.host.log?.('debug', 'login ended', { error: err instanceof Error ? err.message : String(err) }));
     return p;
   }
 

@@ -55,6 +55,7 @@ const sessionUpkeep = {
   verifyUrl: httpUrl.optional(),
   logoutUrls: z.array(z.string().min(1).max(2048)).max(100).optional(),
   verifyEvery: z.number().int().min(1).max(100_000).optional(),
+  maxRelogins: z.number().int().min(0).max(10_000).optional(),
 };
 const headerRecord = z
   .record(z.string(), z.string().max(8192))

@@ -116,3 +116,36 @@ test('the password grant and a JSON login answering a JWT (its exp the lifetime)
   assert.ok((jsonLogin.stats.authRefreshes as number) >= 1, JSON.stringify(jsonLogin.stats));
   assert.equal(jsonLogin.stats.relogins, 0);
 });
+
+test('maxRelogins bounds the re-logins of a session that keeps dying; the scan goes on and says so', async () => {
+  const { startFormApp } = await import('../testbed/auth-app.js');
+  const app = await startFormApp({ sessionRequests: 2 });
+  try {
+    const warnings: string[] = [];
+    const r = await runEngine(
+      {
+        startUrl: `${app.url}/`,
+        excludeUrls: [],
+        headers: {},
+        userAgent: 'PC Chrome',
+        speed: '1',
+        items: ['Directory Listing'],
+        auth: { type: 'form', loginUrl: `${app.url}/login`, username: 'alice', password: 'correct horse 9', maxRelogins: 3 },
+      },
+      { log: (level, m) => void (level === 'warn' && warnings.push(m)) },
+      new AbortController().signal,
+    );
+    assert.equal(r.stats.relogins, 3);
+    assert.equal(app.logins, 4);
+    assert.ok(warnings.some((w) => /login handling stopped after 3 re-logins/.test(w)), warnings.join('\n'));
+  } finally {
+    await app.close();
+  }
+});
+
+test('an API description yields at most MAX_OPERATIONS targets', async () => {
+  const { MAX_OPERATIONS, openApiRequests } = await import('../../src/engine/seeds/openapi.js');
+  const paths: Record<string, unknown> = {};
+  for (let i = 0; i < MAX_OPERATIONS + 10; i++) paths[`/p${i}`] = { get: {} };
+  assert.equal(openApiRequests({ openapi: '3.1.0', paths }, 'http://h/', 'http://h/').length, MAX_OPERATIONS);
+});

@@ -77,6 +77,7 @@ export class AuthSession {
   private readonly logoutRules: RegExp[];
   private readonly dynamicSecrets = new Map<string, string>();
   private readonly verifyEvery: number;
+  private readonly maxRelogins: number;
 
   constructor(
     readonly config: AuthConfig,
@@ -84,6 +85,7 @@ export class AuthSession {
   ) {
     this.logoutRules = (config.logoutUrls ?? []).map(prefixRule);
     this.verifyEvery = config.type === 'headers' ? Infinity : Math.max(1, config.verifyEvery ?? DEFAULT_VERIFY_EVERY);
+    this.maxRelogins = config.type === 'headers' ? 0 : Math.max(0, config.maxRelogins ?? MAX_RELOGINS);
     if (config.type !== 'headers' && config.loggedOutRegex !== undefined) this.loggedOut = regexIndicator(config.loggedOutRegex, 'the logged-out regex');
   }
 
@@ -268,8 +270,8 @@ export class AuthSession {
   private relogin(generation: number): Promise<boolean> {
     if (this.pending) return this.pending;
     if (generation !== this.generation) return Promise.resolve(true);
-    if (this.stats.relogins >= MAX_RELOGINS) {
-      this.giveUp(`${MAX_RELOGINS} re-logins`);
+    if (this.stats.relogins >= this.maxRelogins) {
+      this.giveUp(`${this.maxRelogins} re-logins`);
       return Promise.resolve(false);
     }
     this.stats.relogins++;

@@ -25,6 +25,8 @@ export interface FormAuth {
   logoutUrls?: string[];
   /** Verify the session after this many requests (default 100). */
   verifyEvery?: number;
+  /** Re-logins before wsc stops logging in and goes on with the session it has (default 200). */
+  maxRelogins?: number;
 }
 
 /** A token endpoint: OAuth2 client credentials or password grant, or any JSON login returning a token. */
@@ -54,6 +56,7 @@ export interface TokenAuth {
   loggedInRegex?: string;
   logoutUrls?: string[];
   verifyEvery?: number;
+  maxRelogins?: number;
 }
 
 /** Static credentials, as the job's Headers carry them today, plus cookies by name. */
@@ -86,6 +89,7 @@ export interface ScriptAuth {
   verifyUrl?: string;
   logoutUrls?: string[];
   verifyEvery?: number;
+  maxRelogins?: number;
 }
 
 export type AuthConfig = FormAuth | TokenAuth | StaticAuth | ScriptAuth;

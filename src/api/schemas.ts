@@ -58,6 +58,7 @@ const sessionUpkeep = {
   verifyUrl: httpUrl.optional(),
   logoutUrls: z.array(z.string().min(1).max(2048)).max(100).optional(),
   verifyEvery: z.number().int().min(1).max(100_000).optional(),
+  maxRelogins: z.number().int().min(0).max(10_000).optional(),
 };
 const headerRecord = z
   .record(z.string(), z.string().max(8192))
@@ -100,6 +101,29 @@ export const authSchema = z
       .strict()
       .refine((a) => a.grant !== 'client_credentials' || a.clientId !== undefined, { message: 'client_credentials needs clientId', path: ['clientId'] })
       .refine((a) => a.grant !== 'password' || (a.username !== undefined && a.password !== undefined), { message: 'the password grant needs username and password', path: ['username'] }),
+    z
+      .object({
+        type: z.literal('script'),
+        steps: z
+          .array(
+            z.union([
+              z.object({ goto: httpUrl }).strict(),
+              z.object({ fill: z.string().min(1).max(1000), value: z.string().max(4096) }).strict(),
+              z.object({ click: z.string().min(1).max(1000) }).strict(),
+              z.object({ press: z.string().min(1).max(1000), key: z.string().min(1).max(64) }).strict(),
+              z.object({ waitFor: z.string().min(1).max(1000) }).strict(),
+              z.object({ waitForUrl: regexSource }).strict(),
+            ]),
+          )
+          .min(1)
+          .max(50)
+          .refine((s) => 'goto' in (s[0] ?? {}), 'the first step must be a goto'),
+        username: z.string().min(1).max(1024).optional(),
+        password: secret.optional(),
+        stepTimeoutMs: z.number().int().min(100).max(120_000).optional(),
+        ...sessionUpkeep,
+      })
+      .strict(),
     z
       .object({
         type: z.literal('headers'),

@@ -273,6 +273,9 @@ export class ScanSession {
         this.rebuildBase();
       },
       cookieValues: () => this.cookies.values(),
+      setCookie: (url, name, value, path) => this.cookies.setFromResponse(url, `${name}=${value}; Path=${path}`),
+      userAgent: this.userAgent,
+      signal: this.signal,
       startUrl: opts.startUrl,
       now: opts.now ?? Date.now,
       ...(opts.log ? { log: opts.log } : {}),

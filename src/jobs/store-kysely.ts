@@ -597,7 +597,8 @@ export class KyselyStore implements Store {
       start_url_lc: input.startUrl.toLowerCase(),
       memo: input.memo,
       memo_lc: input.memo === null ? null : input.memo.toLowerCase(),
-      settings: JSON.stringify(rest),
+      // which sealed parts exist, so that reading a job defines them without opening the seal
+      settings: JSON.stringify(auth !== undefined || transport !== undefined ? { ...rest, sealed: [...(auth ? ['auth'] : []), ...(transport ? ['transport'] : [])] } : rest),
       headers_enc: this.sealer.seal(JSON.stringify(sealedPart(headers ?? {}, auth, transport))),
       master_id: input.masterId,
       created_at: input.createdAt ?? this.clock.now(),
@@ -627,7 +628,9 @@ export class KyselyStore implements Store {
       }
       return opened;
     };
-    const settings = JSON.parse(r.settings) as JobSettings;
+    const settings = JSON.parse(r.settings) as JobSettings & { sealed?: string[] };
+    const sealedKeys = settings.sealed ?? [];
+    delete settings.sealed;
     Object.defineProperty(settings, 'headers', {
       enumerable: true,
       configurable: true,
@@ -638,26 +641,30 @@ export class KyselyStore implements Store {
         opened = { ...open(), headers: v };
       },
     });
-    Object.defineProperty(settings, 'auth', {
-      enumerable: true,
-      configurable: true,
-      get(): AuthConfig | undefined {
-        return open().auth;
-      },
-      set(v: AuthConfig | undefined) {
-        opened = { ...open(), ...(v ? { auth: v } : {}) };
-      },
-    });
-    Object.defineProperty(settings, 'transport', {
-      enumerable: true,
-      configurable: true,
-      get(): TransportOptions | undefined {
-        return open().transport;
-      },
-      set(v: TransportOptions | undefined) {
-        opened = { ...open(), ...(v ? { transport: v } : {}) };
-      },
-    });
+    if (sealedKeys.includes('auth')) {
+      Object.defineProperty(settings, 'auth', {
+        enumerable: true,
+        configurable: true,
+        get(): AuthConfig | undefined {
+          return open().auth;
+        },
+        set(v: AuthConfig | undefined) {
+          opened = { ...open(), ...(v ? { auth: v } : {}) };
+        },
+      });
+    }
+    if (sealedKeys.includes('transport')) {
+      Object.defineProperty(settings, 'transport', {
+        enumerable: true,
+        configurable: true,
+        get(): TransportOptions | undefined {
+          return open().transport;
+        },
+        set(v: TransportOptions | undefined) {
+          opened = { ...open(), ...(v ? { transport: v } : {}) };
+        },
+      });
+    }
     return {
       id: Number(r.id),
       accountId: Number(r.account_id),

@@ -3,6 +3,8 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { STATUS_TEXT, isJobStatus, type JobStatus } from '../core/status.js';
 import type { EngineLimits } from '../engine/types.js';
+import type { AuthConfig } from '../engine/auth/types.js';
+import type { Seeds } from '../engine/seeds/index.js';
 import { WscApiError, WscConnectionError, isApiErrorBody } from './errors.js';
 import { signatureHeaders } from './sign.js';
 
@@ -44,6 +46,14 @@ export interface CreateJobRequest {
   MasterInstanceNo?: string;
   /** wsc extension: per-job engine limits; NCP does not know it. */
   Limits?: Partial<EngineLimits>;
+  /** wsc extension: how the scan logs in (README, "Authenticated scans"). */
+  Auth?: AuthConfig;
+  /** wsc extension: API descriptions, HAR files and URL lists whose requests become targets. */
+  Seeds?: Seeds;
+  /** wsc extension: a proxy for every request of the job. */
+  Proxy?: string;
+  /** wsc extension: a private CA the TLS check trusts, a client certificate for mTLS (PEM). */
+  Tls?: { caCert?: string; clientCert?: string; clientKey?: string };
 }
 
 export interface CreateJobResult {

@@ -70,3 +70,41 @@ test('a job with a form login runs logged in, re-logs in, and its password is se
   assert.equal(report.status, 200);
   assert.ok(!report.text.includes(PASSWORD));
 });
+
+test('Seeds, Proxy and Tls are validated; the proxy password and client key are sealed at rest', async () => {
+  const base = { StartUrl: `${app.url}/`, VulnItems: ['XSS'], UserAgent: 'PC Chrome', Speed: '3' };
+  const bad: [string, Record<string, unknown>][] = [
+    ['Seeds', { Seeds: { openapi: 'not a list' } }],
+    ['Seeds', { Seeds: { wsdl: ['x'] } }],
+    ['Proxy', { Proxy: 'socks5://127.0.0.1:1080' }],
+    ['Tls', { Tls: { clientCert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' } }],
+    ['Tls', { Tls: { caCert: 'not pem' } }],
+  ];
+  for (const [field, extra] of bad) {
+    const r = await t.call('PUT', '/api/v1/job', { ...base, ...extra });
+    assert.equal(r.status, 400, JSON.stringify(extra));
+    assert.deepEqual(r.json, { error: { errorCode: 160433, message: `Param Value Not Define - ${field}` } });
+  }
+  const key = '-----BEGIN PRIVATE KEY-----\nTWFueSBoYW5kcyBtYWtlIGxpZ2h0IHdvcmsu\n-----END PRIVATE KEY-----\n';
+  const r = await t.call('PUT', '/api/v1/job', {
+    ...base,
+    // a proxy nothing listens on: the job fails, its settings stay
+    Proxy: 'http://scanner:pr0xy-pa55@127.0.0.1:9/',
+    Tls: { clientCert: '-----BEGIN CERTIFICATE-----\nY2VydA==\n-----END CERTIFICATE-----\n', clientKey: key },
+    Seeds: { urls: ['/about'] },
+  });
+  assert.equal(r.status, 200, r.text);
+  const id = Number(r.headers['x-wsc-instance-no']);
+  const job = await t.server.store.getJob(id);
+  assert.equal(job?.settings.transport?.proxy, 'http://scanner:pr0xy-pa55@127.0.0.1:9/');
+  assert.equal(job?.settings.transport?.clientKey, key);
+  assert.deepEqual(job?.settings.seeds, { urls: ['/about'] });
+  await waitFor(async () => {
+    const j = await t.server.store.getJob(id);
+    return j && j.status === STATUS.CRAWL_FAILED ? j : null;
+  }, 20_000);
+  for (const f of readdirSync(t.dataDir)) {
+    const bytes = readFileSync(join(t.dataDir, f));
+    assert.ok(!bytes.includes(Buffer.from('pr0xy-pa55')) && !bytes.includes(Buffer.from('TWFueSBoYW5kcyBtYWtl')), `${f} holds a secret in clear`);
+  }
+});

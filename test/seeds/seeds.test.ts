@@ -118,6 +118,9 @@ test('Swagger 2.0 JSON: host and basePath, path/query/formData/body parameters',
   assert.deepEqual(JSON.parse(reqs[1]!.rawBody!), { name: 'rex', tag: 'wsc' });
   assert.equal(reqs[2]!.bodyKind, 'multipart');
   assert.deepEqual(reqs[2]!.fields?.map((f) => f.name), ['name', 'photo']);
+  // a document for another deployment: its paths go to the scan's origin, under the server's path
+  const prod = openApiRequests(parseDocument(swagger2.replace('127.0.0.1:9', 'api.prod.example'), 'doc'), 'http://127.0.0.1:7/doc.json', 'http://127.0.0.1:7/');
+  assert.equal(prod[0]!.url, 'http://127.0.0.1:7/v2/pets/1?fields=wsc');
   assert.throws(() => openApiRequests({ info: {} }, 'http://x/', 'http://x/'), /not an OpenAPI 3.x or Swagger 2.0 document/);
   assert.throws(() => parseDocument('{ nope', 'doc'), /neither JSON nor YAML/);
 });

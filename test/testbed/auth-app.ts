@@ -66,7 +66,8 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse, u: UR
 
 const page = (title: string, inner: string): string => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1>${inner}</body></html>`;
 
-export async function startFormApp(opts: { sessionRequests?: number; user?: string; password?: string } = {}): Promise<App> {
+export async function startFormApp(opts: { sessionRequests?: number; user?: string; password?: string; loginPage?: string } = {}): Promise<App> {
+  const loginPage = opts.loginPage ?? '/login';
   const user = opts.user ?? 'alice';
   const password = opts.password ?? 'correct horse 9';
   const limit = opts.sessionRequests ?? 25;
@@ -102,7 +103,37 @@ export async function startFormApp(opts: { sessionRequests?: number; user?: stri
       app.logins++;
       return html('', 302, { location: '/home', 'set-cookie': `sid=${id}; Path=/; HttpOnly` });
     }
-    if (!loggedIn) return html('', 302, { location: '/login' });
+    // a login only JavaScript completes: the form has no action, a script posts JSON and navigates
+    if (u.pathname === '/js-login' && req.method === 'GET') {
+      return html(
+        page(
+          'Sign in',
+          `<div id="f"><input id="u" name="u"><input id="p" name="p" type="password"><button id="go" type="button">Sign in</button></div><script>
+document.getElementById('go').addEventListener('click', async () => {
+  const r = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: document.getElementById('u').value, pass: document.getElementById('p').value }) });
+  if (!r.ok) { document.body.insertAdjacentHTML('beforeend', '<p>Wrong user or password.</p>'); return; }
+  const j = await r.json();
+  document.cookie = 'theme=' + j.theme + '; path=/';
+  location.href = '/home';
+});
+</script>`,
+        ),
+      );
+    }
+    if (u.pathname === '/api/session' && req.method === 'POST') {
+      let creds: { user?: string; pass?: string } = {};
+      try {
+        creds = JSON.parse(await body(req)) as typeof creds;
+      } catch {
+        return html('bad json', 400);
+      }
+      if (creds.user !== user || creds.pass !== password) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"wrong"}');
+      const id = randomBytes(16).toString('hex');
+      sessions.set(id, 0);
+      app.logins++;
+      return void res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `sid=${id}; Path=/; HttpOnly` }).end('{"theme":"dark"}');
+    }
+    if (!loggedIn) return html('', 302, { location: loginPage });
     if (u.pathname === '/logout') {
       sessions.delete(sid as string);
       return html('', 302, { location: '/' });
@@ -149,16 +180,32 @@ export async function startTokenApi(opts: { secondsPerRequest?: number; clientId
       const f = new URLSearchParams(await body(req));
       const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').map(decodeURIComponent) : [f.get('client_id'), f.get('client_secret')];
-      if (f.get('grant_type') !== 'client_credentials' || id !== clientId || secret !== clientSecret) return json(res, { error: 'invalid_client' }, 401);
+      const password = f.get('grant_type') === 'password' && f.get('username') === 'alice' && f.get('password') === 'correct horse 9';
+      if (!password && (f.get('grant_type') !== 'client_credentials' || id !== clientId || secret !== clientSecret)) return json(res, { error: 'invalid_client' }, 401);
       const token = randomBytes(18).toString('base64url');
       tokens.set(token, app.clock.now + 60);
       app.logins++;
       return json(res, { access_token: token, token_type: 'Bearer', expires_in: 60 });
     }
+    // a JSON login answering a JWT-shaped token whose exp claim is its only lifetime
+    if (u.pathname === '/api/login' && req.method === 'POST') {
+      let creds: { email?: string; password?: string } = {};
+      try {
+        creds = JSON.parse(await body(req)) as typeof creds;
+      } catch {
+        return json(res, { error: 'bad json' }, 400);
+      }
+      if (creds.email !== 'alice@example.com' || creds.password !== 'correct horse 9') return json(res, { error: 'wrong' }, 401);
+      const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const token = `${part({ alg: 'none' })}.${part({ sub: 'alice', exp: app.clock.now + 60, n: randomBytes(6).toString('hex') })}.sig`;
+      tokens.set(token, app.clock.now + 60);
+      app.logins++;
+      return json(res, { data: { jwt: token } });
+    }
     if (u.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body><h1>Items API</h1><a href="/api/items?id=1">items</a> <a href="/api/echo?msg=hi">echo</a></body></html>');
     if (!u.pathname.startsWith('/api/')) return json(res, { error: 'not found' }, 404);
     app.clock.now += step;
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof req.headers['x-auth-token'] === 'string' ? req.headers['x-auth-token'] : undefined);
     const until = bearer === undefined ? undefined : tokens.get(bearer);
     if (until === undefined || app.clock.now >= until) return json(res, { error: 'invalid_token' }, 401);
     if (u.pathname === '/api/items') {

@@ -210,7 +210,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
 /** The URLs a login requests besides the crawl's. */
 function loginUrls(auth: JobSettings['auth']): string[] {
   if (auth === undefined || auth.type === 'headers') return [];
-  const out = auth.type === 'form' ? [auth.loginUrl] : [auth.tokenUrl];
+  const out = auth.type === 'form' ? [auth.loginUrl] : auth.type === 'token' ? [auth.tokenUrl] : auth.steps.flatMap((s) => ('goto' in s ? [s.goto] : []));
   if (auth.verifyUrl !== undefined) out.push(auth.verifyUrl);
   return out;
 }

@@ -17,6 +17,7 @@ import {
   type CliIo,
 } from '../context.js';
 import { CliExit, UsageError } from '../errors.js';
+import { pemFile, resolveAuth, resolveSeeds, ScanUsageError } from './scan.js';
 import { renderTable } from '../table.js';
 
 const USER_AGENT_WORDS = Object.keys(USER_AGENTS) as UserAgentName[];
@@ -106,6 +107,17 @@ interface CreateOpts {
   master?: string;
   json?: boolean;
   quiet?: boolean;
+  loginUrl?: string;
+  username?: string;
+  password?: string;
+  auth?: string;
+  openapi?: string[];
+  har?: string[];
+  urls?: string[];
+  proxy?: string;
+  caCert?: string[];
+  clientCert?: string;
+  clientKey?: string;
 }
 
 interface ListOpts {
@@ -159,6 +171,17 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
       .addOption(new Option('--speed <n>', 'Speed: 1 normal, 2 a bit faster, 3 fast').choices(['1', '2', '3']).default('2'))
       .option('--memo <text>', 'Memo')
       .option('--master <id>', 'MasterInstanceNo: re-diagnose this completed job', parseInstanceNo)
+      .option('--login-url <url>', 'Auth: form login page (with --username and --password or WSC_LOGIN_PASSWORD)')
+      .option('--username <user>', 'Auth: form login user')
+      .option('--password <password>', 'Auth: form login password')
+      .option('--auth <file>', 'Auth: login file, JSON or YAML (README, "Authenticated scans")')
+      .option('--openapi <file|url>', 'Seeds: OpenAPI 3 / Swagger 2 document (repeatable)', collect, [])
+      .option('--har <file>', 'Seeds: HAR file (repeatable)', collect, [])
+      .option('--urls <file>', 'Seeds: file of URLs, one a line (repeatable)', collect, [])
+      .option('--proxy <url>', 'Proxy: every request of the job goes through it')
+      .option('--ca-cert <file>', 'Tls: PEM CA certificates the TLS check trusts (repeatable)', collect, [])
+      .option('--client-cert <file>', 'Tls: PEM client certificate (mTLS), with --client-key')
+      .option('--client-key <file>', 'Tls: PEM key of --client-cert')
       .option('--json', 'print the raw response envelope')
       .option('-q, --quiet', 'print only the new job number'),
   ).action(async (opts: CreateOpts, cmd: Command) => {
@@ -177,6 +200,21 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
     };
     if (opts.memo !== undefined) req.Memo = opts.memo;
     if (opts.master !== undefined) req.MasterInstanceNo = opts.master;
+    try {
+      const auth = resolveAuth(opts, io.env);
+      if (auth) req.Auth = auth;
+      const seeds = resolveSeeds(opts);
+      if (seeds) req.Seeds = seeds;
+      if (opts.proxy !== undefined) req.Proxy = opts.proxy;
+      const tls: NonNullable<CreateJobRequest['Tls']> = {};
+      if (opts.caCert && opts.caCert.length > 0) tls.caCert = opts.caCert.map((f) => pemFile('--ca-cert', f)).join('\n');
+      if (opts.clientCert !== undefined) tls.clientCert = pemFile('--client-cert', opts.clientCert);
+      if (opts.clientKey !== undefined) tls.clientKey = pemFile('--client-key', opts.clientKey);
+      if (Object.keys(tls).length > 0) req.Tls = tls;
+    } catch (err) {
+      if (err instanceof ScanUsageError) throw new UsageError(err.message);
+      throw err;
+    }
     await withClient(cmd, io, async (client) => {
       const res = await client.createJob(req);
       if (opts.json) return printJson(io, res.envelope);

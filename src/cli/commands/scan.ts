@@ -82,7 +82,7 @@ export interface ScanRun {
   result?: EngineResult;
 }
 
-class ScanUsageError extends Error {}
+export class ScanUsageError extends Error {}
 
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
 
@@ -223,7 +223,7 @@ export function resolveAuth(opts: Pick<ScanOptions, 'auth' | 'loginUrl' | 'usern
   return parsed.data as AuthConfig;
 }
 
-function pemFile(flag: string, file: string): string {
+export function pemFile(flag: string, file: string): string {
   const text = readText(flag, file);
   if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) throw new ScanUsageError(`${flag} ${file} is not a PEM file`);
   return text;
@@ -238,17 +238,17 @@ function readText(flag: string, file: string): string {
 }
 
 /** --openapi FILE|URL, --har FILE, --urls FILE as the createJob `Seeds` object. */
-function resolveSeeds(opts: Pick<ScanOptions, 'openapi' | 'har' | 'urls'>): Seeds | undefined {
+export function resolveSeeds(opts: Pick<ScanOptions, 'openapi' | 'har' | 'urls'>): Seeds | undefined {
   const seeds: Seeds = {};
   if (opts.openapi && opts.openapi.length > 0) seeds.openapi = opts.openapi.map((f) => (/^https?:\/\//i.test(f) ? f : readText('--openapi', f)));
   if (opts.har && opts.har.length > 0) seeds.har = opts.har.map((f) => readText('--har', f));
-  if (opts.urls && opts.urls.length > 0) seeds.urls = opts.urls.flatMap((f) => readText('--urls', f).split(/\r?\n/));
+  if (opts.urls && opts.urls.length > 0) seeds.urls = opts.urls.flatMap((f) => readText('--urls', f).split(/\r?\n/)).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   return Object.keys(seeds).length > 0 ? seeds : undefined;
 }
 
 function authUrls(auth: AuthConfig): string[] {
   if (auth.type === 'headers') return [];
-  const urls = auth.type === 'form' ? [auth.loginUrl] : [auth.tokenUrl];
+  const urls = auth.type === 'form' ? [auth.loginUrl] : auth.type === 'token' ? [auth.tokenUrl] : auth.steps.flatMap((s) => ('goto' in s ? [s.goto] : []));
   if (auth.verifyUrl !== undefined) urls.push(auth.verifyUrl);
   return urls;
 }

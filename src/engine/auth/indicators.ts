@@ -4,7 +4,7 @@
 import type { HttpExchange, HttpRequestSpec, HttpResponseData } from '../../core/model.js';
 import { extractHtml } from '../crawl/html.js';
 
-/** A login-time request: scope and budget apply, auth handling does not (see ScanSession.authSend). */
+/** A login-time request: scope and budget apply, auth handling does not (ScanSession.send with via.auth). */
 export type AuthSend = (spec: HttpRequestSpec, followRedirects: boolean) => Promise<HttpExchange>;
 
 export class AuthError extends Error {
@@ -20,7 +20,7 @@ export interface Indicator {
 
 export const LOGOUT_WORDS = /(?:^|[^a-z])(log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off|sign[-_ ]?off)/i;
 /** URLs that end or change the login session: never requested by an authenticated scan. */
-export const SESSION_ENDING = /(?:^|[^a-z])(log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off|sign[-_ ]?off|(?:change|reset|update|new)[-_ ]?pass(?:word|wd)?|pass(?:word|wd)[-_ ]?(?:change|reset|update))/i;
+export const SESSION_ENDING = /(?:^|[^a-z])(log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off|sign[-_ ]?off|(?:change|reset|update|new)[-_ /]?pass(?:word|wd)?|pass(?:word|wd)[-_ /]?(?:change|reset|update))/i;
 
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,13 +1,14 @@
 // One scan's login: the first login before the crawl, the bearer token refreshed before it expires,
 // the session verified every few requests and whenever an answer looks logged out, and a new login
 // when it was lost (ScanSession.send then retries the affected request once). Login-time requests
-// go through the session's scope and budget but not through this handling (see ScanSession.authSend).
+// go through the session's scope and budget but not through this handling (ScanSession.send, via.auth).
 import type { HttpRequestSpec, HttpResponseData } from '../../core/model.js';
 import type { EngineHooks } from '../types.js';
 import { formLogin, regexIndicator } from './form-login.js';
 import { hasPasswordField, pointsAtLogin, SESSION_ENDING, type AuthSend, type Indicator } from './indicators.js';
+import { scriptLogin } from './script-login.js';
 import { fetchToken, type Token } from './token-login.js';
-import { authSecrets, type AuthConfig, type FormAuth, type TokenAuth } from './types.js';
+import { authSecrets, type AuthConfig, type FormAuth, type ScriptAuth, type TokenAuth } from './types.js';
 
 export { AuthError } from './indicators.js';
 
@@ -20,6 +21,10 @@ export interface AuthHost {
   startUrl: string;
   now(): number;
   log?: EngineHooks['log'];
+  /** For a scripted login: cookies its page's scripts set, the User-Agent, the job's stop. */
+  setCookie(url: string, name: string, value: string, path: string): void;
+  userAgent: string;
+  signal: AbortSignal;
 }
 
 /** What the login cost and did; `relogins` is the engine-wide count of sessions lost and regained. */
@@ -72,6 +77,7 @@ export class AuthSession {
   private readonly logoutRules: RegExp[];
   private readonly dynamicSecrets = new Map<string, string>();
   private readonly verifyEvery: number;
+  private readonly maxRelogins: number;
 
   constructor(
     readonly config: AuthConfig,
@@ -79,6 +85,7 @@ export class AuthSession {
   ) {
     this.logoutRules = (config.logoutUrls ?? []).map(prefixRule);
     this.verifyEvery = config.type === 'headers' ? Infinity : Math.max(1, config.verifyEvery ?? DEFAULT_VERIFY_EVERY);
+    this.maxRelogins = config.type === 'headers' ? 0 : Math.max(0, config.maxRelogins ?? MAX_RELOGINS);
     if (config.type !== 'headers' && config.loggedOutRegex !== undefined) this.loggedOut = regexIndicator(config.loggedOutRegex, 'the logged-out regex');
   }
 
@@ -105,7 +112,11 @@ export class AuthSession {
   summary(): AuthSummary {
     const loggedOut =
       this.loggedOut?.describe ??
-      (this.config.type === 'token' ? 'status 401' : this.config.type === 'form' ? `a redirect to the login page (${this.loginPaths.join(', ')}) or its login form` : 'none');
+      (this.config.type === 'token'
+        ? 'status 401'
+        : this.config.type === 'form' || this.config.type === 'script'
+          ? `${this.loginPaths.length > 0 ? `a redirect to the login page (${this.loginPaths.join(', ')}) or ` : ''}a login form without the logged-in indicator`
+          : 'none');
     return { kind: this.config.type, loggedIn: this.loggedIn?.describe ?? null, loggedOut, proposed: this.proposed };
   }
 
@@ -120,6 +131,7 @@ export class AuthSession {
     const cfg = this.config;
     if (cfg.type === 'form') await this.formLogin(cfg);
     else if (cfg.type === 'token') await this.tokenLogin(cfg, null);
+    else if (cfg.type === 'script') await this.scriptLogin(cfg);
     this.generation++;
     this.sinceVerify = 0;
     this.okPaths = new Set();
@@ -136,6 +148,21 @@ export class AuthSession {
     this.loginPaths = r.loginPaths;
     const landedPath = new URL(r.landedUrl).pathname;
     this.verifyUrl = cfg.verifyUrl ?? (this.loginPaths.includes(landedPath) || this.avoids(new URL(r.landedUrl)) ? this.host.startUrl : r.landedUrl);
+  }
+
+  private async scriptLogin(cfg: ScriptAuth): Promise<void> {
+    const r = await scriptLogin(
+      cfg,
+      { send: this.host.send, setCookie: this.host.setCookie, userAgent: this.host.userAgent, signal: this.host.signal, ...(this.host.log ? { log: this.host.log } : {}) },
+      this.loggedIn ?? undefined,
+    );
+    if (this.loggedIn === null) {
+      this.loggedIn = r.loggedIn;
+      this.proposed = r.proposed;
+    }
+    this.loginPaths = r.loginPaths;
+    const landed = new URL(r.landedUrl);
+    this.verifyUrl = cfg.verifyUrl ?? (this.loginPaths.includes(landed.pathname) || this.avoids(landed) ? this.host.startUrl : r.landedUrl);
   }
 
   private async tokenLogin(cfg: TokenAuth, refresh: string | null): Promise<void> {
@@ -165,8 +192,9 @@ export class AuthSession {
     }
     if (++this.sinceVerify >= this.verifyEvery && this.verifyUrl !== null && this.verifying === null) {
       this.sinceVerify = 0;
-      // in the background: requests go on while one verification is in flight
-      void this.verifyAndRecover(this.generation);
+      // in the background: requests go on while one verification is in flight; a stop or the spent
+      // budget that ends it reaches the requests themselves
+      this.verifyAndRecover(this.generation).catch((err: unknown) => this.host.log?.('debug', 'session verification ended', { error: err instanceof Error ? err.message : String(err) }));
     }
   }
 
@@ -175,7 +203,7 @@ export class AuthSession {
     if (this.dead) return false;
     if (this.loggedOut !== null && this.loggedOut.test(res.body)) return true;
     if (this.config.type === 'token') return res.status === 401;
-    if (this.config.type !== 'form') return false;
+    if (this.config.type !== 'form' && this.config.type !== 'script') return false;
     if (pointsAtLogin(res, this.loginPaths)) return true;
     const ct = res.headers['content-type'] ?? '';
     return (ct === '' || ct.includes('html')) && hasPasswordField(res.body) && this.loggedIn !== null && !this.loggedIn.test(res.body);
@@ -242,8 +270,8 @@ export class AuthSession {
   private relogin(generation: number): Promise<boolean> {
     if (this.pending) return this.pending;
     if (generation !== this.generation) return Promise.resolve(true);
-    if (this.stats.relogins >= MAX_RELOGINS) {
-      this.giveUp(`${MAX_RELOGINS} re-logins`);
+    if (this.stats.relogins >= this.maxRelogins) {
+      this.giveUp(`${this.maxRelogins} re-logins`);
       return Promise.resolve(false);
     }
     this.stats.relogins++;
@@ -267,6 +295,9 @@ export class AuthSession {
       .finally(() => {
         if (this.pending === p) this.pending = null;
       });
+    // A stop or the spent budget rejects the login; whoever waits on it sees that, and a login
+    // nobody waits on (a background verification's) must not become an unhandled rejection.
+    p.catch((err: unknown) => this.host.log?.('debug', 'login ended', { error: err instanceof Error ? err.message : String(err) }));
     return p;
   }
 

@@ -25,6 +25,8 @@ export interface FormAuth {
   logoutUrls?: string[];
   /** Verify the session after this many requests (default 100). */
   verifyEvery?: number;
+  /** Re-logins before wsc stops logging in and goes on with the session it has (default 200). */
+  maxRelogins?: number;
 }
 
 /** A token endpoint: OAuth2 client credentials or password grant, or any JSON login returning a token. */
@@ -54,6 +56,7 @@ export interface TokenAuth {
   loggedInRegex?: string;
   logoutUrls?: string[];
   verifyEvery?: number;
+  maxRelogins?: number;
 }
 
 /** Static credentials, as the job's Headers carry them today, plus cookies by name. */
@@ -64,7 +67,32 @@ export interface StaticAuth {
   logoutUrls?: string[];
 }
 
-export type AuthConfig = FormAuth | TokenAuth | StaticAuth;
+/** One browser step of a scripted login; string values may hold {{username}} and {{password}}. */
+export type ScriptStep =
+  | { goto: string }
+  | { fill: string; value: string }
+  | { click: string }
+  | { press: string; key: string }
+  | { waitFor: string }
+  | { waitForUrl: string };
+
+/** A login run in the browser engine (SSO, JavaScript logins): steps on one page, then its cookies. */
+export interface ScriptAuth {
+  type: 'script';
+  steps: ScriptStep[];
+  username?: string;
+  password?: string;
+  /** Bound of each step, ms (default 15 s). */
+  stepTimeoutMs?: number;
+  loggedInRegex?: string;
+  loggedOutRegex?: string;
+  verifyUrl?: string;
+  logoutUrls?: string[];
+  verifyEvery?: number;
+  maxRelogins?: number;
+}
+
+export type AuthConfig = FormAuth | TokenAuth | StaticAuth | ScriptAuth;
 
 /** Every secret string in a config, keyed by a made-up header-like name (for redactSecrets). */
 export function authSecrets(auth: AuthConfig | undefined): Record<string, string> {
@@ -74,7 +102,7 @@ export function authSecrets(auth: AuthConfig | undefined): Record<string, string
   const add = (v: string | undefined): void => {
     if (v !== undefined && v.length >= 4) out[`x-wsc-auth-secret-${++i}`] = v;
   };
-  if (auth.type === 'form') add(auth.password);
+  if (auth.type === 'form' || auth.type === 'script') add(auth.password);
   else if (auth.type === 'token') {
     add(auth.password);
     add(auth.clientSecret);

@@ -25,7 +25,14 @@ export async function loadSeeds(seeds: Seeds, startUrl: string, fetch: (spec: Ht
     let docUrl = startUrl;
     if (/^https?:\/\/\S+$/i.test(doc.trim())) {
       docUrl = doc.trim();
-      const ex = await fetch({ method: 'GET', url: docUrl, headers: { Accept: 'application/json, application/yaml, text/yaml, */*' } });
+      let ex: HttpExchange;
+      try {
+        ex = await fetch({ method: 'GET', url: docUrl, headers: { Accept: 'application/json, application/yaml, text/yaml, */*' } });
+      } catch (err) {
+        // a stop or the spent budget is the scan's business; anything else is this document's
+        if (err instanceof Error && (err.name === 'AbortError' || err.name === 'BudgetError')) throw err;
+        throw new SeedError(`the API description at ${docUrl} could not be fetched: ${err instanceof Error ? err.message : String(err)}`);
+      }
       if (ex.response.status !== 200) throw new SeedError(`the API description at ${docUrl} answered ${ex.response.status}`);
       text = ex.response.body;
     }

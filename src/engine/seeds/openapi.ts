@@ -44,7 +44,8 @@ function paramValue(doc: unknown, p: Param): string {
   return asText(sampleValue(doc, schema));
 }
 
-function serverBases(doc: Record<string, unknown>, docUrl: string, startUrl: string): string[] {
+/** Where the operations go: the server on the scan's origin, else the first server's path there. */
+function serverBase(doc: Record<string, unknown>, docUrl: string, startUrl: string): string {
   const out: string[] = [];
   if (typeof doc.swagger === 'string') {
     const start = new URL(startUrl);
@@ -66,8 +67,12 @@ function serverBases(doc: Record<string, unknown>, docUrl: string, startUrl: str
     if (out.length === 0) out.push(new URL('/', docUrl).href);
   }
   const origin = new URL(startUrl).origin;
-  // the server on the scan's own origin first: that is the one the user may attack
-  return out.sort((a, b) => Number(new URL(b).origin === origin) - Number(new URL(a).origin === origin));
+  const own = out.find((u) => new URL(u).origin === origin);
+  if (own !== undefined) return own;
+  // A document written for another deployment (production's host, a placeholder) describes the
+  // API the user points the scan at: its paths go to the scan's origin, under the server's path.
+  const first = new URL(out[0] ?? '/', startUrl);
+  return origin + first.pathname;
 }
 
 function join(base: string, path: string): string {
@@ -82,7 +87,7 @@ export function openApiRequests(raw: unknown, docUrl: string, startUrl: string):
   if (version === null || !/^(2\.0|3\.\d+)/.test(version)) throw new SeedError('not an OpenAPI 3.x or Swagger 2.0 document (no "openapi" or "swagger" version)');
   const paths = doc.paths;
   if (paths === null || typeof paths !== 'object') throw new SeedError('the API description has no paths');
-  const base = serverBases(doc, docUrl, startUrl)[0] as string;
+  const base = serverBase(doc, docUrl, startUrl);
   const globalConsumes = Array.isArray(doc.consumes) ? (doc.consumes as string[]) : [];
   const out: CrawledRequest[] = [];
   for (const [path, rawItem] of Object.entries(paths as Record<string, unknown>)) {

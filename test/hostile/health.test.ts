@@ -51,7 +51,10 @@ for (const c of CASES) {
       assert.ok(h.sent >= h.answered && h.sent > 0);
       assert.ok(h.pauses >= 1 && h.probes >= 1, 'the job paused and probed');
       if (c.verdict === 'down') assert.ok(o.ms < 20_000, `the verdict took ${Math.round(o.ms)} ms`);
-      record(`verdict:${c.mode}`, { verdict: h.verdict, verdictMs: Math.round(o.ms), findings: r.findings.length, sent: h.sent, pauses: h.pauses });
+      // the time from the target's first failure to the job's end with its verdict
+      const since = site.failingSince();
+      const verdictMs = since === null ? null : Math.round(performance.now() - since);
+      record(`verdict:${c.mode}`, { verdict: h.verdict, verdictMs, jobMs: Math.round(o.ms), findings: r.findings.length, sent: h.sent, pauses: h.pauses, probes: h.probes });
     } finally {
       await site.close();
     }

@@ -184,7 +184,7 @@ async function latencyDuringCrawl(url: string, c: Creds): Promise<{ p50: number;
   };
   try {
     const uri = '/api/v1/job';
-    const body = { StartUrl: site.url, VulnItems: ['Directory Listing'], UserAgent: 'PC Chrome', Speed: '3', Memo: 'bench crawl', Limits: { maxUrls: CRAWL_PAGES + 100, maxDepth: 100_000, maxDurationMs: 10 * 60_000 } };
+    const body = { StartUrl: site.url, VulnItems: ['Directory Listing'], UserAgent: 'PC Chrome', Speed: '3', Memo: 'bench crawl', Limits: { maxUrls: CRAWL_PAGES + 100, maxDepth: 100, maxDurationMs: 10 * 60_000 } };
     const res = await request(url + uri, { method: 'PUT', headers: signed('PUT', uri, c), body: JSON.stringify(body) });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`createJob: HTTP ${res.statusCode} ${text}`);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveVulnItems, type ScanItem } from '../src/core/items.js';
 import { runEngine } from '../src/engine/engine.js';
+import { verdictLine } from '../src/engine/health.js';
 import { OastServer } from '../src/engine/oast.js';
 import { hasWapiti, runWapiti, scoreMap, table, type Hit, type Score } from './scoring.js';
 import { AUTHZ_COOKIE } from '../test/testbed/routes/authz.js';
@@ -98,6 +99,15 @@ async function main(): Promise<void> {
       for (const [id, n] of Object.entries(sentByCheck).sort((a, b) => b[1] - a[1])) {
         process.stdout.write(`${id.padEnd(30)}${String(n).padStart(7)}${(n / Math.max(1, insertionPoints)).toFixed(2).padStart(8)} per point\n`);
       }
+    }
+    // a healthy target must not get a degraded verdict (src/engine/health.ts)
+    const health = result.stats.health;
+    if (health) {
+      const e = health.errors;
+      process.stdout.write(
+        `\n${verdictLine(health)} (${health.sent} sent, ${health.answered} answered, no answer: ${e.refused} refused, ${e.reset} reset, ${e.timeout} timed out, ${e.tls} TLS, ${e.other} other; ${health.unavailable} answered 502/503/504; ${health.pauses} pauses; ${health.retries} retries; ${health.backoffs} back-offs)\n`,
+      );
+      if (health.verdict !== 'healthy') process.exitCode = 1;
     }
     if (useWapiti && hasWapiti()) {
       process.stdout.write(`\nrunning wapiti on ${startUrl} (bounded to ${wapitiSeconds} s)...\n`);

@@ -96,6 +96,18 @@ const w0 = Math.max(...rows.map((r) => r[0].length));
 const w1 = Math.max(...rows.map((r) => r[1].length));
 process.stdout.write('\nbench:robust\n');
 for (const [a, b, c] of rows) process.stdout.write(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}\n`);
+// Per hostile target of test/hostile/health.test.ts: the verdict and how long after the target's
+// first failure the job had reached it (for "down": paused, probed, ended).
+const verdicts = recs.filter((r) => r.case.startsWith('verdict:'));
+if (verdicts.length > 0) {
+  process.stdout.write('\nscan health verdicts (hostile targets)\n');
+  const vw = Math.max(...verdicts.map((r) => r.case.length - 8));
+  for (const r of verdicts) {
+    process.stdout.write(
+      `  ${r.case.slice(8).padEnd(vw)}  ${String(r.verdict).padEnd(8)}  ${r.verdictMs === null ? 'n/a' : `${n(r.verdictMs)} ms`} after its first failure (job ${n(r.jobMs)} ms, ${n(r.findings)} findings kept, ${n(r.pauses)} pause(s), ${n(r.probes)} probe(s))\n`,
+    );
+  }
+}
 if (fail > 0 || code !== 0) {
   process.stdout.write('\nfailures:\n' + text.slice(text.indexOf('✖ failing tests')).slice(0, 4000) + '\n');
   process.exitCode = 1;

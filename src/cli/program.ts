@@ -23,8 +23,33 @@ export function createProgram(io: CliIo): Command {
   return program;
 }
 
+/**
+ * What each createJob/getJobs/searchJobs field accepts, told after the API's bare "Param Value Not
+ * Define - <Field>" (NCP's message, which the server keeps byte for byte).
+ */
+const FIELD_RULES: Readonly<Record<string, string>> = {
+  StartUrl: 'an absolute http(s) URL of at most 2,048 characters, on a host the account owns',
+  ExcludeUrl: 'at most 500 URL prefixes of at most 2,048 characters each',
+  Headers: 'at most 100 headers, single-line values of at most 8,192 characters, no framing headers (Host, Content-Length...)',
+  VulnItems: '["ALL"] alone, or VulnItems words',
+  UserAgent: 'PC Chrome, PC IE, iPhone or Android',
+  Speed: '"1", "2" or "3"',
+  Memo: 'a text of at most 1,000 characters',
+  MasterInstanceNo: 'the instance number of a completed job of the account',
+  Limits: 'engine limits within their ranges (README: Engine limits)',
+  limit: 'an integer from 1 to 1000',
+  page: 'an integer from 1',
+  searchType: 'url, memo or "" (both)',
+  searchKeyword: 'a text of at most 2,048 characters',
+  statusCode: 'null or a status code (2 3 4 5 12 13 14 15 91 92 93)',
+  format: 'json, sarif, html or pdf',
+};
+
 function describe(err: unknown): string {
   if (err instanceof WscApiError) {
+    const field = err.errorCode === 160433 ? / - (\w+)$/.exec(err.message)?.[1] : undefined;
+    const rule = field !== undefined ? FIELD_RULES[field] : undefined;
+    if (rule !== undefined) return `${err.message} (errorCode ${err.errorCode}): ${field} must be ${rule}`;
     const code = err.errorCode === null ? '' : ` (errorCode ${err.errorCode})`;
     const details = err.details === undefined || err.details === null ? '' : `\n  details: ${typeof err.details === 'string' ? err.details : JSON.stringify(err.details)}`;
     return `${err.message}${code}${details}`;

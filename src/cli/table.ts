@@ -4,6 +4,9 @@
 function isWide(cp: number): boolean {
   return (
     (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x231a && cp <= 0x231b) ||
+    (cp >= 0x2614 && cp <= 0x2615) ||
+    (cp >= 0xa960 && cp <= 0xa97f) ||
     (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
     (cp >= 0xac00 && cp <= 0xd7a3) ||
     (cp >= 0xf900 && cp <= 0xfaff) ||
@@ -15,9 +18,27 @@ function isWide(cp: number): boolean {
   );
 }
 
+/** Characters that take no cell of their own: combining marks, variation selectors, zero-width joiners, Hangul medial/final jamo. */
+function isZeroWidth(cp: number): boolean {
+  return (
+    (cp >= 0x0300 && cp <= 0x036f) ||
+    (cp >= 0x1160 && cp <= 0x11ff) ||
+    (cp >= 0x1ab0 && cp <= 0x1aff) ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x20d0 && cp <= 0x20ff) ||
+    (cp >= 0xd7b0 && cp <= 0xd7ff) ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    cp === 0xfeff
+  );
+}
+
+function cellWidth(cp: number): number {
+  return isZeroWidth(cp) ? 0 : isWide(cp) ? 2 : 1;
+}
+
 export function displayWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += isWide(ch.codePointAt(0)!) ? 2 : 1;
+  for (const ch of s) w += cellWidth(ch.codePointAt(0)!);
   return w;
 }
 
@@ -27,7 +48,7 @@ export function truncate(s: string, max: number): string {
   let out = '';
   let w = 0;
   for (const ch of s) {
-    const cw = isWide(ch.codePointAt(0)!) ? 2 : 1;
+    const cw = cellWidth(ch.codePointAt(0)!);
     if (w + cw > max - 1) break;
     out += ch;
     w += cw;

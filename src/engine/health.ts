@@ -16,6 +16,8 @@ export interface HealthStats {
   status: { '1xx': number; '2xx': number; '3xx': number; '4xx': number; '5xx': number };
   /** 502, 503 and 504 answers: the target (or what fronts it) saying it cannot serve. */
   unavailable: number;
+  /** Answers cut at a byte cap (maxResponseBytes, or less for a path already known to be that large). */
+  truncated: number;
   /** Requests that got no answer, by why. */
   errors: Record<TransportKind, number>;
   /** Requests sent again after the target asked us to wait (429, 503 with Retry-After). */
@@ -105,6 +107,7 @@ export class HealthMonitor {
     answered: 0,
     status: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
     unavailable: 0,
+    truncated: 0,
     errors: { refused: 0, reset: 0, timeout: 0, tls: 0, other: 0 },
     retries: 0,
     backoffs: 0,
@@ -161,6 +164,10 @@ export class HealthMonitor {
 
   sent(): void {
     this.s.sent++;
+  }
+
+  truncated(): void {
+    this.s.truncated++;
   }
 
   retried(): void {
@@ -231,7 +238,7 @@ export class HealthMonitor {
     try {
       for (;;) {
         const wait = Math.min(gap, Math.max(0, end - this.now()));
-        await new Promise<void>((r) => setTimeout(r, wait).unref?.());
+        await this.sleep(wait);
         if (this.closed) return;
         if (this.opts.probe) {
           this.s.probes++;
@@ -268,9 +275,27 @@ export class HealthMonitor {
     }
   }
 
+  private sleeper: { timer: NodeJS.Timeout; wake(): void } | null = null;
+
+  /** A wait that close() cuts short (not unref'd: while paused, it may be all that keeps the scan alive). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        this.sleeper = null;
+        resolve();
+      };
+      this.sleeper = { timer: setTimeout(wake, ms), wake };
+    });
+  }
+
   /** Ends probing (the job is over). */
   close(): void {
     this.closed = true;
+    const s = this.sleeper;
+    if (s !== null) {
+      clearTimeout(s.timer);
+      s.wake();
+    }
   }
 
   /** Failed requests over the job: no answer, or 502/503/504. */

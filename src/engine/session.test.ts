@@ -117,3 +117,27 @@ test('per-request timeout from SendOptions', async () => {
     await tb.close();
   }
 });
+
+test('a 1 GiB answer is read to maxResponseBytes once per job: later requests to its path read at most 256 KiB', { timeout: 60_000 }, async () => {
+  const tb = await startTestbed();
+  const cap = 1024 * 1024;
+  const { s } = mk(tb.url, {}, { maxResponseBytes: cap, requestTimeoutMs: 20_000 });
+  try {
+    const first = (await s.send({ method: 'GET', url: tb.url + '/huge?mb=1024' })).response;
+    assert.equal(first.truncated, true);
+    assert.ok(first.bytes >= cap && first.bytes < 2 * cap, `first read ${first.bytes} bytes`);
+    // the same page again, and with other query values (what attacks on its parameters send)
+    for (const url of ['/huge?mb=1024', '/huge?mb=1024&x=1', '/huge?mb=1024&mb2=%27']) {
+      const again = (await s.send({ method: 'GET', url: tb.url + url })).response;
+      assert.equal(again.truncated, true);
+      assert.ok(again.bytes < 2 * 256 * 1024, `${url} read ${again.bytes} bytes`);
+    }
+    const h = s.healthSnapshot();
+    assert.equal(h.truncated, 4);
+    assert.equal(h.sent, 4);
+    assert.equal(h.status['2xx'], 4);
+  } finally {
+    await s.close();
+    await tb.close();
+  }
+});

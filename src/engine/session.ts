@@ -35,6 +35,10 @@ export interface Via {
   auth?: boolean;
 }
 
+/** Bytes read from a path already known to answer past maxResponseBytes (see ScanSession.oversized). */
+export const OVERSIZED_REFETCH_BYTES = 256 * 1024;
+const MAX_OVERSIZED_PATHS = 10_000;
+
 /** The job's request budget (limits.maxRequests) is spent. */
 export class BudgetError extends Error {
   override name = 'BudgetError';
@@ -223,6 +227,11 @@ export class ScanSession {
   private closed = false;
   /** What the target did with this session's requests; pauses the session when it stops answering. */
   readonly health: HealthMonitor;
+  /**
+   * Paths (origin + path) whose answer was cut at maxResponseBytes: later requests to them read at
+   * most OVERSIZED_REFETCH_BYTES, so a 1 GiB page is read to the cap once per job, not once per check.
+   */
+  private readonly oversized = new Set<string>();
 
   constructor(opts: SessionOptions) {
     this.startUrl = opts.startUrl;
@@ -405,7 +414,9 @@ export class ScanSession {
       const wire: HttpRequestSpec = { method: spec.method, url: spec.url };
       if (list === null) wire.headers = this.buildHeaders(spec, { withoutAuth: opts.withoutAuth === true }, u);
       if (spec.body !== undefined) wire.body = spec.body;
-      const hopOpts: HopOptions = { signal: this.signal, timeoutMs, maxBytes: this.limits.maxResponseBytes };
+      const full = this.limits.maxResponseBytes;
+      const known = this.oversized.size > 0 && this.oversized.has(u.origin + u.pathname);
+      const hopOpts: HopOptions = { signal: this.signal, timeoutMs, maxBytes: known ? Math.min(full, OVERSIZED_REFETCH_BYTES) : full };
       if (list !== null) hopOpts.headerList = list;
       if (opts.rawPath) hopOpts.rawPath = true;
       let res: HopResponse;
@@ -423,6 +434,10 @@ export class ScanSession {
       const retryAfter = parseRetryAfter(res.headers['retry-after']) ?? undefined;
       this.scheduler.report({ status: res.status, timeMs: res.timeMs, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
       this.health.answer(res.status);
+      if (res.truncated) {
+        this.health.truncated();
+        if (!known && this.oversized.size < MAX_OVERSIZED_PATHS) this.oversized.add(u.origin + u.pathname);
+      }
       // An anonymous visitor's cookies belong to nobody: they must not replace the job's session.
       // Nor do the answers to a request that brings its own Cookie (an attack on a cookie): a site
       // that starts a new session for a forged one would otherwise move the whole scan onto it,

@@ -88,6 +88,27 @@ export function probeFilesOf(f: Finding): string[] {
   return out;
 }
 
+const words = (s: string): Set<string> => new Set(s.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
+
+/**
+ * The check's own remediation, then the item's general advice unless it says mostly the same
+ * (most of its words already there): the two were often near-paraphrases, read twice in a row.
+ */
+export function fixText(remediation: string | undefined, general: string): string {
+  if (!remediation) return general;
+  const mine = words(remediation);
+  const theirs = [...words(general)];
+  const shared = theirs.filter((w) => mine.has(w)).length;
+  return theirs.length === 0 || shared / theirs.length >= 0.5 ? remediation : `${remediation} ${general}`;
+}
+
+/** The proof with lines repeated back to back said once (a matched line quoted by each matcher). */
+export function onceEach(proof: string): string {
+  const out: string[] = [];
+  for (const line of proof.split('\n')) if (out.length === 0 || line.trim() === '' || out[out.length - 1] !== line) out.push(line);
+  return out.join('\n');
+}
+
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   const h = Math.floor(s / 3600);
@@ -111,13 +132,13 @@ export function buildContent(input: ReportInput): ReportContent {
       finding: f,
       what: g.what,
       why: g.why,
-      fix: meta?.remediation ? `${meta.remediation} ${meta.remediation.includes(g.fix) ? '' : g.fix}`.trim() : g.fix,
+      fix: fixText(meta?.remediation, g.fix),
       cwe: cweRef(f.cwe || g.cwe),
       owasp: g.owasp,
       references: refs,
       request: highlight(f.evidence.request, f.payload),
       response: highlight(f.evidence.response, f.payload),
-      proof: highlight(f.evidence.proof, f.payload),
+      proof: highlight(onceEach(f.evidence.proof), f.payload),
       probeFiles: probeFilesOf(f).map((p) => redactSecrets(p, headers)),
     };
     const status = statusOf(input.comparison, f);

@@ -138,3 +138,13 @@ test('HTML report shows anti-CSRF token forms, and those that refused a fresh to
   // the JSON report's stats keep their three keys
   assert.deepEqual(Object.keys(buildJsonReport({ ...input([]), stats: { requests: 1, durationMs: 1, urls: 1, tokenForms: 3, tokenRejected: 1 } }).stats), ['requests', 'duration_ms', 'urls']);
 });
+
+test('How to fix says the check remediation once: the item advice is added only when it says something else', async () => {
+  const { fixText, onceEach } = await import('./content.js');
+  const general = 'Turn off debug mode in production, answer errors with a generic page and log details server-side, and remove version numbers from banners.';
+  const near = 'Turn off debug mode in production, handle errors with a generic error page, and remove version numbers from Server and X-Powered-By banners.';
+  assert.equal(fixText(near, general), near);
+  assert.equal(fixText('Use parameterised queries.', general), `Use parameterised queries. ${general}`);
+  assert.equal(fixText(undefined, general), general);
+  assert.equal(onceEach('a\na\nb\n\n\nb'), 'a\nb\n\n\nb');
+});

@@ -15,3 +15,12 @@ test('long cells are truncated, control characters escaped, nulls empty', () => 
   const out = renderTable(['A', 'B'], [['x'.repeat(10), 'line\nbreak'], [null, 3]], { maxColumnWidth: 6 });
   assert.equal(out, 'A       B\nxxxxx…  line\\…\n        3\n');
 });
+
+test('combining marks, decomposed Hangul and variation selectors take no cell of their own', () => {
+  // "한" as initial + medial + final jamo is one wide syllable; "é" as e + U+0301 is one cell
+  assert.equal(displayWidth('\u1112\u1161\u11ab'), 2);
+  assert.equal(displayWidth('e\u0301'), 1);
+  assert.equal(displayWidth('\u2764\ufe0f'), 1);
+  const out = renderTable(['MEMO', 'X'], [['e\u0301t\u00e9', 'a'], ['\u1112\u1161\u11ab\uae00', 'b'], ['abcd', 'c']]);
+  assert.equal(out, 'MEMO  X\ne\u0301t\u00e9   a\n\u1112\u1161\u11ab\uae00  b\nabcd  c\n');
+});

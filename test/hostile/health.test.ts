@@ -51,7 +51,10 @@ for (const c of CASES) {
       assert.ok(h.sent >= h.answered && h.sent > 0);
       assert.ok(h.pauses >= 1 && h.probes >= 1, 'the job paused and probed');
       if (c.verdict === 'down') assert.ok(o.ms < 20_000, `the verdict took ${Math.round(o.ms)} ms`);
-      record(`verdict:${c.mode}`, { verdict: h.verdict, verdictMs: Math.round(o.ms), findings: r.findings.length, sent: h.sent, pauses: h.pauses });
+      // the time from the target's first failure to the job's end with its verdict
+      const since = site.failingSince();
+      const verdictMs = since === null ? null : Math.round(performance.now() - since);
+      record(`verdict:${c.mode}`, { verdict: h.verdict, verdictMs, jobMs: Math.round(o.ms), findings: r.findings.length, sent: h.sent, pauses: h.pauses, probes: h.probes });
     } finally {
       await site.close();
     }
@@ -226,7 +229,7 @@ test('server, target that flaps: Diagnostics completed with a warning in result_
   const { rec, id, close } = await runJob('flaps');
   try {
     assert.equal(rec.status, 'Diagnostics completed');
-    assert.match(String(rec.result_desc), /^Completed with a warning: the target stopped answering 1 time\(s\)/);
+    assert.match(String(rec.result_desc), /^Completed with a warning: the target stopped answering \d+ time\(s\); the scan paused [\d.]+ s and resumed/);
     assert.equal(rec.health?.verdict, 'degraded');
     const json = await srv.call('GET', `/api/v1/jobs/${id}/report?format=json`);
     assert.equal(json.json.stats.health.verdict, 'degraded');
@@ -237,5 +240,32 @@ test('server, target that flaps: Diagnostics completed with a warning in result_
     assert.match(html.text, /<h2>Scan health<\/h2>/);
   } finally {
     await close();
+  }
+});
+
+test('wsc scan stopped mid-scan (Ctrl-C): exit 2 and a partial report with its true counts', { timeout: 60_000 }, async () => {
+  // slow answers keep the scan going long enough to be interrupted in the middle of it
+  const { startSite } = await import('../helpers/site.js');
+  const slow = await startSite({
+    '/': `<html><body>${Array.from({ length: 15 }, (_, i) => `<a href="/p${i}?q=1">p${i}</a>`).join(' ')}</body></html>`,
+    ...Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`/p${i}`, (_req: unknown, res: import('node:http').ServerResponse) => setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body>page ${i}</body></html>`), 150)])),
+  });
+  try {
+    const ac = new AbortController();
+    const file = join(dir, 'stopped.json');
+    const o = io(ac.signal);
+    const running = runScan({ url: `${slow.url}/`, items: 'ALL', speed: '1', output: file, tty: false }, o);
+    const timer = setTimeout(() => ac.abort(), 3000);
+    const run = await running;
+    clearTimeout(timer);
+    assert.equal(run.exitCode, 2, o.err());
+    assert.match(o.err(), /warning: the scan was stopped before it ended/);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
+    assert.ok(report.stats.requests > 0, 'the partial report counts the requests sent');
+    assert.ok(report.stats.urls > 0 && report.urls.length > 0, 'and the URLs collected');
+    assert.equal(report.limit_reached, 'stopped');
+    assert.equal((report.stats.health as { sent: number }).sent, report.stats.requests);
+  } finally {
+    await slow.close();
   }
 });

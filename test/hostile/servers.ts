@@ -156,7 +156,7 @@ export interface FlakyOptions {
  * after N requests, or resets every other connection (each answer closes its connection, so every
  * request needs a new one).
  */
-export async function flakySite(mode: FlakyMode, opts: FlakyOptions = {}): Promise<Hostile & { requests(): number }> {
+export async function flakySite(mode: FlakyMode, opts: FlakyOptions = {}): Promise<Hostile & { requests(): number; failingSince(): number | null }> {
   const hits: string[] = [];
   const dirs = opts.dirs ?? 30;
   const after = opts.after ?? 100;
@@ -165,6 +165,11 @@ export async function flakySite(mode: FlakyMode, opts: FlakyOptions = {}): Promi
   let flapStart: number | null = null;
   let requests = 0;
   let connections = 0;
+  /** When the target first failed a request (performance.now()), for the time a verdict took. */
+  let failedAt: number | null = null;
+  const failing = (): void => {
+    failedAt ??= performance.now();
+  };
   let dead = false;
   const isDown = (): boolean => flapStart !== null && (Date.now() - flapStart) % (upMs + downMs) < downMs;
   const server = createHttpServer((req, res) => {
@@ -172,8 +177,12 @@ export async function flakySite(mode: FlakyMode, opts: FlakyOptions = {}): Promi
     if (mode === 'flaps' && flapStart === null && requests > after) flapStart = Date.now();
     hits.push(`${req.method} ${(req.url ?? '').slice(0, 200)}`);
     res.on('error', () => res.destroy());
-    if (isDown()) return void req.socket.resetAndDestroy();
+    if (isDown()) {
+      failing();
+      return void req.socket.resetAndDestroy();
+    }
     if (mode === 'dies' && requests > after) {
+      failing();
       if (!dead) {
         dead = true;
         server.close();
@@ -183,6 +192,7 @@ export async function flakySite(mode: FlakyMode, opts: FlakyOptions = {}): Promi
     }
     const headers: Record<string, string> = { 'content-type': 'text/html', server: 'Apache/2.4.29 (Ubuntu)' };
     if (mode === 'reset-alt') headers.connection = 'close';
+    if (mode === '503' && requests > after) failing();
     if (mode === '503' && requests > after) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const m = /^\/d(\d+)\/$/.exec(path);
@@ -201,12 +211,16 @@ export async function flakySite(mode: FlakyMode, opts: FlakyOptions = {}): Promi
   const sockets = track(server);
   server.on('connection', (s: Socket) => {
     connections++;
-    if (isDown() || (mode === 'reset-alt' && connections % 2 === 0)) s.resetAndDestroy();
+    if (isDown() || (mode === 'reset-alt' && connections % 2 === 0)) {
+      failing();
+      s.resetAndDestroy();
+    }
   });
   const h = await listen(server, sockets, 'http', hits);
   return {
     ...h,
     requests: () => requests,
+    failingSince: () => failedAt,
     close: () => (dead ? Promise.resolve() : h.close()),
   };
 }

@@ -11,12 +11,19 @@ for (const it of ITEMS) {
 }
 // The key lives in this closure only: not in storage, not in the DOM once it is taken.
 let ak = "", sk = "", timer = null;
-$("save").onclick = () => {
-  ak = $("ak").value.trim(); sk = $("sk").value.trim(); $("sk").value = "";
+function useKey() {
+  const a = $("ak").value.trim(), s = $("sk").value.trim();
+  if (!a || !s) { say("Enter both the access key and the secret key.", "err"); return; }
+  ak = a; sk = s; $("sk").value = "";
+  $("who").textContent = "key " + ak.slice(0, 4) + "…";
   refresh();
   if (timer === null) timer = setInterval(refresh, 5000);
-};
+}
+$("save").onclick = useKey;
+// Enter in either field uses the key, as the button does
+for (const id of ["ak", "sk"]) $(id).addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); useKey(); } });
 function say(text, cls) { const m = $("msg"); m.textContent = text; m.className = cls || ""; }
+const NO_KEY = "No API key yet: enter an access key and secret key above (wsc serve printed where the first one is: <data>/credentials).";
 async function sign(method, uri, ts, ak, sk) {
   const enc = new TextEncoder();
   const key = await crypto.subtle.importKey("raw", enc.encode(sk), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -24,6 +31,7 @@ async function sign(method, uri, ts, ak, sk) {
   return btoa(String.fromCharCode(...new Uint8Array(mac)));
 }
 async function call(method, uri, body) {
+  if (!ak || !sk) throw new Error(NO_KEY);
   const ts = String(Date.now());
   const headers = { "x-ncp-apigw-timestamp": ts, "x-ncp-iam-access-key": ak, "x-ncp-apigw-signature-v2": await sign(method, uri, ts, ak, sk) };
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -32,8 +40,21 @@ async function call(method, uri, body) {
   if (json.error) throw new Error(json.error.errorCode + " " + json.error.message + (json.error.details ? ": " + json.error.details : ""));
   return { json, res };
 }
+// A report is a signed call too: fetched here and saved as a file (a blob page opened in a tab would
+// inherit this page's CSP, which refuses the report's own styles).
+async function download(id, format) {
+  if (!ak || !sk) throw new Error(NO_KEY);
+  const uri = "/api/v1/jobs/" + id + "/report?format=" + format;
+  const ts = String(Date.now());
+  const res = await fetch(uri, { headers: { "x-ncp-apigw-timestamp": ts, "x-ncp-iam-access-key": ak, "x-ncp-apigw-signature-v2": await sign("GET", uri, ts, ak, sk) } });
+  if (!res.ok) { const j = await res.json(); throw new Error(j.error ? j.error.errorCode + " " + j.error.message + (j.error.details ? ": " + j.error.details : "") : "HTTP " + res.status); }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a"); a.href = url; a.download = "wsc-report-" + id + "." + format; document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
 function cell(tr, text) { const td = document.createElement("td"); td.textContent = text == null ? "" : String(text); tr.append(td); return td; }
 async function refresh() {
+  if (!ak || !sk) { say(NO_KEY, "err"); return; }
   try {
     const body = { searchType: $("stype").value, searchKeyword: $("skw").value, statusCode: null, limit: 50, page: 1 };
     const { json } = await call("POST", "/api/v1/jobs/search", body);
@@ -46,13 +67,22 @@ async function refresh() {
       const verb = r.result_button === "cancel" && /Scheduled|pending/.test(r.status) ? "cancel" : r.result_button === "terminate" && !/Stop/.test(r.status) ? "stop" : null;
       if (verb) { const b = document.createElement("button"); b.className = "secondary"; b.textContent = verb;
         b.onclick = async () => { try { await call("PATCH", "/api/v1/jobs/" + r.instanceNo + "/" + verb); refresh(); } catch (e) { say(e.message, "err"); } }; act.append(b); }
-      if (r.result_button === "cause" && r.result_desc) act.append(document.createTextNode(r.result_desc));
+      if (r.result_button === "report") {
+        for (const fmt of ["html", "pdf", "json", "sarif"]) {
+          const b = document.createElement("button"); b.className = "secondary"; b.textContent = "report " + fmt;
+          b.onclick = async () => { try { await download(r.instanceNo, fmt); say("report of job " + r.instanceNo + " saved (" + fmt + ")", "ok"); } catch (e) { say(e.message, "err"); } };
+          act.append(b);
+        }
+      }
+      // the cause of a failure, or the warning of a job whose coverage was degraded
+      if ((r.result_button === "cause" || r.result_button === "report") && r.result_desc) { const p = document.createElement("div"); p.className = r.result_button === "cause" ? "err" : "warn"; p.textContent = r.result_desc; act.append(p); }
       tbody.append(tr);
     }
     say(json.resources.total_cnt + " job(s)", "ok");
   } catch (e) { say(e.message, "err"); }
 }
 $("refresh").onclick = refresh;
+say(NO_KEY, "err");
 $("create").onclick = async () => {
   const items = [...itemsBox.querySelectorAll("input:checked")].map((c) => c.value);
   const headers = {};

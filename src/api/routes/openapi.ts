@@ -59,6 +59,13 @@ export function openapiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'limit', in: 'query', required: true, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
             { name: 'page', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
+            {
+              name: 'health',
+              in: 'query',
+              required: false,
+              description: 'wsc extension: 1 adds a health object to each record (scan-health verdict, reasons and counters; null before the job has any)',
+              schema: { type: 'string', enum: ['1', 'true'] },
+            },
           ],
         }),
       },

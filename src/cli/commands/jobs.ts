@@ -2,7 +2,7 @@
 // --json for the raw envelope (pipe it to jq).
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { resolveVulnItems, USER_AGENTS, ALL_ITEMS_WORD, EXTENDED_WORD } from '../../core/items.js';
+import { resolveVulnItems, USER_AGENTS, ALL_ITEMS_WORD, EXTENDED_WORD, SCAN_ITEMS } from '../../core/items.js';
 import { FINAL_STATUSES, STATUS, isJobStatus, type JobStatus } from '../../core/status.js';
 import type { CreateJobRequest, JobList, JobRecord, ReportFormat, SpeedName, UserAgentName, WscClient } from '../../sdk/client.js';
 import { WscConnectionError } from '../../sdk/errors.js';
@@ -32,15 +32,24 @@ export function parseHeader(line: string): [string, string] {
   return [name, line.slice(i + 1).trim()];
 }
 
+/** A word as the API spells it, matched without regard to case or spacing ("sql injection", "Sql  Injection"). */
+function canonicalItem(word: string): string {
+  const key = (w: string): string => w.toLowerCase().replace(/\s+/g, ' ');
+  if (key(word) === key(ALL_ITEMS_WORD)) return ALL_ITEMS_WORD;
+  if (key(word) === key(EXTENDED_WORD)) return EXTENDED_WORD;
+  return SCAN_ITEMS.find((v) => key(v) === key(word)) ?? word;
+}
+
 export function parseItems(list: string): string[] {
   const words = list
     .split(',')
     .map((w) => w.trim())
     .filter((w) => w !== '')
-    .map((w) => (w.toUpperCase() === ALL_ITEMS_WORD || w.toUpperCase() === EXTENDED_WORD ? w.toUpperCase() : w));
+    .map(canonicalItem);
   if (resolveVulnItems(words) === null) {
+    const unknown = words.filter((w) => w !== ALL_ITEMS_WORD && w !== EXTENDED_WORD && !(SCAN_ITEMS as readonly string[]).includes(w));
     throw new UsageError(
-      `--items "${list}" must be ALL, EXTENDED or a comma list of VulnItems words (e.g. "SQL Injection,XSS"); ALL combines only with EXTENDED and extension items`,
+      `--items "${list}" must be ALL, EXTENDED or a comma list of item words${unknown.length > 0 ? ` (not one: ${unknown.map((w) => `"${w}"`).join(', ')})` : '; ALL combines only with EXTENDED and extension items'}. The words (any case): ${SCAN_ITEMS.join(', ')}`,
     );
   }
   return words;
@@ -166,10 +175,10 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
       .requiredOption('--url <url>', 'StartUrl: where crawling starts')
       .option('--exclude <url>', 'ExcludeUrl entry (repeatable)', collect, [])
       .option('--header <header>', 'HTTP header "Name: value" sent on every request (repeatable)', collect, [])
-      .option('--items <list>', 'VulnItems: ALL or a comma list of item words', ALL_ITEMS_WORD)
+      .option('--items <list>', `VulnItems: ALL, EXTENDED or a comma list of item words, any case (${SCAN_ITEMS.join(', ')})`, ALL_ITEMS_WORD)
       .addOption(new Option('--ua <name>', 'UserAgent').choices(USER_AGENT_WORDS).default('PC Chrome'))
       .addOption(new Option('--speed <n>', 'Speed: 1 normal, 2 a bit faster, 3 fast').choices(['1', '2', '3']).default('2'))
-      .option('--memo <text>', 'Memo')
+      .option('--memo <text>', 'Memo (at most 1,000 characters)')
       .option('--master <id>', 'MasterInstanceNo: re-diagnose this completed job', parseInstanceNo)
       .option('--login-url <url>', 'Auth: form login page (with --username and --password or WSC_LOGIN_PASSWORD)')
       .option('--username <user>', 'Auth: form login user')
@@ -231,7 +240,7 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
     jobs
       .command('list')
       .description('list jobs, newest first (GET /api/v1/jobs)')
-      .option('--limit <n>', 'jobs per page', parsePositiveInt, 10)
+      .option('--limit <n>', 'jobs per page (1-1000)', parsePositiveInt, 10)
       .option('--page <n>', 'page number', parsePositiveInt, 1)
       .option('--all', 'every page (with --json: one envelope per line)')
       .option('--json', 'print the raw response envelope'),
@@ -261,7 +270,7 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
       .addOption(new Option('--type <type>', 'searchType').choices(['url', 'memo', 'all']).default('all'))
       .option('--keyword <text>', 'searchKeyword (substring)', '')
       .option('--status <code>', 'statusCode: 2 3 4 5 12 13 14 15 91 92 93', parseStatus)
-      .option('--limit <n>', 'jobs per page', parsePositiveInt, 10)
+      .option('--limit <n>', 'jobs per page (1-1000)', parsePositiveInt, 10)
       .option('--page <n>', 'page number', parsePositiveInt, 1)
       .option('--json', 'print the raw response envelope'),
   ).action(async (opts: SearchOpts, cmd: Command) => {
@@ -328,6 +337,8 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
           last = line;
           if (record.statusCode !== null && (FINAL_STATUSES as readonly number[]).includes(record.statusCode)) {
             if (opts.json) printJson(io, record.raw);
+            // why it failed, or the warning a completed job carries (its scan health): on stderr
+            if (record.resultDesc && !opts.json && !opts.quiet) io.stderr.write(`job ${id}: ${record.statusCode === STATUS.DIAG_DONE ? 'warning' : 'cause'}: ${record.resultDesc}\n`);
             if (record.statusCode !== STATUS.DIAG_DONE) throw new CliExit(1);
             return;
           }

@@ -6,6 +6,7 @@
 // Sections: each prints its own table. The DOM XSS testbed score is to be added to `sections`
 // below as a function of the same shape (see browserCrawlSection).
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from '../src/engine/browser/chromium.js';
 import { browserTabs } from '../src/engine/browser/crawl.js';
@@ -80,6 +81,7 @@ async function browserCrawlSection(): Promise<Section> {
   })();
   try {
     const crawled = await crawl(session, { startUrl: start, limits, signal });
+    const loadBefore = os.loadavg()[0] ?? 0;
     const t0 = Date.now();
     const info = await runBrowserPhase({ mode: 'browser', session, startUrl: start, limits, deadline: Date.now() + limits.maxDurationMs, signal, speed, userAgent: 'wsc-bench', jobHeaders: {}, crawled, hooks: {} });
     const seconds = (Date.now() - t0) / 1000;
@@ -88,10 +90,10 @@ async function browserCrawlSection(): Promise<Section> {
     await sampler;
     const rendered = info.rendered ?? 0;
     return {
-      title: `browser crawl: SPA of ${routes} client-side routes, Speed "${speed}" (${browserTabs(speed)} tabs), ${(await import('node:os')).cpus().length} cores`,
+      title: `browser crawl: SPA of ${routes} client-side routes, Speed "${speed}" (${browserTabs(speed)} tabs), ${os.cpus().length} cores`,
       head: ['routes found', 'states rendered', 'failed', 'requests', 'seconds', 'pages/s', 'peak RSS MB', 'goal'],
       rows: [[`${found}/${routes}`, String(rendered), String(info.failed ?? 0), String(session.requestCount()), seconds.toFixed(1), (rendered / seconds).toFixed(1), mb(peak), `< ${RSS_GOAL_MB}`]],
-      notes: [`peak RSS: this process and every Chromium process under it (renderers included), summed; the site's server left out`, `browser engine: ${info.reason}${info.limitReached ? `; stopped at ${info.limitReached}` : ''}`],
+      notes: [`load average during the run: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]?.toFixed(1)} after (a figure taken on a busy machine is slower than the engine is)`, `peak RSS: this process and every Chromium process under it (renderers included), summed; the site's server left out`, `browser engine: ${info.reason}${info.limitReached ? `; stopped at ${info.limitReached}` : ''}`],
     };
   } finally {
     sampling = false;

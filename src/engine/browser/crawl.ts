@@ -437,7 +437,11 @@ class BrowserCrawl {
         // a new document, or a client route (a state of its own, queued): back to this state for
         // the elements still to click
         if ((await this.left(page, token)) || page.url() !== loadedUrl) {
-          const routes = (await page.evaluate(ROUTES).catch(() => [])) as string[];
+          // after a navigation the routes noted went with the old document: nothing to read then
+          const routes = (await page.evaluate(ROUTES).catch((err: unknown) => {
+            this.opts.log?.('debug', 'the routes of a left document are gone', { error: message(err) });
+            return [];
+          })) as string[];
           this.stats.routes += routes.length;
           for (const r of routes) this.addState(r, state.depth + 1, 'browser-route', pageUrl, true);
           await reload();

@@ -365,6 +365,7 @@ export class BrowserPool {
     this.launches++;
     const p = this.launch();
     this.browser = p;
+    // a failed launch is the caller's rejection; the next withPage() may try again (up to maxLaunches)
     p.catch(() => {
       if (this.browser === p) this.browser = null;
     });
@@ -533,6 +534,7 @@ export class BrowserPool {
     const sink = this.sinkhole;
     this.sinkhole = null;
     if (sink) {
+      // a sinkhole that never listened has nothing to close
       const { server } = await sink.catch(() => ({ server: null }));
       server?.close();
     }

@@ -314,15 +314,23 @@ export class BrowserPool {
         continue;
       }
       if (s.used >= perContext) {
-        s.retired = true;
+        this.retire(s);
         if (this.current === pending) this.current = null;
-        if (s.open === 0) this.dropSlot(s);
         continue;
       }
       s.used++;
       s.open++;
       return s;
     }
+  }
+
+  /** No more pages for `s`: its kept tabs close now (their renderers would overlap the next context's), the context once its last tab is done. */
+  private retire(s: Slot): void {
+    s.retired = true;
+    for (const p of s.idle.splice(0)) {
+      p.close().catch((err: unknown) => this.opts.log?.('debug', 'a kept tab did not close cleanly', { error: message(err) }));
+    }
+    if (s.open === 0) this.dropSlot(s);
   }
 
   private dropSlot(s: Slot): void {

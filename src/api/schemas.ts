@@ -34,6 +34,9 @@ export const limitsSchema = z
     maxErrorRate: z.number().int().min(1).max(100),
     maxConsecutiveFailures: z.number().int().min(1).max(100_000),
     targetDownAfterMs: z.number().int().min(100).max(3600 * 1000),
+    maxBrowserPages: z.number().int().min(1).max(100_000),
+    browserPageTimeoutMs: z.number().int().min(1000).max(300_000),
+    maxBrowserActions: z.number().int().min(0).max(1000),
   })
   .partial()
   .describe('wsc extension: per-job engine limits; omitted fields use the documented defaults');
@@ -202,6 +205,10 @@ export const createJobSchema = z.object({
     .refine((t) => (t.clientCert === undefined) === (t.clientKey === undefined), 'clientCert and clientKey go together')
     .optional()
     .describe('wsc extension: a private CA the TLS check trusts, and a client certificate for mTLS (the key is sealed at rest)'),
+  Crawl: z
+    .enum(['browser', 'html', 'auto'])
+    .optional()
+    .describe('wsc extension: "html" the HTML crawler only, "browser" also headless Chromium, "auto" (default) Chromium when it is there and the site needs it'),
 });
 export type CreateJobBody = z.infer<typeof createJobSchema>;
 

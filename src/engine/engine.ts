@@ -8,6 +8,7 @@ import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding, redactSecrets } from '../report/json.js';
 import { AuthError } from './auth/manager.js';
+import { runBrowserPhase } from './browser/phase.js';
 import { crawl, type CrawlCounters } from './crawler.js';
 import { TargetDownError } from './health.js';
 import { codePathOf, type CodePaths } from './crawl/structure.js';
@@ -20,7 +21,7 @@ import { resolveTransport, TransportConfigError, type ResolvedTransport } from '
 import { EgressGuard, probeCapabilities } from './raw-probe.js';
 import { BudgetError, isCredentialHeader, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
-import { CrawlError, DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult, type EngineStats } from './types.js';
+import { CrawlError, DEFAULT_CRAWL_MODE, DEFAULT_LIMITS, type BrowserEngineInfo, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult, type EngineStats } from './types.js';
 
 /** A check sent more than meta.requestBudget per crawled request: it is stopped, its findings kept. */
 export class CheckBudgetError extends Error {
@@ -33,8 +34,8 @@ const CHECK_CONCURRENCY = 4;
 export function resolveLimits(partial: Partial<EngineLimits> | undefined): EngineLimits {
   const out: EngineLimits = { ...DEFAULT_LIMITS };
   for (const [k, v] of Object.entries(partial ?? {}) as [keyof EngineLimits, number | undefined][]) {
-    // maxDepth 0 means "the StartUrl only"; every other limit must be positive to mean anything
-    if (typeof v === 'number' && Number.isFinite(v) && (v > 0 || (k === 'maxDepth' && v === 0))) out[k] = v;
+    // maxDepth 0 means "the StartUrl only", maxBrowserActions 0 "render, never click"; every other limit must be positive to mean anything
+    if (typeof v === 'number' && Number.isFinite(v) && (v > 0 || ((k === 'maxDepth' || k === 'maxBrowserActions') && v === 0))) out[k] = v;
   }
   return out;
 }
@@ -364,6 +365,8 @@ export interface EngineDeps {
   now?: () => number;
   /** Where HTTPS_PROXY, HTTP_PROXY, NO_PROXY and NODE_EXTRA_CA_CERTS are read (process.env by default). */
   env?: NodeJS.ProcessEnv;
+  /** The browser engine's Chromium (default: findChromium's WSC_CHROMIUM_PATH or the system's). */
+  chromiumPath?: string;
 }
 
 export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
@@ -441,6 +444,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
   let scanPercent = 0;
   let tokenStats: TokenStats | undefined;
   let finalLimit: string | undefined;
+  let browserInfo: BrowserEngineInfo | undefined;
   const liveStats = (): EngineStats => {
     const now = Date.now();
     if (auth) session.health.set('relogins', auth.stats.relogins);
@@ -453,6 +457,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       urls: crawledUrls ?? counters?.urls.length ?? 0,
       ...(tokenStats ? { tokenForms: tokenStats.forms, tokenRefreshes: tokenStats.refreshes, tokenRejected: tokenStats.rejected, tokenRequests: tokenStats.requests } : {}),
       ...(auth ? { logins: auth.stats.logins, relogins: auth.stats.relogins, authRefreshes: auth.stats.refreshes, authVerifications: auth.stats.verifications, authFailures: auth.stats.failures } : {}),
+      ...(browserInfo ? { browser: browserInfo } : {}),
       health,
     };
   };
@@ -488,6 +493,21 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       onCrawl: (c) => {
         counters = c;
       },
+    });
+    if (signal.aborted) throw new AbortError();
+    browserInfo = await runBrowserPhase({
+      mode: job.crawl ?? DEFAULT_CRAWL_MODE,
+      session,
+      startUrl: job.startUrl,
+      limits,
+      deadline,
+      signal: inner.signal,
+      speed: job.speed,
+      userAgent,
+      jobHeaders: job.headers,
+      crawled,
+      hooks,
+      ...(deps.chromiumPath !== undefined ? { chromiumPath: deps.chromiumPath } : {}),
     });
     crawlMs = Date.now() - crawlStarted;
     crawledUrls = crawled.urls.length;

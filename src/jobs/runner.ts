@@ -226,6 +226,7 @@ export class Runner {
       speed: s.speed,
       items,
       limits: s.limits,
+      ...(s.crawl !== undefined ? { crawl: s.crawl } : {}),
     };
     if (s.auth) engineJob.auth = s.auth;
     if (s.seeds) engineJob.seeds = s.seeds;

@@ -2,7 +2,7 @@
 // dialects behind the same code; see store-kysely.ts. All times are epoch milliseconds.
 import type { JobStatus } from '../core/status.js';
 import type { Finding } from '../core/model.js';
-import type { CollectedUrl, EngineLimits, EngineStats } from '../engine/types.js';
+import type { CollectedUrl, CrawlMode, EngineLimits, EngineStats } from '../engine/types.js';
 import type { AuthConfig } from '../engine/auth/types.js';
 import type { Seeds } from '../engine/seeds/index.js';
 import type { TransportOptions } from '../engine/transport/options.js';
@@ -65,6 +65,8 @@ export interface JobSettings {
   seeds?: Seeds;
   /** Proxy and TLS (createJob `Proxy`, `Tls`); sealed at rest with the headers (proxy credentials, client key). */
   transport?: TransportOptions;
+  /** Absent: the default ("auto"). */
+  crawl?: CrawlMode;
 }
 
 export interface JobRow {

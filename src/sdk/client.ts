@@ -2,9 +2,9 @@
 // envelopes are returned untouched next to typed views that coerce NCP's mixed number/string fields.
 import { Agent, request, type Dispatcher } from 'undici';
 import { STATUS_TEXT, isJobStatus, type JobStatus } from '../core/status.js';
-import type { EngineLimits } from '../engine/types.js';
 import type { AuthConfig } from '../engine/auth/types.js';
 import type { Seeds } from '../engine/seeds/index.js';
+import type { CrawlMode, EngineLimits } from '../engine/types.js';
 import { WscApiError, WscConnectionError, isApiErrorBody } from './errors.js';
 import { signatureHeaders } from './sign.js';
 
@@ -54,6 +54,8 @@ export interface CreateJobRequest {
   Proxy?: string;
   /** wsc extension: a private CA the TLS check trusts, a client certificate for mTLS (PEM). */
   Tls?: { caCert?: string; clientCert?: string; clientKey?: string };
+  /** wsc extension: "html", "browser" or "auto" (the default); see README "Browser engine". */
+  Crawl?: CrawlMode;
 }
 
 export interface CreateJobResult {

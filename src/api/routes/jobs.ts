@@ -111,6 +111,8 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     if (seeds) settings.seeds = seeds;
     const transport = body.Proxy !== undefined || body.Tls !== undefined ? transportOf(body.Proxy, body.Tls) : base.transport;
     if (transport) settings.transport = transport;
+    const crawlMode = body.Crawl ?? base.crawl;
+    if (crawlMode) settings.crawl = crawlMode;
 
     const assets = await store.listAssets(accountId);
     if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();

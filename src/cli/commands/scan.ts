@@ -15,7 +15,7 @@ import type { Finding, Severity } from '../../core/model.js';
 import { allChecks } from '../../checks/registry.js';
 import { configureTemplates } from '../../templates/loader.js';
 import { runEngine } from '../../engine/engine.js';
-import type { EngineLimits, EngineResult, EngineStats } from '../../engine/types.js';
+import { CRAWL_MODES, DEFAULT_CRAWL_MODE, type CrawlMode, type EngineLimits, type EngineResult, type EngineStats } from '../../engine/types.js';
 import { verdictLine } from '../../engine/health.js';
 import { buildHtmlReport } from '../../report/html.js';
 import { renderReport } from '../../report/render.js';
@@ -73,6 +73,8 @@ export interface ScanOptions {
   caCert?: string[];
   clientCert?: string;
   clientKey?: string;
+  /** browser | html | auto (default). */
+  crawl?: string;
 }
 
 export interface ScanRun {
@@ -118,6 +120,7 @@ interface Resolved {
   auth?: AuthConfig;
   seeds?: Seeds;
   transport?: TransportOptions;
+  crawl: CrawlMode;
 }
 
 function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
@@ -160,7 +163,9 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
   if (opts.targetDownAfter !== undefined && opts.targetDownAfter > 0) limits.targetDownAfterMs = Math.round(opts.targetDownAfter * 1000);
-  const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  const crawl = opts.crawl ?? DEFAULT_CRAWL_MODE;
+  if (!(CRAWL_MODES as readonly string[]).includes(crawl)) throw new ScanUsageError('--crawl must be browser, html or auto');
+  const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits, crawl: crawl as CrawlMode };
   const seeds = resolveSeeds(opts);
   if (seeds) out.seeds = seeds;
   const transport: TransportOptions = {};
@@ -305,7 +310,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let crawled: { method: string; url: string }[] = [];
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}), ...(r.transport ? { transport: r.transport } : {}) },
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, crawl: r.crawl, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}), ...(r.transport ? { transport: r.transport } : {}) },
       {
         onPhase: (p) => progress.phase(p),
         onCrawlProgress: (n) => progress.crawl(n),
@@ -340,7 +345,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   const input: ReportInput = {
     target: r.url,
-    options: { items: r.itemsWords, userAgent: r.ua, speed: r.speed, excludeUrls: r.exclude, headers: r.headers, limits: r.limits },
+    options: { items: r.itemsWords, userAgent: r.ua, speed: r.speed, excludeUrls: r.exclude, headers: r.headers, limits: r.limits, crawl: r.crawl },
     stats: result ? result.stats : (lastStats ?? { requests: 0, durationMs: Date.now() - started, urls: crawled.length }),
     urls: result?.urls ?? crawled,
     findings: result?.findings ?? findings,
@@ -364,6 +369,8 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
     const a = result.auth;
     io.stderr.write(`login: logged-in indicator ${a.loggedIn ?? 'none'}${a.proposed ? ' (proposed by wsc; put it in an --auth file as loggedInRegex to fix it)' : ''}; logged out: ${a.loggedOut}\n`);
   }
+  const browser = result?.stats.browser;
+  if (browser && !browser.used && browser.mode !== 'html') io.stderr.write(`browser engine not used: ${browser.reason}\n`);
   const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}${login}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
   io.stderr.write(summary);
   const health = input.stats.health;
@@ -422,6 +429,7 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--ca-cert <file>', 'PEM file of CA certificates to trust, for a site under a private CA (repeatable; NODE_EXTRA_CA_CERTS too)', collect, [])
     .option('--client-cert <file>', 'PEM client certificate for sites that ask for one (mTLS), with --client-key')
     .option('--client-key <file>', 'PEM private key of --client-cert')
+    .option('--crawl <mode>', 'crawlers: html, browser (also headless Chromium) or auto (Chromium when the site needs it)', DEFAULT_CRAWL_MODE)
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .addHelpText('after', '\nExit codes (as ZAP\'s baseline scan): 0 pass, 1 a finding at or above --fail-on,\n2 warning (coverage degraded, target down, or interrupted), 3 error (bad flags, nothing scanned).')
     // bad flags are an error (3) here, not the usage code (2) other commands use: 2 is a warning

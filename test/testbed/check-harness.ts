@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { isVulnItem, USER_AGENTS } from '../../src/core/items.js';
 import type { CrawledRequest, HttpRequestSpec } from '../../src/core/model.js';
-import type { Check, CheckContext, CrawledPage, FindingDraft } from '../../src/checks/types.js';
+import type { BrowserCapability, Check, CheckContext, CrawledPage, DomVisit, FindingDraft } from '../../src/checks/types.js';
 import { crawl } from '../../src/engine/crawler.js';
 import { insertionPoints, toSpec } from '../../src/engine/insertion-points.js';
 import { isCredentialHeader, ScanSession } from '../../src/engine/session.js';
@@ -17,6 +17,9 @@ export interface CheckRun {
   sent: HttpRequestSpec[];
   requests: CrawledRequest[];
   pages: CrawledPage[];
+  /** Page loads the check asked of the browser, and the requests those pages made. */
+  visits: DomVisit[];
+  browserRequests: number;
 }
 
 export interface CheckRunOptions {
@@ -25,6 +28,8 @@ export interface CheckRunOptions {
   /** A listener to share; by default each run starts its own on 127.0.0.1. */
   oast?: OastServer;
   excludeUrls?: string[];
+  /** The browser capability checks get as ctx.browser (DOM XSS); none by default. */
+  browser?: BrowserCapability;
 }
 
 export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunOptions = {}): Promise<CheckRun> {
@@ -45,6 +50,9 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
     const crawled = await crawl(session, { startUrl, limits: session.limits, signal: controller.signal });
     const soft404 = await fingerprintSoft404(session, startUrl);
     const sent: HttpRequestSpec[] = [];
+    const visits: DomVisit[] = [];
+    let browserRequests = 0;
+    const browser = opts.browser;
     const ctx: CheckContext = {
       requests: crawled.requests,
       pages: crawled.pages,
@@ -60,10 +68,23 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
       },
       log: () => undefined,
       oast: oast.scoped(`test check:${check.meta.id}`),
+      ...(browser
+        ? {
+            browser: {
+              ...(browser.concurrency !== undefined ? { concurrency: browser.concurrency } : {}),
+              visit: async (v: DomVisit) => {
+                visits.push(v);
+                const r = await browser.visit(v);
+                browserRequests += r.requests;
+                return r;
+              },
+            },
+          }
+        : {}),
     };
     const findings: FindingDraft[] = [];
     for await (const f of check.run(ctx)) findings.push(f);
-    return { findings, sent, requests: crawled.requests, pages: crawled.pages };
+    return { findings, sent, requests: crawled.requests, pages: crawled.pages, visits, browserRequests };
   } finally {
     controller.abort();
     await session.close();

@@ -7,6 +7,7 @@
 import { describeVisit, pageScripts, payload, ran, sinkName, sourcesFor, sourceSignal, visitFor, LIBRARY_FILE, type Plant, type Shape, type Source, type SourceSignal } from './definitions/dom-xss.js';
 import { randomToken } from './definitions/injection-points.js';
 import { headerValue, inParallel, renderRequest, renderResponse, trySend } from './support.js';
+import type { CrawledRequest, HttpRequestSpec } from '../core/model.js';
 import type { Check, CheckContext, CheckMeta, CrawledPage, DomVisit, DomVisitResult, FindingDraft } from './types.js';
 
 export const meta: CheckMeta = {
@@ -26,8 +27,11 @@ export const meta: CheckMeta = {
   requestBudget: 30,
 };
 
-/** Pages loaded in the browser per scan, scripts fetched per page and in all (same origin only), pages at once. */
-export const DOM_LIMITS = Object.freeze({ maxPages: 150, scriptsPerPage: 12, maxScripts: 200, concurrency: 4 });
+/**
+ * Pages loaded in the browser per scan, scripts fetched per page and in all (same origin only),
+ * pages at once; for stored DOM XSS, forms written to and pages loaded after.
+ */
+export const DOM_LIMITS = Object.freeze({ maxPages: 150, scriptsPerPage: 12, maxScripts: 200, concurrency: 4, storedForms: 30, storedPages: 20 });
 
 interface Hit {
   visit: DomVisit;
@@ -64,6 +68,8 @@ class DomScan {
   readonly marker = `wsc${randomToken(10)}`;
   private nextId = 1;
   private readonly scripts = new Map<string, string | null>();
+  /** Pages whose scripts fetch data and render it: where stored values are looked for. */
+  readonly renderers: CrawledPage[] = [];
 
   constructor(private readonly ctx: CheckContext & { browser: NonNullable<CheckContext['browser']> }) {}
 
@@ -84,9 +90,13 @@ class DomScan {
     return out;
   }
 
+  newId(): number {
+    return this.nextId++;
+  }
+
   private plants(sources: Source[], shape: Shape): Plant[] {
     return sources.map((source) => {
-      const id = this.nextId++;
+      const id = this.newId();
       return { id, source, payload: payload(shape, this.marker, id) };
     });
   }
@@ -154,6 +164,51 @@ class DomScan {
   }
 }
 
+/**
+ * Stored DOM XSS: a payload of its own in every text field of every form, sent once, then the
+ * pages whose scripts fetch and render data loaded with nothing planted; a marker that runs there
+ * came back from the server.
+ */
+async function* stored(ctx: CheckContext & { browser: NonNullable<CheckContext['browser']> }, scan: DomScan): AsyncGenerator<FindingDraft> {
+  if (scan.renderers.length === 0) return;
+  const forms = ctx.requests.filter((r) => r.bodyKind === 'urlencoded' || r.bodyKind === 'multipart').slice(0, DOM_LIMITS.storedForms);
+  const sent = new Map<string, { form: CrawledRequest; field: string; spec: HttpRequestSpec; payload: string }>();
+  for (const form of forms) {
+    if (ctx.signal.aborted) return;
+    const marked: { field: string; id: string; payload: string }[] = [];
+    const fields = (form.fields ?? []).map((f) => {
+      if (f.filename !== undefined || /^(?:hidden|submit|button|image|checkbox|radio|password|file)$/i.test(f.type ?? '')) return f;
+      const id = String(scan.newId());
+      const p = payload('markup', scan.marker, Number(id));
+      marked.push({ field: f.name, id, payload: p });
+      return { ...f, value: p };
+    });
+    if (marked.length === 0) continue;
+    const spec = ctx.toSpec({ ...form, fields });
+    if (!(await trySend(ctx, spec, { followRedirects: false }))) continue;
+    for (const m of marked) sent.set(m.id, { form, field: m.field, spec, payload: m.payload });
+  }
+  const reported = new Set<string>();
+  for (const page of scan.renderers) {
+    if (ctx.signal.aborted || sent.size === 0) return;
+    const visit: DomVisit = { url: page.request.url, marker: scan.marker, clickMarked: true };
+    const result = await ctx.browser.visit(visit);
+    for (const id of ran(result, scan.marker)) {
+      const s = sent.get(id);
+      if (!s || reported.has(`${s.form.url} ${s.field}`)) continue;
+      reported.add(`${s.form.url} ${s.field}`);
+      const draft = finding(page, { visit, result, id, source: { kind: 'query', name: s.field, location: s.form.bodyKind === 'multipart' ? 'multipart' : 'body' }, payload: s.payload }, scan.marker);
+      yield {
+        ...draft,
+        url: s.form.url,
+        method: s.form.method,
+        evidence: { ...draft.evidence, request: renderRequest(s.spec), proof: `${draft.evidence.proof}\nStored DOM XSS: the value was sent in ${s.field} of ${s.form.method} ${s.form.url} and ran when ${page.request.url} was loaded afterwards.` },
+        extra: { ...draft.extra, kind: 'dom-stored', shownOn: page.request.url },
+      };
+    }
+  }
+}
+
 /** GET HTML pages, one per path and parameter names: DOM XSS lives in a page's scripts, not its values. */
 function targets(ctx: CheckContext): CrawledPage[] {
   const seen = new Set<string>();
@@ -182,10 +237,12 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   let done = 0;
   const one = async function* (page: CrawledPage): AsyncGenerator<FindingDraft> {
     const sig = sourceSignal(await scan.scriptsOf(page));
+    if (sig.rendersData && scan.renderers.length < DOM_LIMITS.storedPages) scan.renderers.push(page);
     if (sig.any) yield* scan.page(page, sig);
     ctx.progress?.(++done, pages.length + 1);
   };
   yield* inParallel(pages, Math.min(DOM_LIMITS.concurrency, browser.concurrency ?? 1), one, ctx.signal);
+  yield* stored({ ...ctx, browser }, scan);
   ctx.progress?.(1, 1);
 }
 

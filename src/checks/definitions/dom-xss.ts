@@ -79,6 +79,8 @@ export interface SourceSignal {
   sessionStorage: string[];
   /** eval, Function, setTimeout/setInterval: expression-shaped payloads are worth a load too. */
   codeSinks: boolean;
+  /** The scripts fetch data and write markup or code: where stored values show up. */
+  rendersData: boolean;
 }
 
 const MAX_NAMES = 8;
@@ -100,7 +102,7 @@ function add(into: string[], more: string[]): void {
 export function sourceSignal(scripts: readonly string[]): SourceSignal & { any: boolean } {
   const s: SourceSignal = {
     query: false, queryNames: [], hash: false, path: false, referrer: false, cookie: false, cookieNames: [],
-    windowName: false, message: false, messageKeys: [], localStorage: [], sessionStorage: [], codeSinks: false,
+    windowName: false, message: false, messageKeys: [], localStorage: [], sessionStorage: [], codeSinks: false, rendersData: false,
   };
   for (const src of scripts) {
     const wholeUrl = /\blocation\.href\b|\bdocument\.(?:URL|documentURI|baseURI)\b|\blocation\.toString\(|String\(\s*(?:window\.|document\.)?location\s*\)|\blocation\s*\+|\+\s*(?:window\.|document\.)?location\b(?!\.)/.test(src);
@@ -136,6 +138,7 @@ export function sourceSignal(scripts: readonly string[]): SourceSignal & { any: 
       add(s[kind], keys);
     }
     if (/\b(?:eval|Function|setTimeout|setInterval|execScript)\s*\(/.test(src)) s.codeSinks = true;
+    if (/\bfetch\s*\(|\bXMLHttpRequest\b|\$\.(?:ajax|get|getJSON|post)\b|\baxios\b/.test(src) && /\b(?:innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval)\b|\.(?:html|append|prepend)\(/.test(src)) s.rendersData = true;
   }
   const any = s.query || s.hash || s.path || s.referrer || s.cookie || s.windowName || s.message || s.localStorage.length > 0 || s.sessionStorage.length > 0;
   return { ...s, any };

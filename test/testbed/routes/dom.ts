@@ -230,7 +230,7 @@ ${script}
 
 function indexPage(safe: boolean): string {
   const base = safe ? '/dom-safe' : '/dom';
-  const items = CASES.map((c) => `<li><a href="${base}/${c.slug}${escHtml(c.link ?? '')}">${escHtml(c.title)}</a></li>`).join('\n');
+  const items = [...CASES.map((c) => `<li><a href="${base}/${c.slug}${escHtml(c.link ?? '')}">${escHtml(c.title)}</a></li>`), `<li><a href="${base}/notes">Notes (stored)</a></li>`].join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>DOM XSS pages${safe ? ' (safe)' : ''}</title></head>
 <body><h1>DOM XSS pages${safe ? ' (safe twins)' : ''}</h1><ul>
 ${items}
@@ -250,6 +250,43 @@ function caseRoutes(c: DomCase): Route[] {
   ];
 }
 
+// Stored DOM XSS: notes posted through a form are kept as sent and served as JSON; the board page's
+// script renders them, as HTML on /dom/ and as text on /dom-safe/. The server never writes a note
+// into HTML itself.
+const notes: Record<'raw' | 'safe', string[]> = { raw: [], safe: [] };
+const NOTES_FORM = (base: string): string => `<!doctype html><html><head><meta charset="utf-8"><title>Notes</title></head><body><h1>Leave a note</h1>
+<form action="${base}/notes/add" method="post"><textarea name="note">hello</textarea><input type="submit" value="Post"></form>
+<p><a href="${base}/notes/board">The board</a></p></body></html>`;
+const NOTES_BOARD = (base: string, safe: boolean): string => `<!doctype html><html><head><meta charset="utf-8"><title>Board</title></head><body><h1>Notes board</h1>
+<ul id="notes"></ul>
+<script>
+function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+fetch('${base}/notes/api').then(function (r) { return r.json(); }).then(function (list) {
+  var ul = document.getElementById('notes');
+  list.forEach(function (n) { ${safe ? "ul.insertAdjacentHTML('beforeend', '<li>' + esc(n) + '</li>');" : "var li = document.createElement('li'); li.innerHTML = n; ul.appendChild(li);"} });
+});
+</script></body></html>`;
+
+function notesRoutes(safe: boolean): Route[] {
+  const base = safe ? '/dom-safe' : '/dom';
+  const store = notes[safe ? 'safe' : 'raw'];
+  return [
+    { method: 'GET', path: `${base}/notes`, handler: (_q, r) => r.html(NOTES_FORM(base)) },
+    {
+      method: 'POST',
+      path: `${base}/notes/add`,
+      handler: (req, res) => {
+        store.push(req.form().get('note') ?? '');
+        if (store.length > 10) store.shift();
+        res.redirect(`${base}/notes/board`, 303);
+      },
+      ...(safe ? { safeFor: [X] } : { vulnerable: [{ item: X, parameter: 'note' }] }),
+    },
+    { method: 'GET', path: `${base}/notes/board`, handler: (_q, r) => r.html(NOTES_BOARD(base, safe)), ...(safe ? { safeFor: [X] } : {}) },
+    { method: 'GET', path: `${base}/notes/api`, handler: (_q, r) => r.json(store) },
+  ];
+}
+
 /** The cases, for tests that check every one is found (source and sink as a finding names them). */
 export const DOM_CASES: readonly { slug: string; source: string; sink: string }[] = CASES.map(({ slug, source, sink }) => ({ slug, source, sink }));
 
@@ -258,4 +295,6 @@ export const routes: Route[] = [
   { method: 'GET', path: '/dom-safe/', index: true, title: 'DOM-based XSS (safe)', handler: (_q, r) => r.html(indexPage(true)) },
   { method: 'GET', path: '/dom/assets/mini-jquery.js', handler: (_q, r) => r.text(MINI_JQUERY, 200, 'text/javascript; charset=utf-8') },
   ...CASES.flatMap(caseRoutes),
+  ...notesRoutes(false),
+  ...notesRoutes(true),
 ];

@@ -31,6 +31,9 @@ export const limitsSchema = z
     maxRedirects: z.number().int().min(0).max(50),
     maxRequests: z.number().int().min(1).max(10_000_000),
     maxVariantsPerPattern: z.number().int().min(1).max(10_000),
+    maxBrowserPages: z.number().int().min(1).max(100_000),
+    browserPageTimeoutMs: z.number().int().min(1000).max(300_000),
+    maxBrowserActions: z.number().int().min(0).max(1000),
   })
   .partial()
   .describe('wsc extension: per-job engine limits; omitted fields use the documented defaults');
@@ -62,6 +65,10 @@ export const createJobSchema = z.object({
     .optional()
     .describe('instanceNo of a completed job to re-diagnose (a string); other fields then default to the master'),
   Limits: limitsSchema.optional(),
+  Crawl: z
+    .enum(['browser', 'html', 'auto'])
+    .optional()
+    .describe('wsc extension: "html" the HTML crawler only, "browser" also headless Chromium, "auto" (default) Chromium when it is there and the site needs it'),
 });
 export type CreateJobBody = z.infer<typeof createJobSchema>;
 

@@ -85,6 +85,26 @@ const XML_LEAF = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,500})?>[^<>]{0,2000}<\/
 const TRAP_HARD_CAP = 10;
 const MAX_SCRIPTS = 2000;
 
+/**
+ * The names a request's body contributes to its target key: form fields, an XML body's leaf
+ * elements (two SOAP operations on one path are two targets), a JSON object's keys. The browser
+ * crawl's targets are merged with the crawler's by the same key (see browser/merge.ts).
+ */
+export function requestBodyNames(c: Pick<CrawledRequest, 'bodyKind' | 'fields' | 'rawBody'>): string[] {
+  const bodyNames: string[] = [];
+  if (c.fields !== undefined) for (const f of c.fields) bodyNames.push(f.name);
+  if (c.bodyKind === 'xml' && c.rawBody) for (const m of c.rawBody.matchAll(XML_LEAF)) bodyNames.push(m[1] as string);
+  if (c.bodyKind === 'json' && c.rawBody) {
+    try {
+      const parsed: unknown = JSON.parse(c.rawBody);
+      if (parsed !== null && typeof parsed === 'object') bodyNames.push(...Object.keys(parsed));
+    } catch {
+      // not JSON after all: the body is kept as raw text and contributes no names
+    }
+  }
+  return bodyNames;
+}
+
 function isHtml(res: HttpResponseData): boolean {
   const ct = (res.headers['content-type'] ?? '').toLowerCase();
   if (ct.includes('html')) return true;
@@ -196,17 +216,7 @@ class Crawl {
     if (c.depth > limits.maxDepth) return false;
     const u = c.parsed ?? new URL(c.url);
     const method = c.method.toUpperCase();
-    const bodyNames: string[] = [];
-    if (c.fields !== undefined) for (const f of c.fields) bodyNames.push(f.name);
-    // an XML body's leaf elements are its field names: two SOAP operations on one path are two targets
-    if (c.bodyKind === 'xml' && c.rawBody) for (const m of c.rawBody.matchAll(XML_LEAF)) bodyNames.push(m[1] as string);
-    if (c.bodyKind === 'json' && c.rawBody) {
-      try {
-        bodyNames.push(...Object.keys(JSON.parse(c.rawBody) as Record<string, unknown>));
-      } catch {
-        // not JSON after all: the body is kept as raw text and contributes no names
-      }
-    }
+    const bodyNames = requestBodyNames(c);
     const seenKey = c.seenKey !== undefined && method === 'GET' && bodyNames.length === 0 ? c.seenKey : fetchHash(method, u, bodyNames);
     // the seen-check first: most links on a page point at pages already collected
     if (this.seen.has(seenKey)) return true;

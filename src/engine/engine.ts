@@ -7,6 +7,7 @@ import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type 
 import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding } from '../report/json.js';
+import { runBrowserPhase } from './browser/phase.js';
 import { crawl } from './crawler.js';
 import { codePathOf, type CodePaths } from './crawl/structure.js';
 import { AntiCsrf, type TokenStats } from './csrf.js';
@@ -16,7 +17,7 @@ import { insertionPoints, toSpec } from './insertion-points.js';
 import { EgressGuard, probeCapabilities } from './raw-probe.js';
 import { BudgetError, isCredentialHeader, ScanSession } from './session.js';
 import { fingerprintSoft404 } from './soft404.js';
-import { DEFAULT_LIMITS, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
+import { DEFAULT_CRAWL_MODE, DEFAULT_LIMITS, type BrowserEngineInfo, type EngineHooks, type EngineJob, type EngineLimits, type EngineResult } from './types.js';
 
 /** A check sent more than meta.requestBudget per crawled request: it is stopped, its findings kept. */
 export class CheckBudgetError extends Error {
@@ -29,8 +30,8 @@ const CHECK_CONCURRENCY = 4;
 export function resolveLimits(partial: Partial<EngineLimits> | undefined): EngineLimits {
   const out: EngineLimits = { ...DEFAULT_LIMITS };
   for (const [k, v] of Object.entries(partial ?? {}) as [keyof EngineLimits, number | undefined][]) {
-    // maxDepth 0 means "the StartUrl only"; every other limit must be positive to mean anything
-    if (typeof v === 'number' && Number.isFinite(v) && (v > 0 || (k === 'maxDepth' && v === 0))) out[k] = v;
+    // maxDepth 0 means "the StartUrl only", maxBrowserActions 0 "render, never click"; every other limit must be positive to mean anything
+    if (typeof v === 'number' && Number.isFinite(v) && (v > 0 || ((k === 'maxDepth' || k === 'maxBrowserActions') && v === 0))) out[k] = v;
   }
   return out;
 }
@@ -347,6 +348,8 @@ export interface EngineDeps {
   label?: string;
   /** The DNS resolver behind the egress guard (tests answer made-up names with it). */
   lookup?: LookupFunction;
+  /** The browser engine's Chromium (default: findChromium's WSC_CHROMIUM_PATH or the system's). */
+  chromiumPath?: string;
 }
 
 export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
@@ -390,6 +393,21 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
       signal: inner.signal,
       ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
+    });
+    if (signal.aborted) throw new AbortError();
+    const browser: BrowserEngineInfo = await runBrowserPhase({
+      mode: job.crawl ?? DEFAULT_CRAWL_MODE,
+      session,
+      startUrl: job.startUrl,
+      limits,
+      deadline,
+      signal: inner.signal,
+      speed: job.speed,
+      userAgent,
+      jobHeaders: job.headers,
+      crawled,
+      hooks,
+      ...(deps.chromiumPath !== undefined ? { chromiumPath: deps.chromiumPath } : {}),
     });
     const crawlMs = Date.now() - crawlStarted;
     if (signal.aborted) throw new AbortError();
@@ -451,6 +469,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
         crawlMs,
         scanMs: Date.now() - scanStarted,
         urls: crawled.urls.length,
+        browser,
         ...(tokens ? { tokenForms: tokens.forms, tokenRefreshes: tokens.refreshes, tokenRejected: tokens.rejected, tokenRequests: tokens.requests } : {}),
       },
       urls: crawled.urls,

@@ -19,6 +19,12 @@ export interface EngineLimits {
   maxRequests: number;
   /** Variants (other values of the same path pattern) kept before a pattern counts as a trap. */
   maxVariantsPerPattern: number;
+  /** Browser crawl: page states (URLs and client-side routes) rendered at most. */
+  maxBrowserPages: number;
+  /** Browser crawl: one page state (load, form submissions, clicks), ms. */
+  browserPageTimeoutMs: number;
+  /** Browser crawl: clicks and form submissions per page state. */
+  maxBrowserActions: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
@@ -30,7 +36,15 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxRedirects: 5,
   maxRequests: 250_000,
   maxVariantsPerPattern: 20,
+  maxBrowserPages: 1000,
+  browserPageTimeoutMs: 20_000,
+  maxBrowserActions: 30,
 });
+
+/** Which crawlers a job runs (job option `Crawl`, `wsc scan --crawl`); see README "Browser engine". */
+export type CrawlMode = 'browser' | 'html' | 'auto';
+export const CRAWL_MODES: readonly CrawlMode[] = Object.freeze(['browser', 'html', 'auto']);
+export const DEFAULT_CRAWL_MODE: CrawlMode = 'auto';
 
 export interface EngineJob {
   startUrl: string;
@@ -46,6 +60,8 @@ export interface EngineJob {
    * fills it from the account's CIDR assets that name such addresses explicitly.
    */
   allowAddresses?: string[];
+  /** Default "auto": the browser crawl runs when Chromium is there and the HTML crawl's pages need it. */
+  crawl?: CrawlMode;
 }
 
 export type EnginePhase = 'crawl' | 'scan';
@@ -85,6 +101,27 @@ export interface EngineStats {
   tokenRefreshes?: number;
   tokenRejected?: number;
   tokenRequests?: number;
+  /** Whether the browser engine crawled, and why (not); absent from jobs stored before it existed. */
+  browser?: BrowserEngineInfo;
+}
+
+/** What the browser engine did for a job (see src/engine/browser/phase.ts). */
+export interface BrowserEngineInfo {
+  mode: CrawlMode;
+  used: boolean;
+  /** Why it was used or not, in words for the report. */
+  reason: string;
+  /** Page states rendered, attack targets it added to the HTML crawl's, client routes noted. */
+  rendered?: number;
+  targets?: number;
+  routes?: number;
+  /** Requests of pages' scripts recorded; requests refused (scope, egress); tab/browser crashes; page states that failed. */
+  recorded?: number;
+  blocked?: number;
+  crashes?: number;
+  failed?: number;
+  ms?: number;
+  limitReached?: string;
 }
 
 export interface EngineResult {

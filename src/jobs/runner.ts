@@ -224,6 +224,7 @@ export class Runner {
       speed: s.speed,
       items,
       limits: s.limits,
+      ...(s.crawl !== undefined ? { crawl: s.crawl } : {}),
     };
     let phase: 'crawl' | 'scan' = 'crawl';
     let findings = 0;

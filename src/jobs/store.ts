@@ -2,7 +2,7 @@
 // dialects behind the same code; see store-kysely.ts. All times are epoch milliseconds.
 import type { JobStatus } from '../core/status.js';
 import type { Finding } from '../core/model.js';
-import type { CollectedUrl, EngineLimits, EngineStats } from '../engine/types.js';
+import type { CollectedUrl, CrawlMode, EngineLimits, EngineStats } from '../engine/types.js';
 
 export interface Account {
   id: number;
@@ -56,6 +56,8 @@ export interface JobSettings {
   userAgent: string;
   speed: string;
   limits?: Partial<EngineLimits>;
+  /** Absent: the default ("auto"). */
+  crawl?: CrawlMode;
 }
 
 export interface JobRow {

@@ -6,7 +6,7 @@ import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
 import { formatDateTime } from '../core/time.js';
 import { statusOf, type FindingDiff, type RescanStatus } from './diff.js';
 import { GUIDANCE, cweRef } from './guidance.js';
-import { GENERATOR, redactFinding, redactSecrets, reportFindings, type ReportInput } from './json.js';
+import { browserEngineText, GENERATOR, redactFinding, redactSecrets, reportFindings, type ReportInput } from './json.js';
 
 export interface Segment {
   text: string;
@@ -155,6 +155,7 @@ export function buildContent(input: ReportInput): ReportContent {
     const refused = input.stats.tokenRejected ?? 0;
     summary.push(['Anti-CSRF token forms', `${input.stats.tokenForms}${refused > 0 ? ` (${refused} refused a fresh token: attacks on them could not reach the code behind it, so no finding there does not mean safe)` : ''}`]);
   }
+  if (input.stats.browser) summary.push(['Browser engine', redactSecrets(browserEngineText(input.stats.browser), headers)]);
   if (input.options.excludeUrls.length > 0) summary.push(['Excluded URLs', input.options.excludeUrls.join(', ')]);
   const headerNames = Object.keys(headers);
   if (headerNames.length > 0) summary.push(['Job headers', `${headerNames.join(', ')} (values redacted)`]);

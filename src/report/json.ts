@@ -2,7 +2,7 @@
 // the values of the job's own headers (auth cookies, tokens) never leave the engine in clear.
 import { VULN_ITEMS, isVulnItem, type VulnItem } from '../core/items.js';
 import { SEVERITIES, type Finding, type Severity } from '../core/model.js';
-import type { CollectedUrl, EngineLimits } from '../engine/types.js';
+import type { BrowserEngineInfo, CollectedUrl, EngineLimits } from '../engine/types.js';
 import type { FindingDiff, RescanStatus } from './diff.js';
 
 export const REPORT_VERSION = 1;
@@ -32,9 +32,11 @@ export interface ReportInput {
     /** The job's headers; only their names are reported, and their values are redacted everywhere. */
     headers: Record<string, string>;
     limits?: Partial<EngineLimits>;
+    /** The Crawl option (absent: the default, "auto"). */
+    crawl?: string;
   };
   /** tokenForms/tokenRejected: anti-CSRF token targets and those whose fresh token was refused (HTML summary only). */
-  stats: { requests: number; durationMs: number; urls: number; tokenForms?: number; tokenRejected?: number };
+  stats: { requests: number; durationMs: number; urls: number; tokenForms?: number; tokenRejected?: number; browser?: BrowserEngineInfo };
   urls: CollectedUrl[];
   findings: Finding[];
   /** Epoch ms; defaults to now. */
@@ -84,6 +86,8 @@ export interface JsonReport {
   summary: { total: number; by_severity: Record<Severity, number>; by_item: Partial<Record<VulnItem, number>> };
   urls: { method: string; url: string }[];
   findings: Finding[];
+  /** What the browser engine did, or why it was not used (additive to version 1; absent for jobs from before it). */
+  browser_engine?: { mode: string; used: boolean; reason: string; rendered?: number; targets?: number; routes?: number; blocked?: number; crashes?: number };
   /** Present on a re-diagnosis: each finding's status against the master (additive to version 1). */
   comparison?: {
     master_instance_no: string;
@@ -240,8 +244,25 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     summary: { total: findings.length, by_severity: bySeverity, by_item: byItem },
     urls: input.urls.map((u) => ({ method: u.method, url: redactSecrets(u.url, input.options.headers) })),
     findings,
+    ...(input.stats.browser ? { browser_engine: browserEngine(input.stats.browser) } : {}),
     ...(input.comparison ? { comparison: jsonComparison(input.comparison, input.options.headers) } : {}),
   };
+}
+
+function browserEngine(b: BrowserEngineInfo): NonNullable<JsonReport['browser_engine']> {
+  const out: NonNullable<JsonReport['browser_engine']> = { mode: b.mode, used: b.used, reason: b.reason };
+  for (const k of ['rendered', 'targets', 'routes', 'blocked', 'crashes'] as const) if (b[k] !== undefined) out[k] = b[k];
+  return out;
+}
+
+/** The browser engine in words, for the HTML/PDF summary and the CLI. */
+export function browserEngineText(b: BrowserEngineInfo): string {
+  if (!b.used) return `not used (Crawl "${b.mode}"): ${b.reason}`;
+  const parts = [`${b.rendered ?? 0} page states rendered`, `${b.targets ?? 0} targets added`, `${b.routes ?? 0} client routes`];
+  if ((b.blocked ?? 0) > 0) parts.push(`${b.blocked} requests refused (scope)`);
+  if ((b.crashes ?? 0) > 0) parts.push(`${b.crashes} crashes`);
+  if (b.limitReached) parts.push(`stopped at ${b.limitReached}`);
+  return `used (${b.reason}): ${parts.join(', ')}`;
 }
 
 function jsonComparison(diff: FindingDiff, headers: Record<string, string>): NonNullable<JsonReport['comparison']> {

@@ -47,6 +47,10 @@ const createCases: [string, unknown, string][] = [
   ['MasterInstanceNo not digits', { ...good, MasterInstanceNo: 'abc' }, param('MasterInstanceNo')],
   ['MasterInstanceNo unknown', { ...good, MasterInstanceNo: '1' }, '{"error":{"errorCode":901,"message":"API Call Fail"}}'],
   ['Limits with a negative', { ...good, Limits: { maxUrls: -1 } }, param('Limits')],
+  ['Limits with a browser page bound of 0', { ...good, Limits: { maxBrowserPages: 0 } }, param('Limits')],
+  ['Limits with a browser page timeout under 1 s', { ...good, Limits: { browserPageTimeoutMs: 10 } }, param('Limits')],
+  ['Crawl unknown', { ...good, Crawl: 'spider' }, param('Crawl')],
+  ['Crawl a boolean', { ...good, Crawl: true }, param('Crawl')],
   ['foreign StartUrl', { ...good, StartUrl: 'https://www.ncloud.com' }, '{"error":{"errorCode":160451,"message":"Assets_Check_Fail"}}'],
 ];
 

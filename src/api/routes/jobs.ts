@@ -99,6 +99,8 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     };
     const limits = body.Limits ?? base.limits;
     if (limits) settings.limits = limits;
+    const crawlMode = body.Crawl ?? base.crawl;
+    if (crawlMode) settings.crawl = crawlMode;
 
     const assets = await store.listAssets(accountId);
     if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();

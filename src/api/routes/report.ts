@@ -24,12 +24,13 @@ export async function reportInputForJob(store: Store, job: JobRow, timeZone: str
   const s = job.settings;
   const input: ReportInput = {
     target: job.startUrl,
-    options: { items: s.vulnItems, userAgent: s.userAgent, speed: s.speed, excludeUrls: s.excludeUrls, headers: s.headers, ...(s.limits ? { limits: s.limits } : {}) },
+    options: { items: s.vulnItems, userAgent: s.userAgent, speed: s.speed, excludeUrls: s.excludeUrls, headers: s.headers, ...(s.limits ? { limits: s.limits } : {}), ...(s.crawl ? { crawl: s.crawl } : {}) },
     stats: {
       requests: job.stats?.requests ?? 0,
       durationMs: job.stats?.durationMs ?? (job.startedAt !== null && job.endedAt !== null ? job.endedAt - job.startedAt : 0),
       urls: job.stats?.urls ?? urls.length,
       ...(job.stats?.tokenForms !== undefined ? { tokenForms: job.stats.tokenForms, tokenRejected: job.stats.tokenRejected ?? 0 } : {}),
+      ...(job.stats?.browser !== undefined ? { browser: job.stats.browser } : {}),
     },
     urls,
     findings,

@@ -8,7 +8,7 @@ import type { Finding, Severity } from '../../core/model.js';
 import { allChecks } from '../../checks/registry.js';
 import { configureTemplates } from '../../templates/loader.js';
 import { runEngine } from '../../engine/engine.js';
-import type { EngineLimits, EngineResult } from '../../engine/types.js';
+import { CRAWL_MODES, DEFAULT_CRAWL_MODE, type CrawlMode, type EngineLimits, type EngineResult } from '../../engine/types.js';
 import { buildHtmlReport } from '../../report/html.js';
 import { renderReport } from '../../report/render.js';
 import { buildJsonReport, type JsonReport, type ReportInput } from '../../report/json.js';
@@ -44,6 +44,8 @@ export interface ScanOptions {
   tty?: boolean;
   /** Extra Specific Vulnerability templates (default: WSC_TEMPLATES_DIR). */
   templates?: string;
+  /** browser | html | auto (default). */
+  crawl?: string;
 }
 
 export interface ScanRun {
@@ -86,6 +88,7 @@ interface Resolved {
   format: ReportFormat;
   failOn: FailOn | null;
   limits: Partial<EngineLimits>;
+  crawl: CrawlMode;
 }
 
 function resolve(opts: ScanOptions): Resolved {
@@ -122,7 +125,9 @@ function resolve(opts: ScanOptions): Resolved {
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
-  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  const crawl = opts.crawl ?? DEFAULT_CRAWL_MODE;
+  if (!(CRAWL_MODES as readonly string[]).includes(crawl)) throw new ScanUsageError('--crawl must be browser, html or auto');
+  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits, crawl: crawl as CrawlMode };
 }
 
 function allItemWords(): string {
@@ -170,7 +175,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let failure: Error | undefined;
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits },
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, crawl: r.crawl },
       {
         onPhase: (p) => progress.phase(p),
         onCrawlProgress: (n) => progress.crawl(n),
@@ -197,7 +202,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   const input: ReportInput = {
     target: r.url,
-    options: { items: r.itemsWords, userAgent: r.ua, speed: r.speed, excludeUrls: r.exclude, headers: r.headers, limits: r.limits },
+    options: { items: r.itemsWords, userAgent: r.ua, speed: r.speed, excludeUrls: r.exclude, headers: r.headers, limits: r.limits, crawl: r.crawl },
     stats: result ? result.stats : { requests: 0, durationMs: Date.now() - started, urls: 0 },
     urls: result?.urls ?? [],
     findings: result?.findings ?? findings,
@@ -215,6 +220,8 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   const tokenForms = result?.stats.tokenForms ?? 0;
   const tokens = tokenForms > 0 ? `, ${tokenForms} anti-CSRF token form${tokenForms === 1 ? '' : 's'}${result?.stats.tokenRejected ? ` (${result.stats.tokenRejected} refused a fresh token)` : ''}` : '';
+  const browser = result?.stats.browser;
+  if (browser && !browser.used && browser.mode !== 'html') io.stderr.write(`browser engine not used: ${browser.reason}\n`);
   const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
   io.stderr.write(summary);
   if (failure) {
@@ -257,6 +264,7 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
     .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
+    .option('--crawl <mode>', 'crawlers: html, browser (also headless Chromium) or auto (Chromium when the site needs it)', DEFAULT_CRAWL_MODE)
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());

@@ -222,7 +222,8 @@ export class FormCollector {
 }
 
 /** A value of the control's type for an empty field, so that a server that validates it takes the code path behind it. */
-function placeholder(c: FormControl, origin: string): string {
+/** The value a crawl gives an empty text-like control (the browser crawl fills rendered forms with it too). */
+export function placeholder(c: Pick<FormControl, 'type' | 'attrs'>, origin: string): string {
   const num = (k: string): number | null => {
     const v = Number(c.attrs[k]);
     return c.attrs[k] !== undefined && c.attrs[k] !== '' && Number.isFinite(v) ? v : null;
@@ -407,8 +408,9 @@ export function formSubmissions(form: FoundForm, pageUrl: string, base: string):
     const url = actionUrl(submitter?.attrs.formaction !== undefined ? submitter.attrs.formaction : form.action, pageUrl, base);
     if (!url) return null;
     const label = submitter ? labelOf(submitter) : undefined;
-    if (DANGEROUS.test(decodeSafe(url.pathname + ' ' + url.search)) || (label !== undefined && DANGEROUS.test(label))) {
-      skipped.push({ url: url.href, why: `the form's ${label ? `button "${label}"` : 'action'} looks destructive` });
+    const why = destructiveSubmission(url, label);
+    if (why !== null) {
+      skipped.push({ url: url.href, why });
       return null;
     }
     const kind = bodyKindOf((submitter?.attrs.formenctype ?? form.enctype).trim().toLowerCase());
@@ -444,6 +446,18 @@ export function formSubmissions(form: FoundForm, pageUrl: string, base: string):
     }
   }
   return { submissions, skipped };
+}
+
+/**
+ * Why submitting a form to `url` with the button labelled `label` is left out (an action or a
+ * button that looks destructive: delete, logout...), or null. The browser crawl asks the same
+ * before it submits a rendered form or clicks an element.
+ */
+export function destructiveSubmission(url: URL, label?: string): string | null {
+  if (DANGEROUS.test(decodeSafe(url.pathname + ' ' + url.search)) || (label !== undefined && DANGEROUS.test(label))) {
+    return `the form's ${label ? `button "${label}"` : 'action'} looks destructive`;
+  }
+  return null;
 }
 
 function decodeSafe(s: string): string {

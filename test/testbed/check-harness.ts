@@ -10,6 +10,7 @@ import { isCredentialHeader, ScanSession } from '../../src/engine/session.js';
 import { fingerprintSoft404 } from '../../src/engine/soft404.js';
 import { DEFAULT_LIMITS } from '../../src/engine/types.js';
 import { OastServer } from '../../src/engine/oast.js';
+import { openDomBrowser, type DomBrowser } from '../../src/engine/browser/dom-browser.js';
 
 export interface CheckRun {
   findings: FindingDraft[];
@@ -28,8 +29,11 @@ export interface CheckRunOptions {
   /** A listener to share; by default each run starts its own on 127.0.0.1. */
   oast?: OastServer;
   excludeUrls?: string[];
-  /** The browser capability checks get as ctx.browser (DOM XSS); none by default. */
-  browser?: BrowserCapability;
+  /**
+   * ctx.browser (DOM XSS): true for the engine's own (Chromium through this run's session, see
+   * src/engine/browser/dom-browser.ts), or a capability of the test's; none by default.
+   */
+  browser?: boolean | BrowserCapability;
 }
 
 export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunOptions = {}): Promise<CheckRun> {
@@ -52,7 +56,12 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
     const sent: HttpRequestSpec[] = [];
     const visits: DomVisit[] = [];
     let browserRequests = 0;
-    const browser = opts.browser;
+    let dom: DomBrowser | null = null;
+    if (opts.browser === true) {
+      dom = await openDomBrowser({ session, startUrl, speed: '3', userAgent, jobHeaders: opts.headers ?? {}, signal: controller.signal });
+      if (dom.capability === null) throw new Error(`no browser for the check: ${dom.reason}`);
+    }
+    const browser = dom?.capability ?? (typeof opts.browser === 'object' ? opts.browser : undefined);
     const ctx: CheckContext = {
       requests: crawled.requests,
       pages: crawled.pages,
@@ -83,7 +92,11 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
         : {}),
     };
     const findings: FindingDraft[] = [];
-    for await (const f of check.run(ctx)) findings.push(f);
+    try {
+      for await (const f of check.run(ctx)) findings.push(f);
+    } finally {
+      if (dom?.capability) await dom.close();
+    }
     return { findings, sent, requests: crawled.requests, pages: crawled.pages, visits, browserRequests };
   } finally {
     controller.abort();

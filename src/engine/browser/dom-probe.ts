@@ -55,6 +55,8 @@ export class DomProbe implements BrowserCapability {
    * path, sessionStorage and window.name belong to the tab).
    */
   private readonly storageLocks = new Map<string, Promise<void>>();
+  /** Names of the cookies visits planted: the pool's fulfill keeps them out of the job's cookie jar. */
+  readonly plantedCookies = new Set<string>();
 
   constructor(private readonly opts: DomProbeOptions) {
     this.timeoutMs = opts.pageTimeoutMs ?? DOM_PROBE_DEFAULTS.pageTimeoutMs;
@@ -87,7 +89,10 @@ export class DomProbe implements BrowserCapability {
     if (v.windowName !== undefined) plant.windowName = v.windowName;
     if (v.localStorage) plant.localStorage = v.localStorage;
     if (v.sessionStorage) plant.sessionStorage = v.sessionStorage;
-    if (v.cookies) plant.cookies = v.cookies.map((c) => ({ ...c, path: target.pathname }));
+    if (v.cookies) {
+      plant.cookies = v.cookies.map((c) => ({ ...c, path: target.pathname }));
+      for (const c of v.cookies) this.plantedCookies.add(c.name);
+    }
     const settleMs = Math.min(Math.max(0, v.settleMs ?? DOM_PROBE_DEFAULTS.settleMs), DOM_PROBE_DEFAULTS.maxSettleMs);
     const sender = v.messages && v.messages.length > 0 ? `${senderOrigin(target)}/wsc-dom-sender` : null;
     if (sender) result.messageOrigin = new URL(sender).origin;

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VULN_ITEMS, type VulnItem } from '../src/core/items.js';
 import { runEngine } from '../src/engine/engine.js';
 import { OastServer } from '../src/engine/oast.js';
+import { printDom, scoreDom } from './dom.js';
 import { hasWapiti, runWapiti, scoreMap, table, type Hit, type Score } from './scoring.js';
 import { AUTHZ_COOKIE } from '../test/testbed/routes/authz.js';
 import { startTestbed, type Route } from '../test/testbed/server.js';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     );
     const ours = score(routes, result.findings.map((f) => ({ item: f.item, method: f.method, url: f.url })));
     table(`wsc (${result.stats.urls} URLs crawled)`, ours, result.stats.requests, result.stats.durationMs);
+    printDom(scoreDom(result.findings));
     if (useWapiti && hasWapiti()) {
       process.stdout.write(`\nrunning wapiti on ${startUrl} (bounded to ${wapitiSeconds} s)...\n`);
       const w = await runWapiti({

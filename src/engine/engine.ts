@@ -372,24 +372,21 @@ export interface EngineDeps {
 }
 
 /**
- * The scan phase's browser, when a check that needs one runs: none under Crawl "html" (the job
- * asked for no browser) or without Chromium, and the log says why.
+ * The scan phase's browser, when a check that needs one runs (whatever Crawl says: that option
+ * chooses crawlers); without Chromium there is none and the log says why.
  */
 async function domBrowserFor(job: EngineJob, checks: Check[], session: ScanSession, userAgent: string, signal: AbortSignal, hooks: EngineHooks, deps: EngineDeps): Promise<DomBrowser | null> {
   if (!checks.some((c) => c.meta.id === 'dom-xss')) return null;
-  const dom: DomBrowser =
-    job.crawl === 'html'
-      ? { capability: null, reason: 'Crawl "html" was asked for: no browser' }
-      : await openDomBrowser({
-          session,
-          startUrl: job.startUrl,
-          speed: job.speed,
-          userAgent,
-          jobHeaders: job.headers,
-          signal,
-          ...(deps.chromiumPath !== undefined ? { chromiumPath: deps.chromiumPath } : {}),
-          ...(hooks.log ? { log: hooks.log } : {}),
-        });
+  const dom = await openDomBrowser({
+    session,
+    startUrl: job.startUrl,
+    speed: job.speed,
+    userAgent,
+    jobHeaders: job.headers,
+    signal,
+    ...(deps.chromiumPath !== undefined ? { chromiumPath: deps.chromiumPath } : {}),
+    ...(hooks.log ? { log: hooks.log } : {}),
+  });
   if (dom.capability === null) hooks.log?.('info', `DOM-based XSS was not tested: ${dom.reason}`, { check: 'dom-xss' });
   return dom;
 }

@@ -80,8 +80,20 @@ export class DomProbe implements BrowserCapability {
     return () => releases.forEach((r) => r());
   }
 
+  /**
+   * One load; a tab crash or page timeout before anything came back costs a second try. A browser
+   * that cannot start and a stop end the visit with their error (the check ends with it).
+   */
   async visit(v: DomVisit): Promise<DomVisitResult> {
     if (!/^[A-Za-z_$][\w$]*$/.test(v.marker)) throw new TypeError(`marker must be an identifier: ${v.marker}`);
+    const first = await this.once(v);
+    const r = first.retry ? (await this.once(v)).result : first.result;
+    if (r !== first.result) r.requests += first.result.requests;
+    this.opts.onRequests?.(r.requests);
+    return r;
+  }
+
+  private async once(v: DomVisit): Promise<{ result: DomVisitResult; retry: boolean }> {
     const target = new URL(v.url);
     const binding = `__wscReport${randomBytes(6).toString('hex')}`;
     const result: DomVisitResult = { url: v.url, finalUrl: v.url, status: null, calls: [], sinks: [], dialogs: [], requests: 0 };
@@ -147,16 +159,19 @@ export class DomProbe implements BrowserCapability {
       }
     };
     const unlock = await this.lock(Object.keys(v.localStorage ?? {}).map((k) => `${target.origin} ${k}`));
+    let retry = false;
     try {
       await this.opts.pool.withPage(run, { initScripts: [domHooksScript({ marker: v.marker, binding, plant })], timeoutMs: this.timeoutMs });
     } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      if (name === 'BrowserUnavailableError' || name === 'AbortError') throw err;
       result.error = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      retry = (name === 'BrowserCrashError' || name === 'PageTimeoutError') && result.calls.length === 0 && result.status === null;
     } finally {
       unlock();
     }
     if (notes.length > 0) result.notes = notes;
-    this.opts.onRequests?.(result.requests);
-    return result;
+    return { result, retry };
   }
 
   /** Clicks (in every frame) the links and areas whose javascript: URL holds the marker. */

@@ -28,10 +28,11 @@ export const meta: CheckMeta = {
 };
 
 /**
- * Pages loaded in the browser per scan, scripts fetched per page and in all (same origin only),
+ * Pages whose scripts are read and pages (with sources) loaded in the browser per scan, scripts
+ * fetched per page and in all (same origin only),
  * pages at once; for stored DOM XSS, forms written to and pages loaded after.
  */
-export const DOM_LIMITS = Object.freeze({ maxPages: 150, scriptsPerPage: 12, maxScripts: 200, concurrency: 4, storedForms: 30, storedPages: 20 });
+export const DOM_LIMITS = Object.freeze({ maxCandidates: 2000, maxPages: 150, scriptsPerPage: 12, maxScripts: 200, concurrency: 4, storedForms: 30, storedPages: 20 });
 
 interface Hit {
   visit: DomVisit;
@@ -221,7 +222,7 @@ function targets(ctx: CheckContext): CrawledPage[] {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(p);
-    if (out.length >= DOM_LIMITS.maxPages) break;
+    if (out.length >= DOM_LIMITS.maxCandidates) break;
   }
   return out;
 }
@@ -235,10 +236,11 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   const scan = new DomScan({ ...ctx, browser });
   const pages = targets(ctx);
   let done = 0;
+  let loaded = 0;
   const one = async function* (page: CrawledPage): AsyncGenerator<FindingDraft> {
-    const sig = sourceSignal(await scan.scriptsOf(page));
+    const sig = sourceSignal(await scan.scriptsOf(page), page.request.url);
     if (sig.rendersData && scan.renderers.length < DOM_LIMITS.storedPages) scan.renderers.push(page);
-    if (sig.any) yield* scan.page(page, sig);
+    if (sig.any && loaded++ < DOM_LIMITS.maxPages) yield* scan.page(page, sig);
     ctx.progress?.(++done, pages.length + 1);
   };
   yield* inParallel(pages, Math.min(DOM_LIMITS.concurrency, browser.concurrency ?? 1), one, ctx.signal);

@@ -98,14 +98,18 @@ function add(into: string[], more: string[]): void {
   for (const n of more) if (!into.includes(n) && into.length < MAX_NAMES) into.push(n);
 }
 
-/** What the scripts read that an attacker controls; `any` is false when a browser load is pointless. */
-export function sourceSignal(scripts: readonly string[]): SourceSignal & { any: boolean } {
+/**
+ * What the scripts read that an attacker controls; `any` is false when a browser load is pointless.
+ * A query value of `pageUrl` that the server wrote into a script counts as read too (it reaches
+ * the script's sinks as the parameter says).
+ */
+export function sourceSignal(scripts: readonly string[], pageUrl?: string): SourceSignal & { any: boolean } {
   const s: SourceSignal = {
     query: false, queryNames: [], hash: false, path: false, referrer: false, cookie: false, cookieNames: [],
     windowName: false, message: false, messageKeys: [], localStorage: [], sessionStorage: [], codeSinks: false, rendersData: false,
   };
   for (const src of scripts) {
-    const wholeUrl = /\blocation\.href\b|\bdocument\.(?:URL|documentURI|baseURI)\b|\blocation\.toString\(|String\(\s*(?:window\.|document\.)?location\s*\)|\blocation\s*\+|\+\s*(?:window\.|document\.)?location\b(?!\.)/.test(src);
+    const wholeUrl = /\blocation\.href\b(?!\s*=[^=])|\bdocument\.(?:URL|documentURI|baseURI)\b|\blocation\.toString\(|String\(\s*(?:window\.|document\.)?location\s*\)|\blocation\s*\+|\+\s*(?:window\.|document\.)?location\b(?!\.)/.test(src);
     if (wholeUrl || /\blocation\.search\b|\bURLSearchParams\b/.test(src)) s.query = true;
     if (wholeUrl || /\blocation\.hash\b/.test(src)) s.hash = true;
     if (/\blocation\.pathname\b/.test(src)) s.path = true;
@@ -139,6 +143,13 @@ export function sourceSignal(scripts: readonly string[]): SourceSignal & { any: 
     }
     if (/\b(?:eval|Function|setTimeout|setInterval|execScript)\s*\(/.test(src)) s.codeSinks = true;
     if (/\bfetch\s*\(|\bXMLHttpRequest\b|\$\.(?:ajax|get|getJSON|post)\b|\baxios\b/.test(src) && /\b(?:innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval)\b|\.(?:html|append|prepend)\(/.test(src)) s.rendersData = true;
+  }
+  if (pageUrl !== undefined) {
+    const reflected = [...new URL(pageUrl).searchParams].filter(([, v]) => v.length >= 3 && scripts.some((src) => src.includes(v))).map(([k]) => k);
+    if (reflected.length > 0) {
+      s.query = true;
+      add(s.queryNames, reflected);
+    }
   }
   const any = s.query || s.hash || s.path || s.referrer || s.cookie || s.windowName || s.message || s.localStorage.length > 0 || s.sessionStorage.length > 0;
   return { ...s, any };

@@ -277,7 +277,7 @@ function notesRoutes(safe: boolean): Route[] {
       path: `${base}/notes/add`,
       handler: (req, res) => {
         store.push(req.form().get('note') ?? '');
-        if (store.length > 10) store.shift();
+        if (store.length > 1000) store.shift();
         res.redirect(`${base}/notes/board`, 303);
       },
       ...(safe ? { safeFor: [X] } : { vulnerable: [{ item: X, parameter: 'note' }] }),

@@ -2,7 +2,7 @@
 // envelopes are returned untouched next to typed views that coerce NCP's mixed number/string fields.
 import { Agent, request, type Dispatcher } from 'undici';
 import { STATUS_TEXT, isJobStatus, type JobStatus } from '../core/status.js';
-import type { EngineLimits } from '../engine/types.js';
+import type { CrawlMode, EngineLimits } from '../engine/types.js';
 import { WscApiError, WscConnectionError, isApiErrorBody } from './errors.js';
 import { signatureHeaders } from './sign.js';
 
@@ -44,6 +44,8 @@ export interface CreateJobRequest {
   MasterInstanceNo?: string;
   /** wsc extension: per-job engine limits; NCP does not know it. */
   Limits?: Partial<EngineLimits>;
+  /** wsc extension: "html", "browser" or "auto" (the default); see README "Browser engine". */
+  Crawl?: CrawlMode;
 }
 
 export interface CreateJobResult {

@@ -40,6 +40,7 @@ test('jobs create maps every flag onto the createJob body and prints the id', as
       '--ua', 'iPhone',
       '--speed', '3',
       '--memo', '감사 H1',
+      '--crawl', 'browser',
       '--master', '77',
     ],
     env,
@@ -55,6 +56,7 @@ test('jobs create maps every flag onto the createJob body and prints the id', as
     UserAgent: 'iPhone',
     Speed: '3',
     Memo: '감사 H1',
+    Crawl: 'browser',
     MasterInstanceNo: '77',
   });
 });

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { resolveVulnItems, USER_AGENTS, ALL_ITEMS_WORD } from '../../core/items.js';
 import { FINAL_STATUSES, STATUS, isJobStatus, type JobStatus } from '../../core/status.js';
+import type { CrawlMode } from '../../engine/types.js';
 import type { CreateJobRequest, JobList, JobRecord, ReportFormat, SpeedName, UserAgentName, WscClient } from '../../sdk/client.js';
 import { WscConnectionError } from '../../sdk/errors.js';
 import {
@@ -103,6 +104,7 @@ interface CreateOpts {
   ua: UserAgentName;
   speed: SpeedName;
   memo?: string;
+  crawl?: CrawlMode;
   master?: string;
   json?: boolean;
   quiet?: boolean;
@@ -158,6 +160,7 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
       .addOption(new Option('--ua <name>', 'UserAgent').choices(USER_AGENT_WORDS).default('PC Chrome'))
       .addOption(new Option('--speed <n>', 'Speed: 1 normal, 2 a bit faster, 3 fast').choices(['1', '2', '3']).default('2'))
       .option('--memo <text>', 'Memo')
+      .addOption(new Option('--crawl <mode>', 'Crawl (wsc extension): html, browser or auto (the server\'s default: auto)').choices(['html', 'browser', 'auto']))
       .option('--master <id>', 'MasterInstanceNo: re-diagnose this completed job', parseInstanceNo)
       .option('--json', 'print the raw response envelope')
       .option('-q, --quiet', 'print only the new job number'),
@@ -176,6 +179,7 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
       Speed: opts.speed,
     };
     if (opts.memo !== undefined) req.Memo = opts.memo;
+    if (opts.crawl !== undefined) req.Crawl = opts.crawl;
     if (opts.master !== undefined) req.MasterInstanceNo = opts.master;
     await withClient(cmd, io, async (client) => {
       const res = await client.createJob(req);

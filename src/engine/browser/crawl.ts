@@ -75,8 +75,11 @@ export interface BrowserCrawlResult {
   unavailable?: string;
 }
 
-/** Tabs by Speed: Chromium renders on the CPU, and the machine has few of them. WSC_BROWSER_TABS overrides. */
-export const TABS_BY_SPEED: Readonly<Record<string, number>> = Object.freeze({ '1': 2, '2': 4, '3': 6 });
+/**
+ * Tabs by Speed: Chromium renders on the CPU, and each tab holds a renderer (~130 MB): 4 tabs keep
+ * two cores busy and a crawl under 1.5 GB. WSC_BROWSER_TABS overrides.
+ */
+export const TABS_BY_SPEED: Readonly<Record<string, number>> = Object.freeze({ '1': 2, '2': 3, '3': 4 });
 
 export function browserTabs(speed: string, env = process.env.WSC_BROWSER_TABS): number {
   if (env !== undefined && /^\d+$/.test(env.trim()) && Number(env) >= 1) return Math.min(32, Number(env));
@@ -90,6 +93,8 @@ interface State {
 }
 
 const IDLE_MS = 250;
+/** Page states one browser context serves before it is replaced (with its storage and renderers). */
+const PAGES_PER_CONTEXT = 100;
 const LOAD_SETTLE_MS = 5000;
 const ACTION_SETTLE_MS = 1500;
 const MAX_HTML = 2 * 1024 * 1024;
@@ -332,9 +337,10 @@ class BrowserCrawl {
     await page.goto(state.url, { waitUntil: 'domcontentloaded' });
     await net.idle(LOAD_SETTLE_MS);
     const token = Math.random().toString(36).slice(2);
-    await page.evaluate(`window.__wscDoc = ${JSON.stringify(token)}`);
-    const data = (await page.evaluate(`${COLLECT}(${MAX_HTML})`)) as Collected;
-    await page.evaluate(`${FILL}(${JSON.stringify(this.fillValues(data))})`);
+    // one round trip: mark the document (to tell a navigation later) and read it
+    const data = (await page.evaluate(`(window.__wscDoc = ${JSON.stringify(token)}, ${COLLECT}(${MAX_HTML}))`)) as Collected;
+    const values = this.fillValues(data);
+    if (values.length > 0) await page.evaluate(`${FILL}(${JSON.stringify(values)})`);
     return { token, data };
   }
 
@@ -431,7 +437,11 @@ class BrowserCrawl {
         // a new document, or a client route (a state of its own, queued): back to this state for
         // the elements still to click
         if ((await this.left(page, token)) || page.url() !== loadedUrl) {
-          const routes = (await page.evaluate(ROUTES).catch(() => [])) as string[];
+          // after a navigation the routes noted went with the old document: nothing to read then
+          const routes = (await page.evaluate(ROUTES).catch((err: unknown) => {
+            this.opts.log?.('debug', 'the routes of a left document are gone', { error: message(err) });
+            return [];
+          })) as string[];
           this.stats.routes += routes.length;
           for (const r of routes) this.addState(r, state.depth + 1, 'browser-route', pageUrl, true);
           await reload();
@@ -512,7 +522,9 @@ class BrowserCrawl {
         if (allowed) this.addTarget({ method: 'GET', url: url.replace(/^ws(s?):/i, 'http$1:'), source: 'browser-websocket', depth: 1 });
       },
       signal: this.opts.signal,
-      ...(envInt('WSC_BROWSER_PAGES_PER_CONTEXT') !== undefined ? { pagesPerContext: envInt('WSC_BROWSER_PAGES_PER_CONTEXT') } : {}),
+      // the crawl never relies on a pristine tab: each state is loaded anew, its listeners its own
+      reusePages: true,
+      pagesPerContext: envInt('WSC_BROWSER_PAGES_PER_CONTEXT') ?? PAGES_PER_CONTEXT,
       ...(envInt('WSC_BROWSER_MEMORY_MB') !== undefined ? { pageMemoryMb: envInt('WSC_BROWSER_MEMORY_MB') } : {}),
       ...(this.opts.log ? { log: this.opts.log } : {}),
       ...this.opts.pool,

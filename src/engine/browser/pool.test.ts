@@ -176,3 +176,32 @@ test('tabs are bounded, contexts recycled, and a stop closes everything within 2
   assert.equal(await chromiumProcesses(pool.processMarker), 0, 'no Chromium process left');
   await s.close();
 });
+
+test('reusePages: a tab serves the next page without the last one\'s listeners or init scripts', { skip }, async () => {
+  const s = session(new AbortController().signal);
+  const pool = new BrowserPool({ executablePath: exe, maxTabs: 1, reusePages: true, allowRequest: (u) => s.scope.inScope(u), fulfill: sessionFulfill(s) });
+  try {
+    let dialogs = 0;
+    const first = await pool.withPage(
+      async (page) => {
+        page.on('request', () => dialogs++);
+        await page.goto(site.url + '/plain');
+        return { page, marked: await page.evaluate('window.__mark === 1') };
+      },
+      { initScripts: ['window.__mark = 1'] },
+    );
+    assert.equal(first.marked, true);
+    const seenBefore = dialogs;
+    const second = await pool.withPage(async (page) => {
+      await page.goto(site.url + '/plain');
+      return { page, marked: await page.evaluate('window.__mark === 1') };
+    });
+    assert.equal(second.page, first.page, 'the same tab');
+    assert.equal(second.marked, false, 'the init script of the last use is gone');
+    assert.equal(dialogs, seenBefore, 'the listener of the last use is gone');
+    assert.equal(pool.stats().pages, 2);
+  } finally {
+    await pool.close();
+    await s.close();
+  }
+});

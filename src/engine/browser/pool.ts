@@ -7,7 +7,7 @@
 // within 2 s, killing what a hung browser left behind.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page, type Route, type WebSocketRoute } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Disposable, type Page, type Route, type WebSocketRoute } from 'playwright-core';
 import { AbortError } from '../http.js';
 import { markedTrees } from './proc.js';
 
@@ -67,6 +67,21 @@ export interface BrowserPoolOptions {
   maxLaunches?: number;
   /** Launch bound, ms (default 20 s). */
   launchTimeoutMs?: number;
+  /**
+   * Renderer processes at most (default: half of maxTabs, at least 1): tabs of one site then
+   * share renderers instead of each holding ~100 MB of its own, and a tab's renderer is reused
+   * rather than started anew for every page.
+   */
+  maxRenderers?: number;
+  /** More Chromium switches (tests, the bench). */
+  launchArgs?: string[];
+  /**
+   * Keep a tab for the next withPage() of its context instead of closing it: its listeners, init
+   * scripts and routes are removed and it is sent to about:blank, but per-tab state (history,
+   * sessionStorage) stays, so only callers that do not depend on a pristine tab should ask. Saves
+   * starting a renderer per page (time and, on a small machine, most of the memory).
+   */
+  reusePages?: boolean;
   log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
 
@@ -91,6 +106,8 @@ interface Slot {
   used: number;
   open: number;
   retired: boolean;
+  /** Tabs kept for reuse (reusePages). */
+  idle: Page[];
 }
 
 interface Lease {
@@ -98,11 +115,13 @@ interface Lease {
   reject(err: Error): void;
 }
 
-const CLOSE_BOUND_MS = 1500;
+const CLOSE_BOUND_MS = 1000;
 const PAGE_CLOSE_BOUND_MS = 1000;
 const DEFAULT_BLOCKED_TYPES = ['image', 'media', 'font'];
 // Chromium's own background traffic (updates, safe browsing, metrics, translate, field trials)
 // must not leave the machine for a scan, nor cost memory.
+// The GPU and network services live in the browser process: two processes (~150 MB) fewer per pool.
+const LEAN_ARGS = ['--in-process-gpu', '--enable-features=NetworkServiceInProcess2'];
 const QUIET_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
@@ -175,13 +194,17 @@ export class BrowserPool {
     let page: Page | null = null;
     let timer: NodeJS.Timeout | undefined;
     let lease: Lease | null = null;
+    let crashed = false;
+    let timedOut = false;
+    const scripts: Disposable[] = [];
     try {
       slot = await this.slot();
       const s = slot;
-      page = await s.ctx.newPage().catch((err: unknown) => {
+      page = s.idle.pop() ?? null;
+      page ??= await s.ctx.newPage().catch((err: unknown) => {
         throw looksLikeCrash(err) ? new BrowserCrashError(`the browser went away: ${message(err)}`) : err;
       });
-      for (const script of opts.initScripts ?? []) await page.addInitScript(script);
+      for (const script of opts.initScripts ?? []) scripts.push(await page.addInitScript(script));
       const timeoutMs = opts.timeoutMs ?? this.opts.pageTimeoutMs ?? 30_000;
       page.setDefaultTimeout(timeoutMs);
       page.setDefaultNavigationTimeout(timeoutMs);
@@ -197,10 +220,12 @@ export class BrowserPool {
         lease = { browser: s.browser, reject: fail };
         this.leases.add(lease);
         timer = setTimeout(() => {
+          timedOut = true;
           this.counts.timeouts++;
           fail(new PageTimeoutError(`the page took longer than ${timeoutMs} ms`));
         }, timeoutMs);
         p.once('crash', () => {
+          crashed = true;
           this.counts.crashes++;
           fail(new BrowserCrashError('the tab crashed'));
         });
@@ -213,6 +238,7 @@ export class BrowserPool {
           (err: unknown) => {
             if (this.closed) return fail(new AbortError());
             if (!settled && looksLikeCrash(err)) {
+              crashed = true;
               this.counts.crashes++;
               return fail(new BrowserCrashError(`the tab or browser went away: ${message(err)}`));
             }
@@ -224,8 +250,12 @@ export class BrowserPool {
       if (timer) clearTimeout(timer);
       if (lease) this.leases.delete(lease);
       if (page) {
-        const closing = page.close().catch((err: unknown) => this.opts.log?.('debug', 'a tab did not close cleanly', { error: message(err) }));
-        await Promise.race([closing, delay(PAGE_CLOSE_BOUND_MS)]);
+        const kept = this.opts.reusePages === true && !crashed && !timedOut && !this.closed && slot !== null && !slot.retired && (await this.reset(page, scripts));
+        if (kept && slot) slot.idle.push(page);
+        else {
+          const closing = page.close().catch((err: unknown) => this.opts.log?.('debug', 'a tab did not close cleanly', { error: message(err) }));
+          await Promise.race([closing, delay(PAGE_CLOSE_BOUND_MS)]);
+        }
       }
       if (slot) {
         slot.open--;
@@ -233,6 +263,22 @@ export class BrowserPool {
       }
       this.releaseTab();
     }
+  }
+
+  /** Readies a used tab for another withPage(); false when it cannot be (then it is closed). */
+  private async reset(page: Page, scripts: Disposable[]): Promise<boolean> {
+    if (page.isClosed()) return false;
+    const work = (async (): Promise<boolean> => {
+      await page.removeAllListeners(undefined, { behavior: 'ignoreErrors' });
+      for (const d of scripts) await d.dispose();
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+      await page.goto('about:blank');
+      return true;
+    })().catch((err: unknown) => {
+      this.opts.log?.('debug', 'a tab could not be readied for reuse', { error: message(err) });
+      return false;
+    });
+    return Promise.race([work, delay(PAGE_CLOSE_BOUND_MS).then(() => false)]);
   }
 
   private acquireTab(): Promise<void> {
@@ -302,7 +348,7 @@ export class BrowserPool {
     if (this.opts.cookies && this.opts.cookies.length > 0) await ctx.addCookies(this.opts.cookies);
     await ctx.route('**/*', (route) => this.onRoute(route));
     await ctx.routeWebSocket(/.*/, (ws) => this.onWebSocket(ws));
-    const s: Slot = { browser, ctx, used: 0, open: 0, retired: false };
+    const s: Slot = { browser, ctx, used: 0, open: 0, retired: false, idle: [] };
     this.slots.add(s);
     this.counts.contexts++;
     if (this.closed) {
@@ -319,6 +365,7 @@ export class BrowserPool {
     this.launches++;
     const p = this.launch();
     this.browser = p;
+    // a failed launch is the caller's rejection; the next withPage() may try again (up to maxLaunches)
     p.catch(() => {
       if (this.browser === p) this.browser = null;
     });
@@ -343,9 +390,12 @@ export class BrowserPool {
     const bypass = ['<-loopback>', ...(this.opts.directHosts ?? [])].join(';');
     const args = [
       ...QUIET_ARGS,
+      ...LEAN_ARGS,
       `--proxy-server=http://127.0.0.1:${port}`,
       `--proxy-bypass-list=${bypass}`,
       `--js-flags=--max-old-space-size=${Math.max(16, Math.floor(this.opts.pageMemoryMb ?? 512))}`,
+      `--renderer-process-limit=${Math.max(1, Math.floor(this.opts.maxRenderers ?? Math.ceil(this.opts.maxTabs / 2)))}`,
+      ...(this.opts.launchArgs ?? []),
       this.marker,
     ];
     let browser: Browser;
@@ -458,15 +508,19 @@ export class BrowserPool {
     const pending = this.browser;
     this.browser = null;
     this.current = null;
+    let clean = pending === null && this.launches === 0;
     if (pending) {
       const closing = pending.then(
-        (b) => b.close(),
+        async (b) => {
+          await b.close();
+          clean = true;
+        },
         () => undefined,
       );
       await Promise.race([closing.catch((err: unknown) => this.opts.log?.('debug', 'the browser did not close cleanly', { error: message(err) })), delay(CLOSE_BOUND_MS)]);
     }
-    // A browser that did not close in time (or is still starting) is killed by its marker argument.
-    const leftovers = await markedTrees(this.marker).catch((err: unknown) => {
+    // A browser that did not close in time (or is still starting, or was lost) is killed by its marker argument.
+    const leftovers = clean ? [] : await markedTrees(this.marker).catch((err: unknown) => {
       this.opts.log?.('warn', 'the browser processes could not be listed', { error: message(err) });
       return [] as number[];
     });
@@ -480,6 +534,7 @@ export class BrowserPool {
     const sink = this.sinkhole;
     this.sinkhole = null;
     if (sink) {
+      // a sinkhole that never listened has nothing to close
       const { server } = await sink.catch(() => ({ server: null }));
       server?.close();
     }

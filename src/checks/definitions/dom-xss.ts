@@ -30,11 +30,14 @@ export function pageScripts(html: string, pageUrl: string): PageScripts {
         }
         if (name !== 'script' || !JS_TYPES.test((attrs.type ?? '').trim())) return;
         if (attrs.src !== undefined) {
+          let src: string;
           try {
-            srcs.push(new URL(attrs.src, pageUrl).href);
+            src = new URL(attrs.src, pageUrl).href;
           } catch {
             // a src that is no URL loads nothing in a browser either
+            return;
           }
+          srcs.push(src);
           return;
         }
         inScript = true;

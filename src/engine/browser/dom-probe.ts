@@ -183,6 +183,7 @@ export class DomProbe implements BrowserCapability {
           `(function (m) { var n = 0; document.querySelectorAll('a[href], area[href]').forEach(function (el) {
             var h = el.getAttribute('href') || ''; if (/^\\s*javascript:/i.test(h) && h.indexOf(m) !== -1) { el.click(); n++; } }); return n; })(${JSON.stringify(marker)})`,
         )
+        // a frame that went away (navigated, removed) has nothing left to click
         .catch(() => 0);
       clicked += Number(n) || 0;
     }

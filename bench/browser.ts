@@ -3,8 +3,7 @@
 // resident memory of the scan (this process plus every Chromium process under it, summed).
 // Usage: npm run bench:browser [-- --routes 1000 --speed 3]
 //
-// Sections: each prints its own table. The DOM XSS testbed score is to be added to `sections`
-// below as a function of the same shape (see browserCrawlSection).
+// Sections: each prints its own table: the browser crawl, then the DOM XSS testbed's score.
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { resolveLimits } from '../src/engine/engine.js';
 import { ScanSession } from '../src/engine/session.js';
 import { isSpeedWord } from '../src/core/items.js';
 import { startSpa } from '../test/testbed/spa.js';
+import { runDomBench } from './dom.js';
 
 const RSS_GOAL_MB = 1536;
 
@@ -117,14 +117,24 @@ async function browserCrawlSection(): Promise<Section> {
   }
 }
 
+/** The DOM XSS testbed (bench/dom.ts): its cases found by the dom-xss check, and its false positives. */
+async function domSection(): Promise<Section> {
+  const s = await runDomBench();
+  return {
+    title: 'DOM XSS testbed (/dom/ and its safe twins /dom-safe/, items XSS, Speed "3")',
+    head: ['found', 'missed', 'false positives', 'requests', 's'],
+    rows: [[`${s.found}/${s.cases}`, String(s.missed.length), String(s.falsePositives.length), String(s.requests), (s.ms / 1000).toFixed(1)]],
+    notes: [...(s.missed.length ? [`missed: ${s.missed.join(', ')}`] : []), ...(s.falsePositives.length ? [`false: ${s.falsePositives.join(', ')}`] : [])],
+  };
+}
+
 async function main(): Promise<void> {
   const chromium = await findChromium();
   if (!chromium.ok) {
     console.log(`bench:browser skipped: ${chromium.reason}`);
     return;
   }
-  // The DOM XSS testbed score is another section: add its function here.
-  const sections: (() => Promise<Section>)[] = [browserCrawlSection];
+  const sections: (() => Promise<Section>)[] = [browserCrawlSection, domSection];
   for (const s of sections) table(await s());
   console.log(`\n(after the run: ${mb(await treeRss())} MB resident in this process tree)`);
 }

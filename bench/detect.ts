@@ -11,6 +11,7 @@ import { resolveVulnItems, type ScanItem } from '../src/core/items.js';
 import { runEngine } from '../src/engine/engine.js';
 import { verdictLine } from '../src/engine/health.js';
 import { OastServer } from '../src/engine/oast.js';
+import { printDom, scoreDom } from './dom.js';
 import { hasWapiti, runWapiti, scoreMap, table, type Hit, type Score } from './scoring.js';
 import { AUTHZ_COOKIE } from '../test/testbed/routes/authz.js';
 import { startTestbed, type Route } from '../test/testbed/server.js';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
       );
       if (health.verdict !== 'healthy') process.exitCode = 1;
     }
+    printDom(scoreDom(result.findings));
     if (useWapiti && hasWapiti()) {
       process.stdout.write(`\nrunning wapiti on ${startUrl} (bounded to ${wapitiSeconds} s)...\n`);
       const w = await runWapiti({

@@ -16,6 +16,7 @@ import { xxe } from './xxe.js';
 import { ssiInjection } from './ssi-injection.js';
 import { sqlInjection } from './sql-injection.js';
 import { xss } from './xss.js';
+import { domXss } from './dom-xss.js';
 import { commandInjection } from './command-injection.js';
 import { insecureTls } from './insecure-tls.js';
 import { requestSmuggling } from './request-smuggling.js';
@@ -33,7 +34,7 @@ import { xpathInjection } from './xpath-injection.js';
 import { httpMethods } from './http-methods.js';
 import { csrf } from './csrf.js';
 
-export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
+export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, domXss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
   securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection, xpathInjection, httpMethods, csrf]);
 
 /** The checks that serve the given items, in registry order. */

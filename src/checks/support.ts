@@ -159,3 +159,47 @@ export function pointFinding(
     extra,
   };
 }
+
+/**
+ * Runs `work` over `items` with at most `n` at a time, yielding what each yields as it comes (order
+ * across items is not kept). The first error ends it, after the workers running stop.
+ */
+export async function* inParallel<T, R>(items: readonly T[], n: number, work: (item: T) => AsyncIterable<R>, signal: AbortSignal): AsyncGenerator<R> {
+  const ready: R[] = [];
+  let wake: (() => void) | null = null;
+  let next = 0;
+  let failure: { err: unknown } | null = null;
+  const poke = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const worker = async (): Promise<void> => {
+    try {
+      while (next < items.length && !signal.aborted && failure === null) {
+        for await (const r of work(items[next++] as T)) {
+          ready.push(r);
+          poke();
+        }
+      }
+    } catch (err) {
+      failure ??= { err };
+    } finally {
+      active--;
+      poke();
+    }
+  };
+  let active = Math.max(0, Math.min(Math.floor(n) || 1, items.length));
+  for (let i = 0; i < active; i++) void worker();
+  for (;;) {
+    if (ready.length > 0) {
+      yield ready.shift() as R;
+      continue;
+    }
+    if (active === 0) {
+      if (failure !== null) throw (failure as { err: unknown }).err;
+      return;
+    }
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}

@@ -150,6 +150,74 @@ export interface CheckContext {
   raw?(bytes: string, options?: RawSendOptions): Promise<RawExchange>;
   /** One TLS handshake with the given offer against the job's origin (or its https twin). */
   tlsProbe?(options?: TlsProbeOptions): Promise<TlsProbeResult>;
+  /**
+   * Page loads in the job's headless browser (scope, headers and egress guard applied to every
+   * request the page makes), when Chromium is available; absent otherwise (the engine logs why).
+   */
+  browser?: BrowserCapability;
+}
+
+/** One page load with sources planted and the marker function watched, for DOM XSS. */
+export interface DomVisit {
+  url: string;
+  /** Name of the global function payloads call (letters and digits): a call to it is the proof. */
+  marker: string;
+  /** document.referrer of the load (a URL of the job's origin, so no policy trims it). */
+  referrer?: string;
+  windowName?: string;
+  localStorage?: Record<string, string>;
+  sessionStorage?: Record<string, string>;
+  /** Set through document.cookie with the URL's path, before the page's scripts run. */
+  cookies?: { name: string; value: string }[];
+  /** Posted to the page, loaded in a frame of a page of the scanner's own origin, once it loaded. */
+  messages?: unknown[];
+  /** After the page settled, click links whose javascript: URL holds the marker. */
+  clickMarked?: boolean;
+  /** How long scripts get after the load event (default 1000 ms). */
+  settleMs?: number;
+}
+
+export interface DomCall {
+  /** The argument the marker was called with. */
+  id: string;
+  /** Stack of the call (frames of the scanner's own hooks left out). */
+  stack: string;
+  /** URL of the document it ran in. */
+  frame: string;
+}
+
+export interface DomSinkWrite {
+  /** innerHTML, document.write, setTimeout, iframe.src... */
+  sink: string;
+  value: string;
+  stack: string;
+  frame: string;
+}
+
+export interface DomVisitResult {
+  url: string;
+  /** Where the page ended up (its scripts may navigate). */
+  finalUrl: string;
+  /** Status of the page's own response, null when none came. */
+  status: number | null;
+  /** Origin of the page that posted `messages`. */
+  messageOrigin?: string;
+  calls: DomCall[];
+  /** Values holding the marker that reached a watched sink, in order. */
+  sinks: DomSinkWrite[];
+  dialogs: { type: string; message: string }[];
+  /** Requests the page made (document, scripts, frames, XHR...). */
+  requests: number;
+  /** Set when the load failed (timeout, crash, refused): what did run still counts. */
+  error?: string;
+  /** What went wrong without spoiling the visit (storage not writable, a dialog left open...). */
+  notes?: string[];
+}
+
+export interface BrowserCapability {
+  visit(visit: DomVisit): Promise<DomVisitResult>;
+  /** Page loads the browser serves at once; more wait their turn. */
+  concurrency?: number;
 }
 
 export interface RawSendOptions {

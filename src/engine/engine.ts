@@ -5,9 +5,10 @@ import { OastServer } from './oast.js';
 import { USER_AGENTS } from '../core/items.js';
 import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type HttpRequestSpec } from '../core/model.js';
 import { checksFor } from '../checks/registry.js';
-import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
+import type { BrowserCapability, Check, CheckContext, CrawledPage, DomVisit, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding, redactSecrets } from '../report/json.js';
 import { AuthError } from './auth/manager.js';
+import { openDomBrowser, type DomBrowser } from './browser/dom-browser.js';
 import { runBrowserPhase } from './browser/phase.js';
 import { crawl, type CrawlCounters } from './crawler.js';
 import { TargetDownError } from './health.js';
@@ -224,6 +225,8 @@ export interface ScanInput {
   secrets?: () => Record<string, string>;
   /** True when the scan logs in (the session then carries credentials the job's headers do not show). */
   authenticated?: boolean;
+  /** Page loads in a browser (DOM XSS), when Chromium is available. */
+  browser?: BrowserCapability;
 }
 
 export interface ScanOutput {
@@ -269,6 +272,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   };
   report();
 
+  const browser = input.browser;
   const runOne = async (check: Check): Promise<void> => {
     const id = check.meta.id;
     const budget = check.meta.requestBudget * targets;
@@ -302,6 +306,21 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
         if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
         sentByCheck[id] = (sentByCheck[id] ?? 0) + 1;
       }),
+      ...(browser
+        ? {
+            browser: {
+              ...(browser.concurrency !== undefined ? { concurrency: browser.concurrency } : {}),
+              // every request the page made counts against the check's budget, once the load is over
+              visit: async (v: DomVisit) => {
+                if (signal.aborted) throw new AbortError();
+                if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
+                const r = await browser.visit(v);
+                sentByCheck[id] = (sentByCheck[id] ?? 0) + Math.max(1, r.requests);
+                return r;
+              },
+            },
+          }
+        : {}),
     };
     try {
       for await (const draft of check.run(ctx)) {
@@ -367,6 +386,26 @@ export interface EngineDeps {
   env?: NodeJS.ProcessEnv;
   /** The browser engine's Chromium (default: findChromium's WSC_CHROMIUM_PATH or the system's). */
   chromiumPath?: string;
+}
+
+/**
+ * The scan phase's browser, when a check that needs one runs (whatever Crawl says: that option
+ * chooses crawlers); without Chromium there is none and the log says why.
+ */
+async function domBrowserFor(job: EngineJob, checks: Check[], session: ScanSession, userAgent: string, signal: AbortSignal, hooks: EngineHooks, deps: EngineDeps): Promise<DomBrowser | null> {
+  if (!checks.some((c) => c.meta.id === 'dom-xss')) return null;
+  const dom = await openDomBrowser({
+    session,
+    startUrl: job.startUrl,
+    speed: job.speed,
+    userAgent,
+    jobHeaders: job.headers,
+    signal,
+    ...(deps.chromiumPath !== undefined ? { chromiumPath: deps.chromiumPath } : {}),
+    ...(hooks.log ? { log: hooks.log } : {}),
+  });
+  if (dom.capability === null) hooks.log?.('info', `DOM-based XSS was not tested: ${dom.reason}`, { check: 'dom-xss' });
+  return dom;
 }
 
 export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
@@ -545,6 +584,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       try {
         const soft404 = await fingerprintSoft404(session, job.startUrl);
         await hooks.onPhase?.('scan');
+        const dom = await domBrowserFor(job, checks, session, userAgent, inner.signal, hooks, deps);
         const out = await runChecks({
           session,
           checks,
@@ -563,7 +603,8 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           oastLabel: deps.label ?? 'scan',
           egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
           ...(transport.trustedCa.length > 0 ? { trustedCa: transport.trustedCa } : {}),
-        });
+          ...(dom?.capability ? { browser: dom.capability } : {}),
+        }).finally(() => (dom?.capability ? dom.close() : undefined));
         limitReached ??= out.limitReached;
         tokens = out.tokens;
         sentByCheck = out.sentByCheck;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { isScanItem, USER_AGENTS } from '../../src/core/items.js';
 import type { CrawledRequest, HttpRequestSpec } from '../../src/core/model.js';
-import type { Check, CheckContext, CrawledPage, FindingDraft } from '../../src/checks/types.js';
+import type { BrowserCapability, Check, CheckContext, CrawledPage, DomVisit, FindingDraft } from '../../src/checks/types.js';
 import { crawl } from '../../src/engine/crawler.js';
 import { insertionPoints, toSpec } from '../../src/engine/insertion-points.js';
 import { isCredentialHeader, ScanSession } from '../../src/engine/session.js';
@@ -11,6 +11,7 @@ import { fingerprintSoft404 } from '../../src/engine/soft404.js';
 import { DEFAULT_LIMITS } from '../../src/engine/types.js';
 import { OastServer } from '../../src/engine/oast.js';
 import { AntiCsrf } from '../../src/engine/csrf.js';
+import { openDomBrowser, type DomBrowser } from '../../src/engine/browser/dom-browser.js';
 
 export interface CheckRun {
   findings: FindingDraft[];
@@ -18,6 +19,9 @@ export interface CheckRun {
   sent: HttpRequestSpec[];
   requests: CrawledRequest[];
   pages: CrawledPage[];
+  /** Page loads the check asked of the browser, and the requests those pages made. */
+  visits: DomVisit[];
+  browserRequests: number;
 }
 
 export interface CheckRunOptions {
@@ -26,6 +30,11 @@ export interface CheckRunOptions {
   /** A listener to share; by default each run starts its own on 127.0.0.1. */
   oast?: OastServer;
   excludeUrls?: string[];
+  /**
+   * ctx.browser (DOM XSS): true for the engine's own (Chromium through this run's session, see
+   * src/engine/browser/dom-browser.ts), or a capability of the test's; none by default.
+   */
+  browser?: boolean | BrowserCapability;
 }
 
 export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunOptions = {}): Promise<CheckRun> {
@@ -54,6 +63,14 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
       requests: crawled.requests,
       render: toSpec,
     });
+    const visits: DomVisit[] = [];
+    let browserRequests = 0;
+    let dom: DomBrowser | null = null;
+    if (opts.browser === true) {
+      dom = await openDomBrowser({ session, startUrl, speed: '3', userAgent, jobHeaders: opts.headers ?? {}, signal: controller.signal });
+      if (dom.capability === null) throw new Error(`no browser for the check: ${dom.reason}`);
+    }
+    const browser = dom?.capability ?? (typeof opts.browser === 'object' ? opts.browser : undefined);
     const ctx: CheckContext = {
       requests: crawled.requests,
       pages: crawled.pages,
@@ -70,10 +87,27 @@ export async function runCheckOn(check: Check, startUrl: string, opts: CheckRunO
       },
       log: () => undefined,
       oast: oast.scoped(`test check:${check.meta.id}`),
+      ...(browser
+        ? {
+            browser: {
+              ...(browser.concurrency !== undefined ? { concurrency: browser.concurrency } : {}),
+              visit: async (v: DomVisit) => {
+                visits.push(v);
+                const r = await browser.visit(v);
+                browserRequests += r.requests;
+                return r;
+              },
+            },
+          }
+        : {}),
     };
     const findings: FindingDraft[] = [];
-    for await (const f of check.run(ctx)) findings.push(f);
-    return { findings, sent, requests: crawled.requests, pages: crawled.pages };
+    try {
+      for await (const f of check.run(ctx)) findings.push(f);
+    } finally {
+      if (dom?.capability) await dom.close();
+    }
+    return { findings, sent, requests: crawled.requests, pages: crawled.pages, visits, browserRequests };
   } finally {
     controller.abort();
     await session.close();

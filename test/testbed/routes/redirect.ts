@@ -88,7 +88,11 @@ export const routes: Route[] = [
   {
     method: 'GET',
     path: '/redirect/js',
-    vulnerable: [{ item: 'URL Redirection', parameter: 'returnTo' }],
+    // the value becomes location.href as it is, so returnTo=javascript:... runs script too
+    vulnerable: [
+      { item: 'URL Redirection', parameter: 'returnTo' },
+      { item: 'XSS', parameter: 'returnTo' },
+    ],
     handler: (req, res) => page(res, 'Redirecting', `<script>window.location.href = ${jsString(req.query.get('returnTo') ?? '/redirect/home')};</script>`),
   },
   {

@@ -20,7 +20,7 @@ after(async () => {
 test('form login with rotating CSRF token and expiring sessions finds every case behind the login', async () => {
   const io = memoryIo();
   const run = await runScan(
-    { url: `${app.url}/`, items: 'XSS,SQL Injection,Directory Listing', loginUrl: `${app.url}/login`, username: 'alice', password: 'correct horse 9', speed: '3', maxDuration: 60, timeout: 5, tty: false },
+    { url: `${app.url}/`, items: 'XSS,SQL Injection,Directory Listing', loginUrl: `${app.url}/login`, username: 'alice', password: 'correct horse 9', speed: '3', maxDuration: 60, timeout: 5, tty: false, failOn: 'none' },
     io,
   );
   assert.equal(run.exitCode, 0, io.err());
@@ -43,23 +43,23 @@ test('form login with rotating CSRF token and expiring sessions finds every case
 
 test('a wrong password fails the scan with a clear cause', async () => {
   const io = memoryIo();
-  const run = await runScan({ url: `${app.url}/`, items: 'XSS', loginUrl: `${app.url}/login`, username: 'alice', password: 'wrong-password', speed: '3', tty: false }, io);
-  assert.equal(run.exitCode, 2);
+  const run = await runScan({ url: `${app.url}/`, items: 'XSS', loginUrl: `${app.url}/login`, username: 'alice', password: 'wrong-password', speed: '3', tty: false, failOn: 'none' }, io);
+  assert.equal(run.exitCode, 3);
   assert.match(io.err(), /login failed: the login at .*\/login did not succeed/);
   assert.doesNotMatch(io.err(), /wrong-password/);
 });
 
 test('bad login flags exit 2 with the reason', async () => {
   const a = memoryIo();
-  assert.equal((await runScan({ url: `${app.url}/`, loginUrl: `${app.url}/login`, username: 'alice' }, a)).exitCode, 2);
+  assert.equal((await runScan({ url: `${app.url}/`, loginUrl: `${app.url}/login`, username: 'alice' }, a)).exitCode, 3);
   assert.match(a.err(), /--login-url needs --username and --password/);
   const b = memoryIo();
-  assert.equal((await runScan({ url: `${app.url}/`, loginUrl: 'ftp://x/', username: 'a', password: 'b' }, b)).exitCode, 2);
+  assert.equal((await runScan({ url: `${app.url}/`, loginUrl: 'ftp://x/', username: 'a', password: 'b' }, b)).exitCode, 3);
   assert.match(b.err(), /loginUrl: must be an absolute http\(s\) URL/);
   const c = memoryIo();
-  assert.equal((await runScan({ url: `${app.url}/`, loginUrl: 'http://example.com/login', username: 'a', password: 'b' }, c)).exitCode, 2);
+  assert.equal((await runScan({ url: `${app.url}/`, loginUrl: 'http://example.com/login', username: 'a', password: 'b' }, c)).exitCode, 3);
   assert.match(c.err(), /not a loopback address/);
   const d = memoryIo({ WSC_LOGIN_PASSWORD: 'correct horse 9' });
-  const ok = await runScan({ url: `${app.url}/about`, items: 'Directory Listing', loginUrl: `${app.url}/login`, username: 'alice', maxDepth: 0, tty: false }, d);
+  const ok = await runScan({ url: `${app.url}/about`, items: 'Directory Listing', loginUrl: `${app.url}/login`, username: 'alice', maxDepth: 0, tty: false, failOn: 'none' }, d);
   assert.equal(ok.exitCode, 0, d.err());
 });

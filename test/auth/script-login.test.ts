@@ -43,7 +43,7 @@ test('browser steps log in where only JavaScript can, and re-log in when the ses
   const file = join(dir, 'script.yaml');
   writeFileSync(file, script(app.url, 'correct horse 9'));
   const io = memoryIo();
-  const run = await runScan({ url: `${app.url}/`, items: 'XSS,Directory Listing', auth: file, speed: '2', maxDuration: 90, tty: false }, io);
+  const run = await runScan({ url: `${app.url}/`, items: 'XSS,Directory Listing', auth: file, speed: '2', maxDuration: 90, tty: false, failOn: 'none' }, io);
   assert.equal(run.exitCode, 0, io.err());
   const found = new Set((JSON.parse(io.out()) as JsonReport).findings.map((f) => `${f.item} ${new URL(f.url).pathname}`));
   assert.ok(found.has('XSS /account/search') && found.has('Directory Listing /account/files/'), [...found].join(', '));
@@ -60,10 +60,10 @@ test('a scripted login that does not log in fails the scan, naming the step or t
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, script(app.url, 'wrong-password').replace("waitForUrl: '/home$'", 'waitFor: "#nothing-here"') + 'stepTimeoutMs: 1500\n');
   const io = memoryIo();
-  assert.equal((await runScan({ url: `${app.url}/`, items: 'XSS', auth: file, tty: false }, io)).exitCode, 2);
+  assert.equal((await runScan({ url: `${app.url}/`, items: 'XSS', auth: file, tty: false, failOn: 'none' }, io)).exitCode, 3);
   assert.match(io.err(), /login failed: step 5 \(waitFor #nothing-here\) failed/);
   const io2 = memoryIo();
   writeFileSync(file, 'type: script\nsteps:\n  - click: "#go"\n');
-  assert.equal((await runScan({ url: `${app.url}/`, auth: file, tty: false }, io2)).exitCode, 2);
+  assert.equal((await runScan({ url: `${app.url}/`, auth: file, tty: false, failOn: 'none' }, io2)).exitCode, 3);
   assert.match(io2.err(), /steps: the first step must be a goto/);
 });

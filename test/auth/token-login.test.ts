@@ -29,7 +29,7 @@ test('tokens expiring on the API clock: 401s lead to new tokens and retries, the
     const file = join(dir, 'auth.yaml');
     writeFileSync(file, `type: token\ntokenUrl: ${api.url}/oauth/token\ngrant: client_credentials\nclientId: scanner\nclientSecret: s3cret-client-key\n`);
     const io = memoryIo();
-    const run = await runScan({ url: `${api.url}/`, items: 'SQL Injection,XSS', auth: file, speed: '2', maxDuration: 60, timeout: 5, tty: false }, io);
+    const run = await runScan({ url: `${api.url}/`, items: 'SQL Injection,XSS', auth: file, speed: '2', maxDuration: 60, timeout: 5, tty: false, failOn: 'none' }, io);
     assert.equal(run.exitCode, 0, io.err());
     const report = JSON.parse(io.out()) as JsonReport;
     const found = where(report.findings);
@@ -80,15 +80,15 @@ test('a refused client fails the scan; a token answer without a token says where
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ type: 'token', tokenUrl: `${api.url}/oauth/token`, grant: 'client_credentials', clientId: 'scanner', clientSecret: 'nope-wrong' }));
     const io = memoryIo();
-    assert.equal((await runScan({ url: `${api.url}/`, items: 'XSS', auth: file, tty: false }, io)).exitCode, 2);
+    assert.equal((await runScan({ url: `${api.url}/`, items: 'XSS', auth: file, tty: false, failOn: 'none' }, io)).exitCode, 3);
     assert.match(io.err(), /login failed: the token endpoint .* answered 401/);
     const io2 = memoryIo();
     writeFileSync(file, JSON.stringify({ type: 'token', tokenUrl: `${api.url}/`, grant: 'json', body: { user: 'x' } }));
-    assert.equal((await runScan({ url: `${api.url}/`, items: 'XSS', auth: file, tty: false }, io2)).exitCode, 2);
+    assert.equal((await runScan({ url: `${api.url}/`, items: 'XSS', auth: file, tty: false, failOn: 'none' }, io2)).exitCode, 3);
     assert.match(io2.err(), /login failed: .*(did not answer JSON|answered 404)/);
     const io3 = memoryIo();
     writeFileSync(file, JSON.stringify({ type: 'token', grant: 'client_credentials', tokenUrl: `${api.url}/oauth/token` }));
-    assert.equal((await runScan({ url: `${api.url}/`, auth: file, tty: false }, io3)).exitCode, 2);
+    assert.equal((await runScan({ url: `${api.url}/`, auth: file, tty: false, failOn: 'none' }, io3)).exitCode, 3);
     assert.match(io3.err(), /clientId: client_credentials needs clientId/);
   } finally {
     await api.close();

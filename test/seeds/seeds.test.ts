@@ -137,7 +137,7 @@ test('HAR and URL lists: every request, credentials and transport headers left t
 async function scan(extra: Record<string, string[]>): Promise<Set<string>> {
   const io = memoryIo();
   // maxDepth 0: the StartUrl alone, so that only the seeds lead anywhere
-  const run = await runScan({ url: `${api.url}/`, items: 'SQL Injection,XSS', auth: authFile, speed: '2', maxDepth: 0, maxDuration: 60, timeout: 5, tty: false, ...extra }, io);
+  const run = await runScan({ url: `${api.url}/`, items: 'SQL Injection,XSS', auth: authFile, speed: '2', maxDepth: 0, maxDuration: 60, timeout: 5, tty: false, failOn: 'none', ...extra }, io);
   assert.equal(run.exitCode, 0, io.err());
   const report = JSON.parse(io.out()) as JsonReport;
   return new Set(report.findings.map((f) => `${f.item} ${f.method} ${new URL(f.url).pathname}`));
@@ -161,9 +161,9 @@ test('bad seed files exit 2 with the reason', async () => {
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'openapi: 3.0.0\ninfo: {}\n');
   const io = memoryIo();
-  assert.equal((await runScan({ url: `${api.url}/`, openapi: [bad], tty: false }, io)).exitCode, 2);
+  assert.equal((await runScan({ url: `${api.url}/`, openapi: [bad], tty: false, failOn: 'none' }, io)).exitCode, 3);
   assert.match(io.err(), /seeds: the API description has no paths/);
   const io2 = memoryIo();
-  assert.equal((await runScan({ url: `${api.url}/`, har: [join(dir, 'missing.har')], tty: false }, io2)).exitCode, 2);
+  assert.equal((await runScan({ url: `${api.url}/`, har: [join(dir, 'missing.har')], tty: false, failOn: 'none' }, io2)).exitCode, 3);
   assert.match(io2.err(), /cannot read --har/);
 });

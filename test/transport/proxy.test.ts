@@ -135,7 +135,7 @@ test('--proxy: the proxy sees every request of a logged-in scan, the login inclu
   proxy.seen.length = 0;
   app.hits.length = 0;
   const io = memoryIo();
-  const run = await runScan({ url: `${app.url}/`, items: 'XSS,Directory Listing', loginUrl: `${app.url}/login`, username: 'alice', password: 'correct horse 9', proxy: proxy.url, speed: '2', tty: false }, io);
+  const run = await runScan({ url: `${app.url}/`, items: 'XSS,Directory Listing', loginUrl: `${app.url}/login`, username: 'alice', password: 'correct horse 9', proxy: proxy.url, speed: '2', tty: false, failOn: 'none' }, io);
   assert.equal(run.exitCode, 0, io.err());
   assert.ok(app.hits.length > 20 && app.hits.includes('POST /login'));
   assert.deepEqual(ofOrigin(app.url), asSeen(app.url, app.hits));
@@ -145,15 +145,15 @@ test('HTTP_PROXY is used; NO_PROXY keeps the proxy out', async () => {
   proxy.seen.length = 0;
   app.hits.length = 0;
   const io = memoryIo({ HTTP_PROXY: proxy.url });
-  assert.equal((await runScan({ url: `${app.url}/`, items: 'Directory Listing', speed: '2', tty: false }, io)).exitCode, 0, io.err());
+  assert.equal((await runScan({ url: `${app.url}/`, items: 'Directory Listing', speed: '2', tty: false, failOn: 'none' }, io)).exitCode, 0, io.err());
   assert.ok(app.hits.length > 0);
   assert.deepEqual(ofOrigin(app.url), asSeen(app.url, app.hits));
   proxy.seen.length = 0;
   const io2 = memoryIo({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
-  assert.equal((await runScan({ url: `${app.url}/`, items: 'Directory Listing', speed: '2', tty: false }, io2)).exitCode, 0, io2.err());
+  assert.equal((await runScan({ url: `${app.url}/`, items: 'Directory Listing', speed: '2', tty: false, failOn: 'none' }, io2)).exitCode, 0, io2.err());
   assert.deepEqual(proxy.seen, []);
   const io3 = memoryIo();
-  assert.equal((await runScan({ url: `${app.url}/`, proxy: 'socks5://127.0.0.1:1', tty: false }, io3)).exitCode, 2);
+  assert.equal((await runScan({ url: `${app.url}/`, proxy: 'socks5://127.0.0.1:1', tty: false, failOn: 'none' }, io3)).exitCode, 3);
   assert.match(io3.err(), /--proxy must be an http:\/\/ or https:\/\/ proxy/);
 });
 
@@ -162,7 +162,7 @@ test('HTTPS_PROXY: an intercepting proxy sees every request to an https site', a
   try {
     proxy.seen.length = 0;
     const io = memoryIo({ HTTPS_PROXY: proxy.url });
-    const run = await runScan({ url: `${site.url}/`, items: 'Directory Listing,XSS', speed: '2', tty: false }, io);
+    const run = await runScan({ url: `${site.url}/`, items: 'Directory Listing,XSS', speed: '2', tty: false, failOn: 'none' }, io);
     assert.equal(run.exitCode, 0, io.err());
     const report = JSON.parse(io.out()) as JsonReport;
     assert.ok(report.findings.some((f) => f.item === 'Directory Listing'));
@@ -178,14 +178,14 @@ test('--ca-cert: a site signed by the private CA is trusted by the TLS check', a
   try {
     const titles = async (extra: { caCert?: string[] }): Promise<string[]> => {
       const io = memoryIo();
-      const run = await runScan({ url: `${site.url}/`, items: 'Insecure SSL/TLS', speed: '2', maxDepth: 0, tty: false, ...extra }, io);
+      const run = await runScan({ url: `${site.url}/`, items: 'Insecure SSL/TLS', speed: '2', maxDepth: 0, tty: false, failOn: 'none', ...extra }, io);
       assert.ok(run.exitCode === 0 || run.exitCode === 1, io.err());
       return (JSON.parse(io.out()) as JsonReport).findings.map((f) => f.title);
     };
     assert.ok((await titles({})).includes('Untrusted TLS certificate chain'));
     assert.ok(!(await titles({ caCert: [join(dir, 'ca.pem')] })).includes('Untrusted TLS certificate chain'));
     const io = memoryIo();
-    assert.equal((await runScan({ url: `${site.url}/`, caCert: [join(dir, 'nothing.pem')], tty: false }, io)).exitCode, 2);
+    assert.equal((await runScan({ url: `${site.url}/`, caCert: [join(dir, 'nothing.pem')], tty: false, failOn: 'none' }, io)).exitCode, 3);
     assert.match(io.err(), /cannot read --ca-cert/);
   } finally {
     await site.close();
@@ -202,11 +202,11 @@ test('--client-cert/--client-key: a site that requires a client certificate answ
   const site = await startHttpsSite({ ...certs.good, ca: certs.ca.cert, requestCert: true });
   try {
     const without = memoryIo();
-    const a = await runScan({ url: `${site.url}/`, items: 'Directory Listing', tty: false }, without);
-    assert.equal(a.exitCode, 2);
+    const a = await runScan({ url: `${site.url}/`, items: 'Directory Listing', tty: false, failOn: 'none' }, without);
+    assert.equal(a.exitCode, 3);
     assert.equal(site.hits.length, 0);
     const io = memoryIo();
-    const run = await runScan({ url: `${site.url}/`, items: 'Directory Listing', clientCert: join(dir, 'client.crt'), clientKey: join(dir, 'client.key'), tty: false }, io);
+    const run = await runScan({ url: `${site.url}/`, items: 'Directory Listing', clientCert: join(dir, 'client.crt'), clientKey: join(dir, 'client.key'), tty: false, failOn: 'none' }, io);
     assert.equal(run.exitCode, 0, io.err());
     assert.ok(site.hits.includes('GET /dir/'), site.hits.join(', '));
     assert.ok((JSON.parse(io.out()) as JsonReport).findings.some((f) => f.item === 'Directory Listing'));

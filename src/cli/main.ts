@@ -5,6 +5,8 @@ import { registerAssetsCommand } from './commands/assets.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerChecksCommand } from './commands/checks.js';
+import { registerTemplatesCommand } from './commands/templates.js';
 import type { CliIo } from './context.js';
 import { runWith } from './program.js';
 
@@ -35,6 +37,8 @@ const code = await runWith(
     registerJobsCommand,
     registerKeysCommand,
     registerAssetsCommand,
+    registerChecksCommand,
+    registerTemplatesCommand,
   ],
   process.argv.slice(2),
   io,

@@ -16,6 +16,7 @@ import { buildSarifReport, type SarifLog } from '../../report/sarif.js';
 import { collect, parsePositiveInt, parseSeconds, type CliIo, type CliOutput } from '../context.js';
 import { CliExit } from '../errors.js';
 import { createProgress } from '../progress.js';
+import { createScanStream } from '../scan-stream.js';
 
 export type ReportFormat = 'json' | 'sarif' | 'html' | 'pdf';
 export type FailOn = 'high' | 'medium' | 'low';
@@ -44,6 +45,14 @@ export interface ScanOptions {
   tty?: boolean;
   /** Extra Specific Vulnerability templates (default: WSC_TEMPLATES_DIR). */
   templates?: string;
+  /** Findings as JSON Lines on stdout as they are found, then one stats line (the report only to --output). */
+  jsonl?: boolean;
+  /** No progress and no summary on stderr (errors still are). */
+  silent?: boolean;
+  /** Seconds between JSON stats lines on stderr (0: none). */
+  stats?: number;
+  /** Several reports in one run (a plan's outputs); --format/--output still add one. */
+  outputs?: { format: string; file: string }[];
 }
 
 export interface ScanRun {
@@ -84,6 +93,7 @@ interface Resolved {
   speed: SpeedWord;
   ua: UserAgentWord;
   format: ReportFormat;
+  outputs: { format: ReportFormat; file: string }[];
   failOn: FailOn | null;
   limits: Partial<EngineLimits>;
 }
@@ -109,7 +119,13 @@ function resolve(opts: ScanOptions): Resolved {
   const ua = opts.ua ?? 'PC Chrome';
   if (!isUserAgentWord(ua)) throw new ScanUsageError('--ua must be one of: PC Chrome, PC IE, iPhone, Android');
   const format = opts.format ?? 'json';
-  if (format !== 'json' && format !== 'sarif' && format !== 'html' && format !== 'pdf') throw new ScanUsageError('--format must be json, sarif, html or pdf');
+  if (!isReportFormat(format)) throw new ScanUsageError('--format must be json, sarif, html or pdf');
+  const outputs: { format: ReportFormat; file: string }[] = [];
+  for (const o of opts.outputs ?? []) {
+    if (!isReportFormat(o.format)) throw new ScanUsageError(`output ${o.file}: format must be json, sarif, html or pdf`);
+    outputs.push({ format: o.format, file: o.file });
+  }
+  if (opts.output !== undefined) outputs.push({ format, file: opts.output });
   const failOn = opts.failOn ?? null;
   if (failOn !== null && failOn !== 'high' && failOn !== 'medium' && failOn !== 'low') throw new ScanUsageError('--fail-on must be high, medium or low');
   const headers: Record<string, string> = {};
@@ -122,7 +138,11 @@ function resolve(opts: ScanOptions): Resolved {
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
-  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits };
+  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, outputs, failOn, limits };
+}
+
+function isReportFormat(f: string): f is ReportFormat {
+  return f === 'json' || f === 'sarif' || f === 'html' || f === 'pdf';
 }
 
 function allItemWords(): string {
@@ -163,7 +183,9 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
       return { exitCode: 2, report: null };
     }
   }
-  const progress = createProgress(io.stderr, opts.tty ?? isTty(io.stderr));
+  // --silent drops the progress, not the errors: those are written to io.stderr directly
+  const progress = createProgress(opts.silent ? { write: () => true } : io.stderr, opts.silent ? false : (opts.tty ?? isTty(io.stderr)));
+  const stream = createScanStream({ target: r.url, jsonl: opts.jsonl === true, stdout: io.stdout, stderr: io.stderr, ...(opts.stats !== undefined ? { statsEverySeconds: opts.stats } : {}) });
   const findings: Finding[] = [];
   const started = Date.now();
   let result: EngineResult | undefined;
@@ -172,11 +194,21 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
     result = await runEngine(
       { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits },
       {
-        onPhase: (p) => progress.phase(p),
-        onCrawlProgress: (n) => progress.crawl(n),
-        onScanProgress: (p) => progress.scan(p),
+        onPhase: (p) => {
+          stream.phase(p);
+          progress.phase(p);
+        },
+        onCrawlProgress: (n) => {
+          stream.crawl(n);
+          progress.crawl(n);
+        },
+        onScanProgress: (p) => {
+          stream.scan(p);
+          progress.scan(p);
+        },
         onFinding: (f) => {
           findings.push(f);
+          stream.finding(f);
           progress.finding(f);
         },
         log: (level, message) => {
@@ -192,6 +224,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   // A stopped scan still reports what it found; a crawl that never started has nothing to report.
   if (failure && findings.length === 0) {
+    stream.end({ limitReached: failure.name === 'AbortError' ? 'stopped' : `failed: ${failure.message}` });
     io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
     return { exitCode: 2, report: null };
   }
@@ -205,18 +238,25 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   };
   const limitReached = failure ? (failure.name === 'AbortError' ? 'stopped' : `failed: ${failure.message}`) : result?.limitReached;
   if (limitReached !== undefined) input.limitReached = limitReached;
-  const { data, text } = await render(r.format, input);
-  try {
-    if (opts.output) writeFileSync(opts.output, text);
-    else io.stdout.write(text);
-  } catch (err) {
-    io.stderr.write(`error: cannot write the report: ${err instanceof Error ? err.message : String(err)}\n`);
-    return { exitCode: 2, report: data };
+  stream.end({ ...(result ? { stats: result.stats } : {}), limitReached });
+  // JSON Lines own stdout: the report then goes only to the files asked for
+  const targets: { format: ReportFormat; file: string | null }[] = r.outputs.length > 0 || opts.jsonl ? r.outputs : [{ format: r.format, file: null }];
+  let data: JsonReport | SarifLog | string | Buffer | null = null;
+  for (const t of targets) {
+    const rendered = await render(t.format, input);
+    if (t.format === r.format || data === null) data = rendered.data;
+    try {
+      if (t.file !== null) writeFileSync(t.file, rendered.text);
+      else io.stdout.write(rendered.text);
+    } catch (err) {
+      io.stderr.write(`error: cannot write the report${t.file ? ` ${t.file}` : ''}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return { exitCode: 2, report: data };
+    }
   }
   const tokenForms = result?.stats.tokenForms ?? 0;
   const tokens = tokenForms > 0 ? `, ${tokenForms} anti-CSRF token form${tokenForms === 1 ? '' : 's'}${result?.stats.tokenRejected ? ` (${result.stats.tokenRejected} refused a fresh token)` : ''}` : '';
-  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
-  io.stderr.write(summary);
+  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${r.outputs.length > 0 ? `; report${r.outputs.length > 1 ? 's' : ''} written to ${r.outputs.map((o) => o.file).join(', ')}` : ''}\n`;
+  if (!opts.silent) io.stderr.write(summary);
   if (failure) {
     io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
     return { exitCode: 2, report: data, ...(result ? { result } : {}) };
@@ -256,7 +296,10 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--max-depth <n>', 'most link hops from the URL', nonNegativeInt)
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
-    .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
+    .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json wsc, *.yaml Nuclei; default WSC_TEMPLATES_DIR)')
+    .option('--jsonl', 'write each finding to stdout as a JSON line when found, then one stats line (the report only to --output)')
+    .option('--silent', 'no progress and no summary on stderr')
+    .option('--stats <seconds>', 'write a JSON stats line to stderr every N seconds', parseSeconds)
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
       const run = await runScan({ ...flags, url }, io ?? defaultIo());

@@ -18,6 +18,7 @@ import {
 } from '../context.js';
 import { CliExit, UsageError } from '../errors.js';
 import { renderTable } from '../table.js';
+import { addEventsSubcommand } from './events.js';
 
 const USER_AGENT_WORDS = Object.keys(USER_AGENTS) as UserAgentName[];
 
@@ -257,6 +258,8 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
       });
     });
   }
+
+  addEventsSubcommand(jobs, io);
 
   addClientOptions(
     jobs

@@ -7,6 +7,7 @@ import { registerKeysCommand } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerChecksCommand } from './commands/checks.js';
 import { registerTemplatesCommand } from './commands/templates.js';
+import { registerPlanCommand } from './commands/plan.js';
 import type { CliIo } from './context.js';
 import { runWith } from './program.js';
 
@@ -39,6 +40,7 @@ const code = await runWith(
     registerAssetsCommand,
     registerChecksCommand,
     registerTemplatesCommand,
+    registerPlanCommand,
   ],
   process.argv.slice(2),
   io,

@@ -29,6 +29,8 @@ export interface CrawlOptions {
   signal: AbortSignal;
   /** Reads pages for links; the process-wide worker threads by default (see crawl/extractor.ts). */
   extractor?: Extractor;
+  /** More URLs to start from (depth 1, as if the StartUrl linked to them); out-of-scope ones are left out. */
+  seeds?: string[];
 }
 
 type TaskKind = 'page' | 'script' | 'robots' | 'sitemap';
@@ -617,6 +619,11 @@ class Crawl {
     const origin = new URL(start).origin;
     this.queueAux('robots', origin + '/robots.txt', 1);
     this.queueAux('sitemap', origin + '/sitemap.xml', 1);
+    for (const seed of this.opts.seeds ?? []) {
+      const u = resolveUrl(seed, start);
+      if (u && this.session.scope.inScope(u)) this.consider({ method: 'GET', url: u, source: 'seed', depth: 1, referer: start, fetch: true });
+      else this.session.log?.('warn', 'a seed URL is out of scope and was left out', { seed });
+    }
 
     const onAbort = (): void => this.stop(undefined);
     this.opts.signal.addEventListener('abort', onAbort, { once: true });

@@ -380,6 +380,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     ...(hooks.log ? { log: hooks.log } : {}),
     ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),
+    ...(job.scope ? { scopeRules: job.scope } : {}),
   });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -390,6 +391,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
       signal: inner.signal,
       ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
+      ...(job.seeds && job.seeds.length > 0 ? { seeds: job.seeds } : {}),
     });
     const crawlMs = Date.now() - crawlStarted;
     if (signal.aborted) throw new AbortError();

@@ -7,7 +7,7 @@ import type { SendOptions } from '../checks/types.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
-import { OutOfScopeError, Scope } from './scope.js';
+import { OutOfScopeError, Scope, type ScopeRules } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
 
 export { AbortError, TimeoutError, TransportError } from './http.js';
@@ -45,6 +45,8 @@ export interface SessionOptions {
   log?: EngineHooks['log'];
   /** URLs the user listed explicitly, followed even when they look like logout/delete links. */
   includeUrls?: string[];
+  /** A scan plan's include/exclude rules (prefix or regex). */
+  scopeRules?: ScopeRules;
   /** Link-local/metadata CIDRs this job may reach (the account owns them); refused otherwise. */
   allowAddresses?: string[];
   /** The DNS resolver behind the egress guard; tests inject one to answer made-up names. */
@@ -219,7 +221,7 @@ export class ScanSession {
       this.baseList.push(k, v);
     }
     const sessionHeaders = findHeader(opts.headers, 'cookie') !== undefined || findHeader(opts.headers, 'authorization') !== undefined;
-    this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
+    this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [], ...(opts.scopeRules ? { rules: opts.scopeRules } : {}) });
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log });
     this.pipelining = crawlPipelining(this.scheduler.profile.pipelining);
     this.client = new HttpClient({

@@ -1,6 +1,7 @@
 // The engine's public interface: what the job runner and `wsc scan` call.
 import type { SpeedWord, UserAgentWord, VulnItem } from '../core/items.js';
 import type { Finding } from '../core/model.js';
+import type { ScopeRules } from './scope.js';
 
 export interface EngineLimits {
   /** Most distinct attack targets the crawler collects. */
@@ -46,6 +47,10 @@ export interface EngineJob {
    * fills it from the account's CIDR assets that name such addresses explicitly.
    */
   allowAddresses?: string[];
+  /** A scan plan's scope rules: URLs must match an include rule (when any) and no exclude rule. */
+  scope?: ScopeRules;
+  /** Further URLs the crawl starts from besides the StartUrl (a scan plan's seeds; in scope only). */
+  seeds?: string[];
 }
 
 export type EnginePhase = 'crawl' | 'scan';

@@ -8,6 +8,7 @@ import type { Finding, Severity } from '../../core/model.js';
 import { allChecks } from '../../checks/registry.js';
 import { configureTemplates } from '../../templates/loader.js';
 import { runEngine } from '../../engine/engine.js';
+import type { ScopeRule, ScopeRules } from '../../engine/scope.js';
 import type { EngineLimits, EngineResult } from '../../engine/types.js';
 import { buildHtmlReport } from '../../report/html.js';
 import { renderReport } from '../../report/render.js';
@@ -17,6 +18,7 @@ import { collect, parsePositiveInt, parseSeconds, type CliIo, type CliOutput } f
 import { CliExit } from '../errors.js';
 import { createProgress } from '../progress.js';
 import { createScanStream } from '../scan-stream.js';
+import { runPlanScan } from './plan.js';
 
 export type ReportFormat = 'json' | 'sarif' | 'html' | 'pdf';
 export type FailOn = 'high' | 'medium' | 'low';
@@ -53,6 +55,15 @@ export interface ScanOptions {
   stats?: number;
   /** Several reports in one run (a plan's outputs); --format/--output still add one. */
   outputs?: { format: string; file: string }[];
+  /** URL prefixes a URL must match one of (besides the target's origin); a plan's scope.include prefixes. */
+  include?: string[];
+  includeRegex?: string[];
+  excludeRegex?: string[];
+  /** More URLs the crawl starts from. */
+  seed?: string[];
+  maxRequests?: number;
+  /** Further engine limits (a plan's limits the flags do not cover). */
+  limits?: Partial<EngineLimits>;
 }
 
 export interface ScanRun {
@@ -96,6 +107,8 @@ interface Resolved {
   outputs: { format: ReportFormat; file: string }[];
   failOn: FailOn | null;
   limits: Partial<EngineLimits>;
+  scope: ScopeRules | null;
+  seeds: string[];
 }
 
 function resolve(opts: ScanOptions): Resolved {
@@ -133,12 +146,36 @@ function resolve(opts: ScanOptions): Resolved {
     const [k, v] = parseHeaderFlag(h);
     headers[k] = v;
   }
-  const limits: Partial<EngineLimits> = {};
+  const limits: Partial<EngineLimits> = { ...opts.limits };
+  if (opts.maxRequests !== undefined) limits.maxRequests = opts.maxRequests;
   if (opts.maxUrls !== undefined) limits.maxUrls = opts.maxUrls;
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
   if (opts.maxDuration !== undefined && opts.maxDuration > 0) limits.maxDurationMs = Math.round(opts.maxDuration * 1000);
-  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, outputs, failOn, limits };
+  const include: ScopeRule[] = [...(opts.include ?? []).map((prefix) => ({ prefix })), ...(opts.includeRegex ?? []).map((regex) => ({ regex }))];
+  const excludeRules: ScopeRule[] = (opts.excludeRegex ?? []).map((regex) => ({ regex }));
+  for (const r of [...include, ...excludeRules]) {
+    if ('regex' in r) {
+      try {
+        new RegExp(r.regex);
+      } catch {
+        throw new ScanUsageError(`"${r.regex}" is not a valid regular expression`);
+      }
+    }
+  }
+  const scope = include.length > 0 || excludeRules.length > 0 ? { include, exclude: excludeRules } : null;
+  const seeds: string[] = [];
+  for (const seed of opts.seed ?? []) {
+    let su: URL;
+    try {
+      su = new URL(seed, u);
+    } catch {
+      throw new ScanUsageError(`seed "${seed}" is not a URL`);
+    }
+    if (su.origin !== u.origin) throw new ScanUsageError(`seed ${su.href} is not on the target's origin ${u.origin}`);
+    seeds.push(su.href);
+  }
+  return { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, outputs, failOn, limits, scope, seeds };
 }
 
 function isReportFormat(f: string): f is ReportFormat {
@@ -192,7 +229,17 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let failure: Error | undefined;
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits },
+      {
+        startUrl: r.url,
+        excludeUrls: r.exclude,
+        headers: r.headers,
+        userAgent: r.ua,
+        speed: r.speed,
+        items: r.items,
+        limits: r.limits,
+        ...(r.scope ? { scope: r.scope } : {}),
+        ...(r.seeds.length > 0 ? { seeds: r.seeds } : {}),
+      },
       {
         onPhase: (p) => {
           stream.phase(p);
@@ -283,7 +330,8 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
   program
     .command('scan')
     .description('scan a target in-process and write a report (no server needed)')
-    .argument('<url>', 'StartUrl of the scan')
+    .argument('[url]', 'StartUrl of the scan (or the targets of --plan)')
+    .option('--plan <file>', 'a scan plan (YAML; see schemas/plan.schema.json): targets, scope, auth, seeds, items, limits, outputs, fail-on')
     .option('--items <list>', `comma-separated VulnItems words, or ${ALL_ITEMS_WORD}`, ALL_ITEMS_WORD)
     .option('--header <header>', 'header sent on every request, "Name: value" (repeatable; values are never reported)', collect, [])
     .option('--exclude <url>', 'URL prefix not to touch (repeatable)', collect, [])
@@ -296,13 +344,28 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--max-depth <n>', 'most link hops from the URL', nonNegativeInt)
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
+    .option('--max-requests <n>', 'most requests the scan may send', parsePositiveInt)
+    .option('--include <prefix>', 'scope: URLs must start with one of these prefixes (repeatable)', collect, [])
+    .option('--include-regex <regex>', 'scope: or match one of these regular expressions (repeatable)', collect, [])
+    .option('--exclude-regex <regex>', 'scope: never request URLs matching this regular expression (repeatable)', collect, [])
+    .option('--seed <url>', 'another URL the crawl starts from (repeatable)', collect, [])
     .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json wsc, *.yaml Nuclei; default WSC_TEMPLATES_DIR)')
     .option('--jsonl', 'write each finding to stdout as a JSON line when found, then one stats line (the report only to --output)')
     .option('--silent', 'no progress and no summary on stderr')
     .option('--stats <seconds>', 'write a JSON stats line to stderr every N seconds', parseSeconds)
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
-    .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
-      const run = await runScan({ ...flags, url }, io ?? defaultIo());
+    .action(async (url: string | undefined, flags: Omit<ScanOptions, 'url'> & { plan?: string }, cmd: Command) => {
+      const cio = io ?? defaultIo();
+      if (flags.plan !== undefined) {
+        const code = await runPlanScan(flags.plan, url, flags, cmd, cio);
+        if (code !== 0) throw new CliExit(code);
+        return;
+      }
+      if (url === undefined) {
+        cio.stderr.write('error: give the URL to scan, or --plan plan.yaml\n');
+        throw new CliExit(2);
+      }
+      const run = await runScan({ ...flags, url }, cio);
       if (run.exitCode !== 0) throw new CliExit(run.exitCode);
     });
 }

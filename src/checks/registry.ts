@@ -22,8 +22,9 @@ import { requestSmuggling } from './request-smuggling.js';
 import { insufficientAuthorization } from './insufficient-authorization.js';
 import { specificVulnerability } from './specific-vulnerability.js';
 import { fileManagement } from './file-management.js';
+import { nucleiTemplates } from './nuclei-templates.js';
 
-export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement]);
+export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, nucleiTemplates, fileManagement]);
 
 /** The checks that serve the given items, in registry order. */
 export function checksFor(items: readonly VulnItem[]): Check[] {

@@ -8,6 +8,7 @@ import { startTestbed, type Testbed } from '../../test/testbed/server.js';
 import { runScan } from './commands/scan.js';
 import type { CliIo } from './context.js';
 import { createScanStream, type StreamStats } from './scan-stream.js';
+import { configureTemplates } from '../templates/loader.js';
 import type { JsonReport } from '../report/json.js';
 import type { SarifLog } from '../report/sarif.js';
 
@@ -92,4 +93,19 @@ test('stats lines: periodic ones on stderr carry the live figures, extra fields 
   assert.equal(last.urls, 6);
   assert.deepEqual(last.health, { retries: 2 });
   assert.equal(last.engine?.requests, 9);
+});
+
+test('wsc scan --templates DIR runs Nuclei templates as Specific Vulnerability findings, streamed as JSON Lines', async () => {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: { write: (c) => (out += String(c)) }, stderr: { write: (c) => (err += String(c)) }, env: {}, signal: new AbortController().signal };
+  try {
+    const run = await runScan({ url: `${tb.url}/nuclei/`, items: 'Specific Vulnerability', speed: '3', tty: false, jsonl: true, silent: true, templates: join(import.meta.dirname, '../../test/fixtures/nuclei') }, io);
+    assert.equal(run.exitCode, 0, err);
+  } finally {
+    configureTemplates({ userDir: null });
+  }
+  const findings = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; check?: string; extra?: { template?: string } }).filter((l) => l.type === 'finding');
+  const ids = new Set(findings.filter((f) => f.check === 'nuclei-templates').map((f) => f.extra?.template));
+  assert.ok(ids.has('acme-status-exposed') && ids.has('acmecms-old-version') && ids.has('acme-admin-token'), [...ids].join(', '));
 });

@@ -51,3 +51,15 @@ test('wsc templates validate: valid files pass, a broken one names its file and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('wsc templates validate on Nuclei templates: valid ones counted, unsupported ones listed with the reason, exit 0', async () => {
+  const fixtures = join(import.meta.dirname, '../../../test/fixtures/nuclei');
+  const r = await wsc(['templates', 'validate', fixtures]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /^0 wsc templates and 7 Nuclei templates valid$/m);
+  assert.match(r.out, /^skipped .*unsupported-dns\.yaml \(acme-dns-record\): needs the dns protocol$/m);
+  assert.equal(r.out.split('\n').filter((l) => l.startsWith('skipped ')).length, 4);
+  const json = JSON.parse((await wsc(['templates', 'validate', fixtures, '--json'])).out) as { valid: unknown[]; skipped: { reason: string }[] };
+  assert.equal(json.valid.length, 7);
+  assert.equal(json.skipped.length, 4);
+});

@@ -15,8 +15,8 @@ export function registerTemplatesCommand(program: Command, io: CliIo): void {
     .action((dir: string, opts: { json?: boolean }) => {
       const r = loadTemplates({ userDir: dir, shippedDir: null });
       const valid = r.templates.map((t) => ({ id: t.template.id, file: t.file }));
-      const nuclei: { id: string; file: string }[] = [];
-      const skipped: { id: string; file: string; reason: string }[] = [];
+      const nuclei = r.nuclei.map((t) => ({ id: t.template.id, file: t.file }));
+      const skipped = r.skipped.map((s) => ({ id: s.id, file: s.file, reason: s.reason }));
       const errors = r.errors.map((e) => ({ file: e.file, problems: e.problems }));
       if (opts.json) printJson(io, { valid: [...valid, ...nuclei], skipped, errors });
       else {

@@ -2,14 +2,16 @@
 // from 'wsc'` type-checked and run against a real server, and the `wsc` bin answering from there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startSite, type Site } from '../helpers/site.js';
+import { startTestbed, type Testbed } from '../testbed/server.js';
+import { parse as parseYaml } from 'yaml';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +22,7 @@ let consumer: string;
 let tarball: string;
 let server: TestServer;
 let site: Site;
+let tb: Testbed;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wsc-pack-'));
@@ -38,11 +41,13 @@ before(async () => {
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: consumer, maxBuffer: 32 << 20, timeout: 180_000 });
   server = await startTestServer();
   site = await startSite({ '/': '<html><body><a href="/a">a</a></body></html>', '/a': '<p>a</p>' });
+  tb = await startTestbed();
 });
 
 after(async () => {
   await server?.close();
   await site?.close();
+  await tb?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -84,4 +89,48 @@ test('the installed bin runs: wsc --version and wsc checks', async () => {
   const checks = await run(bin, ['checks', '--json'], { cwd: consumer });
   const list = JSON.parse(checks.stdout) as { id: string }[];
   assert.ok(list.some((c) => c.id === 'sql-injection'));
+});
+
+/** Runs one CI step's shell text as the runner would (bash -e), in the consumer's folder. */
+function step(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-e', '-c', script], { cwd: consumer, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+test('docs/ci.md: the GitHub Actions and GitLab CI commands run as scripts against a loopback target and fail on high', async () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'ci.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]!) as Record<string, any>);
+  const gh = blocks.find((b) => b.jobs !== undefined)!;
+  const gl = blocks.find((b) => b.dast !== undefined)!;
+  assert.ok(gh && gl, 'both recipes are in docs/ci.md');
+  // the loopback testbed stands in for the service container; one item keeps the scan short
+  const overrides = { TARGET: `${tb.url}/specific/`, WSC_PACKAGE: tarball, WSC_ITEMS: 'Specific Vulnerability' };
+  const job = gh.jobs.wsc as { env: Record<string, string>; steps: { run?: string; uses?: string }[] };
+  const runs = job.steps.filter((s) => s.run !== undefined).map((s) => s.run as string);
+  assert.ok(runs.every((r) => /^(npm install |npx wsc )/.test(r)), 'only npm install and npx wsc');
+  const results: number[] = [];
+  for (const r of runs) results.push((await step(r, { ...job.env, ...overrides })).code ?? -1);
+  assert.deepEqual(results, [0, 1], 'install succeeds, the scan fails the job on its high findings');
+  const sarif = JSON.parse(readFileSync(join(consumer, 'wsc.sarif'), 'utf8')) as { version: string; runs: { results: { level: string }[] }[] };
+  assert.equal(sarif.version, '2.1.0');
+  assert.ok(sarif.runs[0]!.results.length > 0);
+  assert.ok(job.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif')), 'the SARIF goes to code scanning');
+
+  const dast = gl.dast as { variables: Record<string, string>; script: string[]; artifacts: { paths: string[] } };
+  const codes: number[] = [];
+  for (const line of dast.script) codes.push((await step(line, { ...dast.variables, ...overrides })).code ?? -1);
+  assert.deepEqual(codes, [0, 1]);
+  for (const p of dast.artifacts.paths) assert.ok(existsSync(join(consumer, p)), p);
+  const report = JSON.parse(readFileSync(join(consumer, 'wsc-report.json'), 'utf8')) as { findings: { severity: string }[] };
+  assert.ok(report.findings.some((f) => f.severity === 'high'));
+  const lines = readFileSync(join(consumer, 'wsc-findings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  assert.equal(lines.at(-1)!.type, 'stats');
+  assert.equal(lines.filter((l) => l.type === 'finding').length, report.findings.length);
 });

@@ -12,7 +12,7 @@ import { compareVersions } from '../templates/nuclei/versions.js';
 import { meta, nucleiTemplates } from './nuclei-templates.js';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/nuclei');
-const SUPPORTED = ['acme-status-exposed', 'acme-debug-header', 'acmecms-old-version', 'acme-echo-reflection', 'acme-backup-zip', 'acme-admin-token', 'acme-favicon'];
+const SUPPORTED = ['acme-oob-fetch', 'acme-status-exposed', 'acme-debug-header', 'acmecms-old-version', 'acme-echo-reflection', 'acme-backup-zip', 'acme-admin-token', 'acme-favicon'];
 
 let tb: Testbed;
 before(async () => {
@@ -40,7 +40,7 @@ test('loading: supported templates run, the others are listed as skipped with th
   assert.match(skipped.get('acme-dns-record') ?? '', /needs the dns protocol/);
   assert.match(skipped.get('acme-login-bruteforce') ?? '', /http\[0\] uses (payloads|attack)/);
   assert.match(skipped.get('acme-two-step-compare') ?? '', /req-condition/);
-  assert.match(skipped.get('acme-oob-callback') ?? '', /interactsh/);
+  assert.match(skipped.get('acme-oob-callback') ?? '', /waits for a dns interaction/);
   const t = r.nuclei.find((x) => x.template.id === 'acmecms-old-version')!.template;
   assert.equal(t.severity, 'high');
   assert.deepEqual(t.cve, ['CVE-2099-0001']);
@@ -81,7 +81,11 @@ test('each supported template matches its page on the vulnerable product', async
   assert.deepEqual(admin.map((f) => new URL(f.url).pathname + new URL(f.url).search).sort(), ['/nuclei/acme/admin2', '/nuclei/acme/admin?token=tok-4242']);
   assert.equal(admin[0]!.severity, 'high');
   assert.ok(!run.sent.some((s) => s.url.endsWith('/nuclei/acme/admin3')), 'stop-at-first-match: admin3 is not asked for');
-  for (const never of ['/acme/payload-login', '/acme/req-condition-1', '/acme/req-condition-2', '/acme/fetch']) {
+  const oob = by.get('acme-oob-fetch')![0]!;
+  assert.match(oob.url, /\/nuclei\/acme\/fetch\?url=http:\/\/127\.0\.0\.1:\d+\/o\/[0-9a-f]+$/);
+  assert.match(oob.evidence.proof, /out-of-band GET \/o\/[0-9a-f]+ from /);
+  assert.equal(oob.cwe, 918);
+  for (const never of ['/acme/payload-login', '/acme/req-condition-1', '/acme/req-condition-2']) {
     assert.ok(!run.sent.some((s) => s.url.includes(never)), `${never} belongs to a skipped template`);
   }
 });

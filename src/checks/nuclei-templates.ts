@@ -5,7 +5,7 @@
 // matches is one finding per URL, or per template and place with stop-at-first-match.
 import type { HttpExchange } from '../core/model.js';
 import { activeNucleiTemplates } from '../templates/loader.js';
-import type { NucleiRequest, NucleiTemplate } from '../templates/nuclei/format.js';
+import { readsOast, type NucleiRequest, type NucleiTemplate } from '../templates/nuclei/format.js';
 import { buildSpecs, judge, placeVars, templateVars, type BuiltRequest, type Judgement, type Vars } from '../templates/nuclei/run.js';
 import { applicationRoots, renderRequest, renderResponse, trySend } from './support.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
@@ -25,6 +25,7 @@ export const meta: CheckMeta = {
 
 /** Places ({{BaseURL}} values) a template runs at, nearest to the StartUrl first. */
 const MAX_PLACES = 8;
+const OAST_WAIT_MS = 3000;
 
 function draft(t: NucleiTemplate, b: BuiltRequest, ex: HttpExchange, j: Judgement): FindingDraft {
   const extracted = Object.entries(j.extracted).map(([k, v]) => `${k}: ${v.join(', ')}`);
@@ -62,9 +63,28 @@ interface Budget {
   left: number;
 }
 
+/** A response whose matchers read the out-of-band interaction: judged once the callbacks had time. */
+interface Pending {
+  t: NucleiTemplate;
+  req: NucleiRequest;
+  b: BuiltRequest;
+  ex: HttpExchange;
+  vars: Vars;
+  host: string;
+  oastId: string;
+}
+
 /** One template at one place; yields its findings, spending from the shared budget. */
-async function* runAt(ctx: CheckContext, t: NucleiTemplate, base: string, budget: Budget, seen: Set<string>): AsyncGenerator<FindingDraft> {
+async function* runAt(ctx: CheckContext, t: NucleiTemplate, base: string, budget: Budget, seen: Set<string>, pending: Pending[]): AsyncGenerator<FindingDraft> {
   const place = placeVars(base);
+  let oastId: string | null = null;
+  if (t.oast) {
+    if (!ctx.oast) return;
+    const probe = ctx.oast.probe(`nuclei:${t.id} ${base}`);
+    oastId = probe.id;
+    // used as a host name in templates (http://{{interactsh-url}}): host:port and the probe's path
+    place['interactsh-url'] = probe.url.replace(/^https?:\/\//, '');
+  }
   const vars: Vars | null = templateVars(t, place);
   if (vars === null) return;
   const host = String(place.Host);
@@ -76,6 +96,10 @@ async function* runAt(ctx: CheckContext, t: NucleiTemplate, base: string, budget
       if (!ex) continue;
       // a catch-all page answering every path would satisfy "status 200 and a word" templates
       if (ctx.soft404.isNotFound(b.spec.url, ex.response)) continue;
+      if (oastId !== null && readsOast(req)) {
+        pending.push({ t, req, b, ex, vars: { ...vars }, host, oastId });
+        continue;
+      }
       const j = judge(req, ex.response, vars, host);
       Object.assign(vars, j.dynamic);
       if (!j.matched) continue;
@@ -96,20 +120,45 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   const targets = Math.max(1, ctx.requests.length, ctx.pages.length);
   const budget: Budget = { left: meta.requestBudget * targets };
   const seen = new Set<string>();
+  const pending: Pending[] = [];
   let n = 0;
   const total = templates.length * places.length;
   for (const t of templates) {
     for (const base of places) {
       if (ctx.signal.aborted) return;
       ctx.progress?.(n++, total);
-      yield* runAt(ctx, t, base, budget, seen);
+      yield* runAt(ctx, t, base, budget, seen, pending);
       if (budget.left <= 0) {
         ctx.log('Nuclei template requests stopped at the request budget', { budget: meta.requestBudget * targets, template: t.id });
-        return;
+        break;
       }
     }
+    if (budget.left <= 0) break;
   }
+  if (pending.length > 0 && ctx.oast && !ctx.signal.aborted) yield* judgePending(ctx, pending, seen);
   ctx.progress?.(total, total);
+}
+
+/** One wait for every out-of-band probe, then each deferred response judged with what arrived. */
+async function* judgePending(ctx: CheckContext, pending: Pending[], seen: Set<string>): AsyncGenerator<FindingDraft> {
+  const oast = ctx.oast!;
+  const ids = [...new Set(pending.map((p) => p.oastId))];
+  await oast.hits(ids, OAST_WAIT_MS);
+  // the first hit ends the wait; give the others that were on their way a moment to land
+  await new Promise((r) => setTimeout(r, 300));
+  const hits = await oast.hits(ids);
+  for (const p of pending) {
+    if (ctx.signal.aborted) return;
+    const hit = hits.find((h) => h.id === p.oastId);
+    const interaction = hit ? { interactsh_protocol: 'http', interactsh_request: `${hit.method} ${hit.path} HTTP/1.1\r\n${Object.entries(hit.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n` } : { interactsh_protocol: '', interactsh_request: '' };
+    const j = judge(p.req, p.ex.response, p.vars, p.host, interaction);
+    const key = `${p.t.id} ${p.b.spec.url}`;
+    if (!j.matched || seen.has(key)) continue;
+    seen.add(key);
+    const d = draft(p.t, p.b, p.ex, j);
+    if (hit) d.evidence.proof += `\nout-of-band ${hit.method} ${hit.path} from ${hit.remote} at ${new Date(hit.at).toISOString()}`;
+    yield d;
+  }
 }
 
 export const nucleiTemplates: Check = { meta, run };

@@ -56,10 +56,10 @@ test('wsc templates validate on Nuclei templates: valid ones counted, unsupporte
   const fixtures = join(import.meta.dirname, '../../../test/fixtures/nuclei');
   const r = await wsc(['templates', 'validate', fixtures]);
   assert.equal(r.code, 0, r.out + r.err);
-  assert.match(r.out, /^0 wsc templates and 7 Nuclei templates valid$/m);
+  assert.match(r.out, /^0 wsc templates and 8 Nuclei templates valid$/m);
   assert.match(r.out, /^skipped .*unsupported-dns\.yaml \(acme-dns-record\): needs the dns protocol$/m);
   assert.equal(r.out.split('\n').filter((l) => l.startsWith('skipped ')).length, 4);
   const json = JSON.parse((await wsc(['templates', 'validate', fixtures, '--json'])).out) as { valid: unknown[]; skipped: { reason: string }[] };
-  assert.equal(json.valid.length, 7);
+  assert.equal(json.valid.length, 8);
   assert.equal(json.skipped.length, 4);
 });

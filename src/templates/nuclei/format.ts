@@ -66,6 +66,8 @@ export interface NucleiTemplate {
   /** Template variables in order: name and text (may hold {{expressions}}). */
   variables: [string, string][];
   requests: NucleiRequest[];
+  /** Uses {{interactsh-url}}: run with a probe of wsc's out-of-band listener (HTTP interactions). */
+  oast: boolean;
 }
 
 export class Unsupported extends Error {
@@ -135,6 +137,7 @@ function mapSeverity(s: string): Severity {
 /** Names defined so far in the template (variables, named extractors), for the {{...}} check. */
 class Scope {
   readonly defined = new Set<string>(BUILTIN_VARS);
+  oast = false;
 
   has(v: string): boolean {
     return this.defined.has(v) || /^randstr_\d+$/.test(v);
@@ -143,7 +146,11 @@ class Scope {
   check(text: string, where: string, extra: readonly string[] = []): void {
     for (const m of text.matchAll(/\{\{([^{}]*)\}\}/g)) {
       const inner = (m[1] as string).trim();
-      if (inner.startsWith('interactsh')) throw new Unsupported(`${where} uses {{${inner}}} (out-of-band interactsh URLs)`);
+      if (inner === 'interactsh-url') {
+        this.oast = true;
+        continue;
+      }
+      if (inner.includes('interactsh')) throw new Unsupported(`${where} uses {{${inner}}}`);
       let e: Expr;
       try {
         e = parseDsl(inner);
@@ -157,6 +164,9 @@ class Scope {
   }
 }
 
+/** Interaction values: wsc's listener sees HTTP requests, so only "http" interactions can be told. */
+export const OAST_VARS = ['interactsh_protocol', 'interactsh_request'];
+
 function dslExprs(list: string[], where: string): Expr[] {
   return list.map((text) => {
     let e: Expr;
@@ -169,8 +179,9 @@ function dslExprs(list: string[], where: string): Expr[] {
     for (const f of fns) if (!FUNCTIONS[f]) throw new Unsupported(`${where} uses the helper function ${f}()`);
     for (const v of vars) {
       if (/_\d+$/.test(v)) throw new Unsupported(`${where} reads ${v} (a value of another request: conditions across responses)`);
-      if (v.startsWith('interactsh')) throw new Unsupported(`${where} reads ${v} (out-of-band interactsh interactions)`);
+      if (v.startsWith('interactsh') && !OAST_VARS.includes(v)) throw new Unsupported(`${where} reads ${v}`);
     }
+    if (vars.has('interactsh_protocol') && !/["'`]http["'`]/.test(text)) throw new Unsupported(`${where} waits for an interaction other than HTTP (wsc's out-of-band listener sees HTTP only)`);
     return e;
   });
 }
@@ -178,7 +189,7 @@ function dslExprs(list: string[], where: string): Expr[] {
 function checkPart(part: string, where: string): string {
   const p = part.trim();
   if (/_\d+$/.test(p)) throw new Unsupported(`${where} reads part ${p} (a value of another request)`);
-  if (p.startsWith('interactsh')) throw new Unsupported(`${where} reads part ${p} (out-of-band interactsh interactions)`);
+  if (p.startsWith('interactsh') && !OAST_VARS.includes(p)) throw new Unsupported(`${where} reads part ${p}`);
   if (p === 'request' || p === 'redirect_chain') throw new Unsupported(`${where} reads part ${p}`);
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p)) throw new Unsupported(`${where} has part "${p}", which is not a response value`);
   return p;
@@ -215,6 +226,10 @@ function parseMatcher(raw: unknown, where: string, scope: Scope): NucleiMatcher 
   const binary = strings(m.binary, `${where}.binary`);
   for (const b of binary) if (!/^([0-9a-fA-F]{2})+$/.test(b)) throw new Unsupported(`${where}.binary holds ${b.slice(0, 20)}, not hex`);
   const dslText = strings(m.dsl, `${where}.dsl`);
+  if (String(m.part ?? '') === 'interactsh_protocol' && m.negative !== true) {
+    const http = words.some((w) => w.toLowerCase() === 'http');
+    if (!http || (m.condition === 'and' && words.length > 1)) throw new Unsupported(`${where} waits for a ${words.join('/')} interaction (wsc's out-of-band listener sees HTTP only)`);
+  }
   return {
     type: type as NucleiMatcher['type'],
     part: checkPart(String(m.part ?? 'body'), where),
@@ -362,5 +377,11 @@ export function parseNucleiTemplate(text: string): NucleiTemplate {
     cwe: Number.isInteger(cweNum) && cweNum > 0 ? cweNum : null,
     variables,
     requests,
+    oast: scope.oast,
   };
+}
+
+/** Whether a request's matchers or extractors read the out-of-band interaction (and must wait for it). */
+export function readsOast(req: NucleiRequest): boolean {
+  return req.matchers.some((m) => OAST_VARS.includes(m.part) || m.dslText.some((t) => /interactsh_/.test(t))) || req.extractors.some((e) => OAST_VARS.includes(e.part));
 }

@@ -36,6 +36,11 @@ export function fill(text: string, vars: Vars): string | null {
   let failed = false;
   const out = text.replace(/\{\{([^{}]*)\}\}/g, (_, inner: string) => {
     const name = inner.trim();
+    if (name === 'interactsh-url') {
+      const v = vars[name];
+      if (v === undefined) failed = true;
+      return v === undefined ? '' : str(v);
+    }
     // randstr_1, randstr_2...: one fresh value per name and place, like randstr
     if (/^randstr_\d+$/.test(name) && vars[name] === undefined) vars[name] = 'wsc' + [...randomBytes(10)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
     try {
@@ -270,8 +275,9 @@ export interface Judgement {
   dynamic: Vars;
 }
 
-export function judge(req: NucleiRequest, res: HttpResponseData, vars: Vars, requestHost: string): Judgement {
-  const rv = responseVars(res, requestHost);
+/** `extra`: values known only later, such as the out-of-band interaction (interactsh_protocol). */
+export function judge(req: NucleiRequest, res: HttpResponseData, vars: Vars, requestHost: string, extra: Vars = {}): Judgement {
+  const rv = { ...responseVars(res, requestHost), ...extra };
   const extracted: Record<string, string[]> = {};
   const dynamic: Vars = {};
   req.extractors.forEach((e, i) => {

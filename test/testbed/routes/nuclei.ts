@@ -1,7 +1,29 @@
 // Pages for the Nuclei template tests (src/checks/nuclei-templates.test.ts): an imaginary product,
 // "Acme Widget Server", under /nuclei/ with the flaws its test templates look for, and its fixed
 // twin under /nuclei-safe/. Not linked from the index: only the Nuclei tests visit them.
+import { get } from 'node:http';
 import { notFoundPage, type Route, type TestbedRequest, type TestbedResponse } from '../server.js';
+
+/** Fetches a loopback URL (the testbed never talks to anything else) and answers what came back. */
+function fetchLoopback(raw: string): Promise<string> {
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      return resolve('invalid url');
+    }
+    if (u.protocol !== 'http:' || u.hostname !== '127.0.0.1') return resolve('refused: not a loopback URL');
+    const r = get(u, { timeout: 2000 }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c.slice(0, 2000)));
+      res.on('end', () => resolve(data));
+    });
+    r.on('timeout', () => r.destroy(new Error('timeout')));
+    r.on('error', (err) => resolve(`fetch failed: ${err.message}`));
+  });
+}
 
 /** A favicon: a few bytes of a real ICO header and fixed pixels, binary on purpose. */
 export const FAVICON = Buffer.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 0x68, 4, 0, 0, 0x16, 0, 0, 0, 0xff, 0x80, 0x7f, 0xfe, 0x01, 0x00, 0xc3, 0xa9]);
@@ -45,6 +67,10 @@ function page(req: TestbedRequest, res: TestbedResponse, safe: boolean): void {
       res.writeHead(200, { 'content-type': 'image/x-icon', 'content-length': String(icon.length) });
       return void res.end(icon);
     }
+    case '/acme/fetch':
+      // vulnerable: fetches whatever URL it is handed; fixed: only its own allow-list
+      if (safe) return res.json({ error: 'URL is not in the allow-list' });
+      return void fetchLoopback(req.query.get('url') ?? '').then((body) => res.json({ fetched: body.slice(0, 200) }));
     case '/acme/login':
       // the token the admin page wants, handed to anyone who asks
       return res.html(`<form><input type="hidden" name="token" value="${safe ? '' : 'tok-4242'}"></form>`);

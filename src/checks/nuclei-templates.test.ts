@@ -1,10 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestbed, type Testbed } from '../../test/testbed/server.js';
 import { runCheckOn } from '../../test/testbed/check-harness.js';
 import { isVulnItem } from '../core/items.js';
-import { configureTemplates, loadTemplates } from '../templates/loader.js';
+import { configureTemplates, loadTemplates, MAX_TEMPLATE_BYTES } from '../templates/loader.js';
 import { evalDsl, parseDsl } from '../templates/nuclei/dsl.js';
 import { parseNucleiTemplate, Unsupported } from '../templates/nuclei/format.js';
 import { parseJsonPath, queryJson } from '../templates/nuclei/json-path.js';
@@ -54,6 +56,17 @@ test('loading: supported templates run, the others are listed as skipped with th
     ['id: a\ninfo: {name: x, severity: low}\nhttp:\n  - path: ["{{BaseURL}}/"]\n    headers: {Host: other.example}\n    matchers: [{type: status, status: [200]}]\n', /Host header/],
   ] as const) {
     assert.throws(() => parseNucleiTemplate(text), (e: unknown) => e instanceof Unsupported && why.test(e.message), String(why));
+  }
+});
+
+test('a template file over MAX_TEMPLATE_BYTES is an error naming the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsc-nuclei-'));
+  try {
+    writeFileSync(join(dir, 'huge.yaml'), 'id: huge\n#' + 'x'.repeat(MAX_TEMPLATE_BYTES));
+    const r = loadTemplates({ userDir: dir, shippedDir: null });
+    assert.match(r.errors[0]!.message, /huge\.yaml: over \d+ bytes/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -13,7 +13,7 @@ import type { CliIo } from '../cli/context.js';
 import { runWith } from '../cli/program.js';
 import type { JsonReport } from '../report/json.js';
 import type { SarifLog } from '../report/sarif.js';
-import { parsePlan, PlanError, type PlanProblem } from './load.js';
+import { MAX_PLAN_BYTES, parsePlan, PlanError, type PlanProblem } from './load.js';
 import { planJsonSchema } from './schema.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -103,6 +103,14 @@ test('invalid plans: each problem names file, line and column of its node', () =
   assert.equal(problems('version: 1\n')[0]!.message.startsWith('missing'), true);
   assert.match(problems('- a\n- b\n')[0]!.message, /YAML mapping/);
   assert.match(problems('version: 1\ntargets: [http://a/, http://b/]\noutputs: [{format: json, file: r.json}]\n')[0]!.message, /\{target\}/);
+});
+
+test('a plan file over MAX_PLAN_BYTES is refused before it is parsed', async () => {
+  const big = join(dir, 'big.yaml');
+  writeFileSync(big, 'version: 1\ntargets: [http://127.0.0.1/]\n#' + 'x'.repeat(MAX_PLAN_BYTES) + '\n');
+  const r = await wsc(['plan', 'validate', big]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, new RegExp(`big\\.yaml:1:1: the plan is over ${MAX_PLAN_BYTES} bytes`));
 });
 
 test('wsc plan validate prints file:line:col problems and exits 1; a good plan exits 0', async () => {

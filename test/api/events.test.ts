@@ -110,6 +110,23 @@ test('wsc jobs events --jsonl prints one JSON object per event and exits 0 on a 
   assert.equal(lines.at(-1)!.event, 'end');
 });
 
+test('WSC_EVENTS_MAX_MS ends a stream that lived long enough, saying so', async () => {
+  const local = await startTestServer({ config: { eventsPollMs: 50, eventsMaxMs: 400 } });
+  const c = new WscClient({ endpoint: local.url, accessKey: local.admin.accessKey, secretKey: local.admin.secretKey });
+  try {
+    const r = await c.createJob({ StartUrl: `${slow.url}/`, VulnItems: ['Directory Listing'], UserAgent: 'PC Chrome', Speed: '3' });
+    const t = Date.now();
+    const events: JobEvent[] = [];
+    for await (const e of c.jobEvents(r.instanceNo!)) events.push(e);
+    assert.ok(Date.now() - t >= 350);
+    assert.match((events.at(-1)!.data as { reason: string }).reason, /stream lifetime reached/);
+    await c.stopJob(r.instanceNo!);
+  } finally {
+    await c.close();
+    await local.close();
+  }
+});
+
 test('closing the server ends open streams instead of waiting for them', async () => {
   const local = await startTestServer({ config: { eventsPollMs: 100 } });
   const c = new WscClient({ endpoint: local.url, accessKey: local.admin.accessKey, secretKey: local.admin.secretKey });

@@ -12,6 +12,7 @@ import { Authenticator, type Principal } from './auth.js';
 import { ApiError, badRequestException, entityTooLarge, notFoundException, unexpectedError } from './errors.js';
 import { assetRoutes } from './routes/assets.js';
 import { consoleRoutes } from './routes/console.js';
+import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { reportRoutes } from './routes/report.js';
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(jobRoutes, deps);
       await api.register(assetRoutes, deps);
       await api.register(reportRoutes, deps);
+      await api.register(eventRoutes, deps);
     },
     { prefix: API_PREFIX },
   );

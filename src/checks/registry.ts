@@ -33,8 +33,9 @@ import { ldapInjection } from './ldap-injection.js';
 import { xpathInjection } from './xpath-injection.js';
 import { httpMethods } from './http-methods.js';
 import { csrf } from './csrf.js';
+import { nucleiTemplates } from './nuclei-templates.js';
 
-export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, domXss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, fileManagement,
+export const allChecks: readonly Check[] = Object.freeze([directoryListing, informationDisclosure, sourceCodeDisclosure, mixedContent, personalInformation, fileUpload, fileDownload, urlRedirection, lfi, rfi, ssrf, xxe, ssiInjection, sqlInjection, xss, domXss, commandInjection, insecureTls, requestSmuggling, insufficientAuthorization, specificVulnerability, nucleiTemplates, fileManagement,
   securityHeaders, cookieSecurity, cors, crlfInjection, ssti, ldapInjection, xpathInjection, httpMethods, csrf]);
 
 /** The checks that serve the given items, in registry order. */

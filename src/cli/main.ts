@@ -5,6 +5,9 @@ import { registerAssetsCommand } from './commands/assets.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerChecksCommand } from './commands/checks.js';
+import { registerTemplatesCommand } from './commands/templates.js';
+import { registerPlanCommand } from './commands/plan.js';
 import type { CliIo } from './context.js';
 import { runWith } from './program.js';
 
@@ -35,6 +38,9 @@ const code = await runWith(
     registerJobsCommand,
     registerKeysCommand,
     registerAssetsCommand,
+    registerChecksCommand,
+    registerTemplatesCommand,
+    registerPlanCommand,
   ],
   process.argv.slice(2),
   io,

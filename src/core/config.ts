@@ -34,6 +34,10 @@ export interface Config {
   oastListen: { host: string; port: number };
   templatesDir: string | null;
   logLevel: string;
+  /** Job event streams (GET /jobs/{id}/events): store poll interval, open streams per account (0 = no cap), lifetime (0 = none). */
+  eventsPollMs: number;
+  eventsMaxStreams: number;
+  eventsMaxMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
@@ -88,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     oastListen: parseListen(env.WSC_OAST_LISTEN ?? '127.0.0.1:0'),
     templatesDir: env.WSC_TEMPLATES_DIR || null,
     logLevel: env.WSC_LOG_LEVEL ?? 'info',
+    eventsPollMs: int(env, 'WSC_EVENTS_POLL_MS', 500, 50),
+    eventsMaxStreams: int(env, 'WSC_EVENTS_MAX_STREAMS', 10),
+    eventsMaxMs: int(env, 'WSC_EVENTS_MAX_MS', 60 * 60 * 1000),
     ...overrides,
   };
 }

@@ -470,6 +470,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     onTargetDown: (cause) => {
       targetDown = cause;
     },
+    ...(job.scope ? { scopeRules: job.scope } : {}),
   });
   const auth = session.auth;
   if (auth) secrets = () => auth.secrets();

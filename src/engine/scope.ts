@@ -16,6 +16,16 @@ export interface ScopeOptions {
   sessionHeaders: boolean;
   /** URLs (prefixes, `*` wildcards) the user listed explicitly: followed even if they look destructive. */
   includeUrls?: string[];
+  /** A scan plan's scope: URLs must match an include rule (when there is one) and no exclude rule. */
+  rules?: ScopeRules;
+}
+
+/** A scope rule of a scan plan: a URL prefix (as ExcludeUrl entries are read) or a regex on the whole URL. */
+export type ScopeRule = { prefix: string } | { regex: string };
+
+export interface ScopeRules {
+  include?: ScopeRule[];
+  exclude?: ScopeRule[];
 }
 
 // Matched against the path, query and link text. A word must start at a boundary ("/blogout" is
@@ -55,8 +65,18 @@ function compileRule(entry: string, base: URL): ((u: URL) => boolean) | null {
   return (u) => m(u.origin + u.pathname + u.search);
 }
 
+function compileScopeRule(rule: ScopeRule, base: URL): ((u: URL) => boolean) | null {
+  if ('regex' in rule) {
+    const re = new RegExp(rule.regex);
+    return (u) => re.test(u.href);
+  }
+  return compileRule(rule.prefix, base);
+}
+
 export class Scope {
   readonly origin: string;
+  private readonly ruleIncludes: ((u: URL) => boolean)[];
+  private readonly ruleExcludes: ((u: URL) => boolean)[];
   private readonly base: URL;
   private readonly excludes: ((u: URL) => boolean)[];
   private readonly includes: ((u: URL) => boolean)[];
@@ -72,6 +92,10 @@ export class Scope {
     this.includes = (opts.includeUrls ?? [])
       .map((e) => compileRule(e, this.base))
       .filter((f): f is (u: URL) => boolean => f !== null);
+    const compile = (rules: ScopeRule[] | undefined): ((u: URL) => boolean)[] =>
+      (rules ?? []).map((r) => compileScopeRule(r, this.base)).filter((f): f is (u: URL) => boolean => f !== null);
+    this.ruleIncludes = compile(opts.rules?.include);
+    this.ruleExcludes = compile(opts.rules?.exclude);
   }
 
   /** Why `url` is out of scope, or null when it is in. */
@@ -85,6 +109,8 @@ export class Scope {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return `scheme ${u.protocol}`;
     if (u.origin !== this.origin) return `other origin ${u.origin}`;
     if (this.excludes.some((m) => m(u))) return 'excluded by ExcludeUrl';
+    if (this.ruleExcludes.some((m) => m(u))) return "excluded by the plan's scope";
+    if (this.ruleIncludes.length > 0 && !this.ruleIncludes.some((m) => m(u))) return "outside the plan's scope include rules";
     return null;
   }
 

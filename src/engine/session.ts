@@ -11,7 +11,7 @@ import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { HealthMonitor, transportKind, type HealthStats } from './health.js';
 import { parseRetryAfter, Scheduler } from './scheduler.js';
-import { OutOfScopeError, Scope } from './scope.js';
+import { OutOfScopeError, Scope, type ScopeRules } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
 
 export { AbortError, TimeoutError, TransportError } from './http.js';
@@ -56,6 +56,8 @@ export interface SessionOptions {
   log?: EngineHooks['log'];
   /** URLs the user listed explicitly, followed even when they look like logout/delete links. */
   includeUrls?: string[];
+  /** A scan plan's include/exclude rules (prefix or regex). */
+  scopeRules?: ScopeRules;
   /** Link-local/metadata CIDRs this job may reach (the account owns them); refused otherwise. */
   allowAddresses?: string[];
   /** The DNS resolver behind the egress guard; tests inject one to answer made-up names. */
@@ -250,7 +252,7 @@ export class ScanSession {
     this.jobHasCookie = false;
     this.rebuildBase();
     const sessionHeaders = opts.auth !== undefined || findHeader(this.jobHeaders, 'cookie') !== undefined || findHeader(this.jobHeaders, 'authorization') !== undefined;
-    this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [] });
+    this.scope = new Scope(opts.startUrl, opts.excludeUrls, { sessionHeaders, includeUrls: opts.includeUrls ?? [], ...(opts.scopeRules ? { rules: opts.scopeRules } : {}) });
     this.health = new HealthMonitor({
       limits: { maxErrorRate: opts.limits.maxErrorRate, maxConsecutiveFailures: opts.limits.maxConsecutiveFailures, targetDownAfterMs: opts.limits.targetDownAfterMs },
       probe: () => this.probe(),

@@ -6,6 +6,7 @@ import type { AuthConfig } from './auth/types.js';
 import type { Seeds } from './seeds/index.js';
 import type { TransportOptions } from './transport/options.js';
 import type { HealthStats } from './health.js';
+import type { ScopeRules } from './scope.js';
 
 export interface EngineLimits {
   /** Most distinct attack targets the crawler collects. */
@@ -82,6 +83,8 @@ export interface EngineJob {
   transport?: TransportOptions;
   /** Default "auto": the browser crawl runs when Chromium is there and the HTML crawl's pages need it. */
   crawl?: CrawlMode;
+  /** A scan plan's scope rules: URLs must match an include rule (when any) and no exclude rule. */
+  scope?: ScopeRules;
 }
 
 export type EnginePhase = 'crawl' | 'scan';

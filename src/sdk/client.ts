@@ -2,11 +2,13 @@
 // envelopes are returned untouched next to typed views that coerce NCP's mixed number/string fields.
 import { Agent, request, type Dispatcher } from 'undici';
 import { STATUS_TEXT, isJobStatus, type JobStatus } from '../core/status.js';
+import type { Finding } from '../core/model.js';
 import type { AuthConfig } from '../engine/auth/types.js';
 import type { Seeds } from '../engine/seeds/index.js';
 import type { CrawlMode, EngineLimits } from '../engine/types.js';
 import { WscApiError, WscConnectionError, isApiErrorBody } from './errors.js';
 import { signatureHeaders } from './sign.js';
+import { readSse } from './sse.js';
 
 export interface Envelope<T> {
   returnCode: string;
@@ -57,6 +59,12 @@ export interface CreateJobRequest {
   /** wsc extension: "html", "browser" or "auto" (the default); see README "Browser engine". */
   Crawl?: CrawlMode;
 }
+
+/** One event of GET /api/v1/jobs/{id}/events. */
+export type JobEvent =
+  | { event: 'status'; id: string | null; data: { instanceNo: string; status: number; status_text: string; crawl_cnt: number | null; scan_cnt: number | null; progress: number | null; result_desc: string | null } }
+  | { event: 'finding'; id: string | null; data: Finding }
+  | { event: 'end'; id: string | null; data: { instanceNo: string; reason: string } };
 
 export interface CreateJobResult {
   /** From the `x-wsc-instance-no` response header; null against servers that do not send it (NCP). */
@@ -385,6 +393,53 @@ export class WscClient {
   /** wsc extension: the assets (hosts, CIDRs) the caller's account may scan. */
   listAssets(): Promise<Envelope<{ assets: AssetEntry[] }>> {
     return this.raw<{ assets: AssetEntry[] }>('GET', '/api/v1/assets');
+  }
+
+  /**
+   * wsc extension: the job's events (GET /api/v1/jobs/{id}/events, Server-Sent Events) as they
+   * happen: `status` (status, counts, progress), `finding` (one finding, its index as `id`) and a
+   * last `end`. Ends when the server ends the stream; `lastEventId` resumes after that finding.
+   */
+  async *jobEvents(instanceNo: string | number, options: { lastEventId?: number; signal?: AbortSignal } = {}): AsyncGenerator<JobEvent, void, undefined> {
+    const uri = instancePath(instanceNo, '/events');
+    const wireUri = this.base.pathname.replace(/\/+$/, '') + uri;
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...signatureHeaders('GET', wireUri, this.accessKey, this.secretKey, this.now()) };
+    if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
+    const signals = [this.signal, options.signal].filter((x): x is AbortSignal => x !== undefined);
+    let res: Dispatcher.ResponseData;
+    try {
+      // no whole-request timeout: a stream lasts as long as its job; headers must come promptly
+      res = await request(this.base.origin + wireUri, {
+        method: 'GET',
+        headers,
+        dispatcher: this.dispatcher,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: 0,
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      });
+    } catch (err) {
+      throw new WscConnectionError(`cannot reach ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}`, this.endpoint, { cause: err });
+    }
+    if (res.statusCode !== 200) {
+      const body = Buffer.from(await res.body.arrayBuffer());
+      throw this.errorOf({ status: res.statusCode, headers: res.headers, body });
+    }
+    try {
+      for await (const e of readSse(res.body)) {
+        let data: unknown;
+        try {
+          data = JSON.parse(e.data);
+        } catch {
+          data = e.data;
+        }
+        yield { event: e.event, id: e.id, data } as JobEvent;
+      }
+    } catch (err) {
+      if (signals.some((s) => s.aborted)) return;
+      throw new WscConnectionError(`the event stream from ${this.endpoint} broke: ${err instanceof Error ? err.message : String(err)}`, this.endpoint, { cause: err });
+    } finally {
+      res.body.destroy();
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 // Public surface of the wsc SDK.
 export { signRequest, signatureHeaders, HEADER_ACCESS_KEY, HEADER_SIGNATURE, HEADER_TIMESTAMP } from './sign.js';
+export { readSse, type SseEvent } from './sse.js';
 export { WscApiError, WscConnectionError, isApiErrorBody, type ApiErrorBody, type ErrorCode } from './errors.js';
 export {
   WscClient,
@@ -14,6 +15,7 @@ export {
   type CreateJobResult,
   type Envelope,
   type GetJobsQuery,
+  type JobEvent,
   type JobList,
   type JobRecord,
   type RawJobList,

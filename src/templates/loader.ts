@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../core/config.js';
 import { templateSchema, type Template } from './format.js';
+import { NotATemplate, parseNucleiTemplate, Unsupported, type NucleiTemplate } from './nuclei/format.js';
 
 /** templates/ at the package root: two levels up from src/templates/ and from dist/templates/. */
 export const SHIPPED_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -45,25 +46,55 @@ export function parseTemplate(text: string, file: string): Template {
   return r.data;
 }
 
-/** Every *.json file of a directory (sub-directories included), sorted. */
-function jsonFiles(dir: string): string[] {
+/** Every *.json (wsc) and *.yaml/*.yml (Nuclei) file of a directory, sub-directories included, sorted. */
+function templateFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...jsonFiles(p));
-    else if (name.endsWith('.json')) out.push(p);
+    if (statSync(p).isDirectory()) out.push(...templateFiles(p));
+    else if (/\.(json|ya?ml)$/.test(name)) out.push(p);
   }
   return out;
 }
 
+export interface LoadedNuclei {
+  template: NucleiTemplate;
+  file: string;
+}
+
+/** A Nuclei template a scan does not run, and why (another protocol, a feature not implemented). */
+export interface SkippedTemplate {
+  id: string;
+  file: string;
+  reason: string;
+}
+
+/** Largest template file read: templates are a page of YAML, not data. */
+export const MAX_TEMPLATE_BYTES = 512 * 1024;
+
 export interface LoadResult {
   templates: LoadedTemplate[];
+  nuclei: LoadedNuclei[];
+  skipped: SkippedTemplate[];
   errors: TemplateError[];
+}
+
+function loadNuclei(file: string, text: string): LoadedNuclei | SkippedTemplate {
+  try {
+    return { template: parseNucleiTemplate(text), file };
+  } catch (err) {
+    if (err instanceof NotATemplate) throw new TemplateError(file, [err.message]);
+    if (err instanceof Unsupported) return { id: /^id:\s*(\S+)/m.exec(text)?.[1] ?? '?', file, reason: err.message };
+    throw err;
+  }
 }
 
 /** Loads shipped templates, then the user's; problems are collected, not thrown. */
 export function loadTemplates(opts: { userDir?: string | null; shippedDir?: string | null } = {}): LoadResult {
   const byId = new Map<string, LoadedTemplate>();
+  const nucleiById = new Map<string, LoadedNuclei>();
+  const skipped: SkippedTemplate[] = [];
   const errors: TemplateError[] = [];
   const sources: [string, LoadedTemplate['source']][] = [];
   const shipped = opts.shippedDir === undefined ? SHIPPED_TEMPLATES_DIR : opts.shippedDir;
@@ -72,7 +103,7 @@ export function loadTemplates(opts: { userDir?: string | null; shippedDir?: stri
   for (const [dir, source] of sources) {
     let files: string[];
     try {
-      files = jsonFiles(dir);
+      files = templateFiles(dir);
     } catch (err) {
       errors.push(new TemplateError(dir, [`cannot read the templates directory: ${err instanceof Error ? err.message : String(err)}`]));
       continue;
@@ -80,6 +111,18 @@ export function loadTemplates(opts: { userDir?: string | null; shippedDir?: stri
     const seenHere = new Map<string, string>();
     for (const file of files) {
       try {
+        if (statSync(file).size > MAX_TEMPLATE_BYTES) throw new TemplateError(file, [`over ${MAX_TEMPLATE_BYTES} bytes`]);
+        if (!file.endsWith('.json')) {
+          const n = loadNuclei(file, readFileSync(file, 'utf8'));
+          if ('reason' in n) skipped.push(n);
+          else {
+            const twin = seenHere.get('nuclei:' + n.template.id);
+            if (twin !== undefined) throw new TemplateError(file, [`id: "${n.template.id}" is already used by ${twin}`]);
+            seenHere.set('nuclei:' + n.template.id, file);
+            nucleiById.set(n.template.id, n);
+          }
+          continue;
+        }
         const template = parseTemplate(readFileSync(file, 'utf8'), file);
         const twin = seenHere.get(template.id);
         if (twin !== undefined) throw new TemplateError(file, [`id: "${template.id}" is already used by ${twin}`]);
@@ -91,11 +134,11 @@ export function loadTemplates(opts: { userDir?: string | null; shippedDir?: stri
       }
     }
   }
-  return { templates: [...byId.values()], errors };
+  return { templates: [...byId.values()], nuclei: [...nucleiById.values()], skipped, errors };
 }
 
 let userDirOverride: string | null | undefined;
-let cache: { key: string; templates: Template[] } | null = null;
+let cache: { key: string; templates: Template[]; nuclei: NucleiTemplate[] } | null = null;
 
 /** Sets the user template directory (wsc scan --templates); null goes back to WSC_TEMPLATES_DIR. */
 export function configureTemplates(opts: { userDir: string | null }): LoadResult {
@@ -113,11 +156,20 @@ function currentUserDir(): string | null {
  * throw, because a scan that silently skips a template reports "nothing found" it never tested.
  */
 export function activeTemplates(): Template[] {
+  return active().templates;
+}
+
+/** The Nuclei templates a scan runs (those it skips were listed by wsc templates validate / the scan log). */
+export function activeNucleiTemplates(): NucleiTemplate[] {
+  return active().nuclei;
+}
+
+function active(): { templates: Template[]; nuclei: NucleiTemplate[] } {
   const userDir = currentUserDir();
   const key = userDir ?? '';
-  if (cache?.key === key) return cache.templates;
-  const { templates, errors } = loadTemplates({ userDir });
+  if (cache?.key === key) return cache;
+  const { templates, nuclei, errors } = loadTemplates({ userDir });
   if (errors.length > 0) throw new TemplateError(errors.map((e) => e.file).join(', '), errors.map((e) => e.message));
-  cache = { key, templates: templates.map((t) => t.template) };
-  return cache.templates;
+  cache = { key, templates: templates.map((t) => t.template), nuclei: nuclei.map((t) => t.template) };
+  return cache;
 }

@@ -76,11 +76,48 @@ async function refresh() {
       }
       // the cause of a failure, or the warning of a job whose coverage was degraded
       if ((r.result_button === "cause" || r.result_button === "report") && r.result_desc) { const p = document.createElement("div"); p.className = r.result_button === "cause" ? "err" : "warn"; p.textContent = r.result_desc; act.append(p); }
+      if (!/completed|failed|Canceled|Stopped/.test(r.status)) { const w = document.createElement("button"); w.className = "secondary"; w.textContent = "watch";
+        w.onclick = () => watch(r.instanceNo); act.append(w); }
       tbody.append(tr);
     }
     say(json.resources.total_cnt + " job(s)", "ok");
   } catch (e) { say(e.message, "err"); }
 }
+// Job events (GET /jobs/{id}/events) are Server-Sent Events; EventSource cannot send the signature
+// headers, so the stream is read with fetch and split into events here.
+let live = null;
+function stopWatching() { if (live) live.abort(); live = null; }
+async function watch(id) {
+  stopWatching();
+  const ctl = new AbortController(); live = ctl;
+  const uri = "/api/v1/jobs/" + id + "/events", ts = String(Date.now());
+  $("live").hidden = false; $("live-id").textContent = id; $("live-log").replaceChildren(); $("live-status").textContent = "connecting";
+  try {
+    const res = await fetch(uri, { headers: { "x-ncp-apigw-timestamp": ts, "x-ncp-iam-access-key": ak, "x-ncp-apigw-signature-v2": await sign("GET", uri, ts, ak, sk) }, signal: ctl.signal });
+    if (!res.ok) { const j = await res.json(); throw new Error(j.error ? j.error.errorCode + " " + j.error.message : "HTTP " + res.status); }
+    const reader = res.body.getReader(), dec = new TextDecoder();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+      let i;
+      while ((i = buf.indexOf("\n\n")) !== -1) { showEvent(buf.slice(0, i)); buf = buf.slice(i + 2); }
+    }
+  } catch (e) { if (!ctl.signal.aborted) say(e.message, "err"); }
+  if (live === ctl) { live = null; refresh(); }
+}
+function showEvent(block) {
+  let ev = "message"; const data = [];
+  for (const l of block.split("\n")) { if (l.startsWith("event:")) ev = l.slice(6).trim(); else if (l.startsWith("data:")) data.push(l.slice(5).replace(/^ /, "")); }
+  if (data.length === 0) return;
+  const d = JSON.parse(data.join("\n"));
+  if (ev === "status") { $("live-status").textContent = d.status_text + (d.progress == null ? "" : " " + d.progress + "%") + ", " + (d.crawl_cnt || 0) + " URLs, " + (d.scan_cnt || 0) + " findings"; return; }
+  const li = document.createElement("li");
+  li.textContent = ev === "finding" ? "[" + d.severity + "] " + d.title + ": " + d.method + " " + d.url + (d.parameter ? " (" + d.parameter + ")" : "") : "end: " + d.reason;
+  $("live-log").append(li);
+}
+$("live-stop").onclick = () => { stopWatching(); $("live").hidden = true; };
 $("refresh").onclick = refresh;
 say(NO_KEY, "err");
 $("create").onclick = async () => {

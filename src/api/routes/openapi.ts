@@ -72,6 +72,21 @@ export function openapiDocument(): Record<string, unknown> {
       '/api/v1/jobs/search': { post: op('searchJobs', 'searchJobs', searchJobsSchema, jobListSchema) },
       '/api/v1/jobs/{instanceId}/stop': { patch: op('stopJob', 'stopJob', null, z.null(), { parameters: idParam }) },
       '/api/v1/jobs/{instanceId}/cancel': { patch: op('cancelJob', 'cancelJob', null, z.null(), { parameters: idParam }) },
+      '/api/v1/jobs/{instanceId}/events': {
+        get: {
+          ...op('Job events as Server-Sent Events (wsc extension)', 'jobEvents', null, z.null(), {
+            parameters: [...idParam, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d+$' }, description: 'resume after this finding index' }],
+            description:
+              'text/event-stream: `status` events (instanceNo, status, status_text, crawl_cnt, scan_cnt, progress, result_desc) when they change, one `finding` event per finding (id: its index), and `end` (reason) when the job reached a final status, the stream lifetime (WSC_EVENTS_MAX_MS) passed or the server stops. Errors before the stream starts are the usual JSON envelope.',
+          }),
+          responses: {
+            '200': { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '400': { description: 'API Call Fail (901): unknown or another account\'s job', content: { 'application/json': { schema: json(errorSchema) } } },
+            '401': { description: 'Authentication Failed (200) or Permission Denied (210)', content: { 'application/json': { schema: json(errorSchema) } } },
+            '429': { description: 'Rate Limited (420): too many open streams for the account (WSC_EVENTS_MAX_STREAMS)' },
+          },
+        },
+      },
       '/api/v1/assets': {
         get: op('List the account assets and what each covers (wsc extension)', 'listAssets', null, z.object({ assets: z.array(z.object({ kind: z.enum(['host', 'cidr', 'origin']), value: z.string(), source: z.string(), covers: z.string() })) })),
       },

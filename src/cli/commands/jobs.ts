@@ -20,6 +20,7 @@ import {
 import { CliExit, UsageError } from '../errors.js';
 import { pemFile, resolveAuth, resolveSeeds, ScanUsageError } from './scan.js';
 import { renderTable } from '../table.js';
+import { addEventsSubcommand } from './events.js';
 
 const USER_AGENT_WORDS = Object.keys(USER_AGENTS) as UserAgentName[];
 
@@ -308,6 +309,8 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
       });
     });
   }
+
+  addEventsSubcommand(jobs, io);
 
   addClientOptions(
     jobs

@@ -15,6 +15,7 @@ import type { Finding, Severity } from '../../core/model.js';
 import { allChecks } from '../../checks/registry.js';
 import { configureTemplates } from '../../templates/loader.js';
 import { runEngine } from '../../engine/engine.js';
+import type { ScopeRule, ScopeRules } from '../../engine/scope.js';
 import { CRAWL_MODES, DEFAULT_CRAWL_MODE, type CrawlMode, type EngineLimits, type EngineResult, type EngineStats } from '../../engine/types.js';
 import { verdictLine } from '../../engine/health.js';
 import { buildHtmlReport } from '../../report/html.js';
@@ -24,6 +25,8 @@ import { buildSarifReport, type SarifLog } from '../../report/sarif.js';
 import { collect, parsePositiveInt, parseSeconds, type CliIo, type CliOutput } from '../context.js';
 import { CliExit } from '../errors.js';
 import { createProgress } from '../progress.js';
+import { createScanStream } from '../scan-stream.js';
+import { runPlanScan } from './plan.js';
 
 export type ReportFormat = 'json' | 'sarif' | 'html' | 'pdf';
 export type FailOn = 'high' | 'medium' | 'low' | 'none';
@@ -75,6 +78,23 @@ export interface ScanOptions {
   clientKey?: string;
   /** browser | html | auto (default). */
   crawl?: string;
+  /** Findings as JSON Lines on stdout as they are found, then one stats line (the report only to --output). */
+  jsonl?: boolean;
+  /** No progress and no summary on stderr (errors still are). */
+  silent?: boolean;
+  /** Seconds between JSON stats lines on stderr (0: none). */
+  stats?: number;
+  /** Several reports in one run (a plan's outputs); --format/--output still add one. */
+  outputs?: { format: string; file: string }[];
+  /** URL prefixes a URL must match one of (besides the target's origin); a plan's scope.include prefixes. */
+  include?: string[];
+  includeRegex?: string[];
+  excludeRegex?: string[];
+  /** More URLs the crawl starts from. */
+  seed?: string[];
+  maxRequests?: number;
+  /** Further engine limits (a plan's limits the flags do not cover). */
+  limits?: Partial<EngineLimits>;
 }
 
 export interface ScanRun {
@@ -115,12 +135,14 @@ interface Resolved {
   speed: SpeedWord;
   ua: UserAgentWord;
   format: ReportFormat;
+  outputs: { format: ReportFormat; file: string }[];
   failOn: Exclude<FailOn, 'none'> | null;
   limits: Partial<EngineLimits>;
   auth?: AuthConfig;
   seeds?: Seeds;
   transport?: TransportOptions;
   crawl: CrawlMode;
+  scope: ScopeRules | null;
 }
 
 function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
@@ -148,7 +170,13 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   const ua = opts.ua ?? 'PC Chrome';
   if (!isUserAgentWord(ua)) throw new ScanUsageError('--ua must be one of: PC Chrome, PC IE, iPhone, Android');
   const format = opts.format ?? 'json';
-  if (format !== 'json' && format !== 'sarif' && format !== 'html' && format !== 'pdf') throw new ScanUsageError('--format must be json, sarif, html or pdf');
+  if (!isReportFormat(format)) throw new ScanUsageError('--format must be json, sarif, html or pdf');
+  const outputs: { format: ReportFormat; file: string }[] = [];
+  for (const o of opts.outputs ?? []) {
+    if (!isReportFormat(o.format)) throw new ScanUsageError(`output ${o.file}: format must be json, sarif, html or pdf`);
+    outputs.push({ format: o.format, file: o.file });
+  }
+  if (opts.output !== undefined) outputs.push({ format, file: opts.output });
   const failWord = opts.failOn ?? 'high';
   if (failWord !== 'high' && failWord !== 'medium' && failWord !== 'low' && failWord !== 'none') throw new ScanUsageError('--fail-on must be high, medium, low or none');
   const failOn = failWord === 'none' ? null : failWord;
@@ -157,7 +185,8 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
     const [k, v] = parseHeaderFlag(h);
     headers[k] = v;
   }
-  const limits: Partial<EngineLimits> = {};
+  const limits: Partial<EngineLimits> = { ...opts.limits };
+  if (opts.maxRequests !== undefined) limits.maxRequests = opts.maxRequests;
   if (opts.maxUrls !== undefined) limits.maxUrls = opts.maxUrls;
   if (opts.maxDepth !== undefined) limits.maxDepth = opts.maxDepth;
   if (opts.timeout !== undefined && opts.timeout > 0) limits.requestTimeoutMs = Math.round(opts.timeout * 1000);
@@ -165,9 +194,34 @@ function resolve(opts: ScanOptions, env: NodeJS.ProcessEnv): Resolved {
   if (opts.targetDownAfter !== undefined && opts.targetDownAfter > 0) limits.targetDownAfterMs = Math.round(opts.targetDownAfter * 1000);
   const crawl = opts.crawl ?? DEFAULT_CRAWL_MODE;
   if (!(CRAWL_MODES as readonly string[]).includes(crawl)) throw new ScanUsageError('--crawl must be browser, html or auto');
-  const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, failOn, limits, crawl: crawl as CrawlMode };
+  const include: ScopeRule[] = [...(opts.include ?? []).map((prefix) => ({ prefix })), ...(opts.includeRegex ?? []).map((regex) => ({ regex }))];
+  const excludeRules: ScopeRule[] = (opts.excludeRegex ?? []).map((regex) => ({ regex }));
+  for (const r of [...include, ...excludeRules]) {
+    if ('regex' in r) {
+      try {
+        new RegExp(r.regex);
+      } catch {
+        throw new ScanUsageError(`"${r.regex}" is not a valid regular expression`);
+      }
+    }
+  }
+  const scope = include.length > 0 || excludeRules.length > 0 ? { include, exclude: excludeRules } : null;
+  const planSeeds: string[] = [];
+  for (const seed of opts.seed ?? []) {
+    let su: URL;
+    try {
+      su = new URL(seed, u);
+    } catch {
+      throw new ScanUsageError(`seed "${seed}" is not a URL`);
+    }
+    if (su.origin !== u.origin) throw new ScanUsageError(`seed ${su.href} is not on the target's origin ${u.origin}`);
+    planSeeds.push(su.href);
+  }
+  const out: Resolved = { url: u.href, itemsWords, items, headers, exclude: opts.exclude ?? [], speed, ua, format, outputs, failOn, limits, crawl: crawl as CrawlMode, scope };
   const seeds = resolveSeeds(opts);
-  if (seeds) out.seeds = seeds;
+  // a plan's seeds and --seed are start URLs: the URL-list kind of Seeds
+  if (planSeeds.length > 0) out.seeds = { ...seeds, urls: [...(seeds?.urls ?? []), ...planSeeds] };
+  else if (seeds) out.seeds = seeds;
   const transport: TransportOptions = {};
   if (opts.proxy !== undefined) {
     try {
@@ -258,6 +312,10 @@ function authUrls(auth: AuthConfig): string[] {
   return urls;
 }
 
+function isReportFormat(f: string): f is ReportFormat {
+  return f === 'json' || f === 'sarif' || f === 'html' || f === 'pdf';
+}
+
 function allItemWords(): string {
   const ncp = allChecks.map((c) => c.meta.item).filter((v, i, a) => a.indexOf(v) === i && !(EXTENSION_ITEMS as readonly string[]).includes(v));
   return `${ncp.join(', ')} (and the other NCP VulnItems words); extension items ${EXTENSION_ITEMS.join(', ')}`;
@@ -300,7 +358,9 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
       return { exitCode: EXIT.error, report: null };
     }
   }
-  const progress = createProgress(io.stderr, opts.tty ?? isTty(io.stderr));
+  // --silent drops the progress, not the errors: those are written to io.stderr directly
+  const progress = createProgress(opts.silent ? { write: () => true } : io.stderr, opts.silent ? false : (opts.tty ?? isTty(io.stderr)));
+  const stream = createScanStream({ target: r.url, jsonl: opts.jsonl === true, stdout: io.stdout, stderr: io.stderr, ...(opts.stats !== undefined ? { statsEverySeconds: opts.stats } : {}) });
   const findings: Finding[] = [];
   const started = Date.now();
   let result: EngineResult | undefined;
@@ -310,11 +370,20 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   let crawled: { method: string; url: string }[] = [];
   try {
     result = await runEngine(
-      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, crawl: r.crawl, ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}), ...(r.transport ? { transport: r.transport } : {}) },
+      { startUrl: r.url, excludeUrls: r.exclude, headers: r.headers, userAgent: r.ua, speed: r.speed, items: r.items, limits: r.limits, crawl: r.crawl, ...(r.scope ? { scope: r.scope } : {}), ...(r.auth ? { auth: r.auth } : {}), ...(r.seeds ? { seeds: r.seeds } : {}), ...(r.transport ? { transport: r.transport } : {}) },
       {
-        onPhase: (p) => progress.phase(p),
-        onCrawlProgress: (n) => progress.crawl(n),
-        onScanProgress: (p) => progress.scan(p),
+        onPhase: (p) => {
+          stream.phase(p);
+          progress.phase(p);
+        },
+        onCrawlProgress: (n) => {
+          stream.crawl(n);
+          progress.crawl(n);
+        },
+        onScanProgress: (p) => {
+          stream.scan(p);
+          progress.scan(p);
+        },
         onUrls: (urls) => {
           crawled = urls;
         },
@@ -324,6 +393,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
         },
         onFinding: (f) => {
           findings.push(f);
+          stream.finding(f);
           progress.finding(f);
         },
         log: (level, message) => {
@@ -340,6 +410,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   // A stopped scan still reports what it found; a crawl that never started has nothing to report.
   if (failure && findings.length === 0 && !(failure.name === 'AbortError' && lastStats)) {
+    stream.end({ limitReached: failure.name === 'AbortError' ? 'stopped' : `failed: ${failure.message}` });
     io.stderr.write(`error: ${failure.name === 'AbortError' ? 'the scan was stopped' : failure.message}\n`);
     return { exitCode: failure.name === 'AbortError' ? EXIT.warn : EXIT.error, report: null };
   }
@@ -353,13 +424,20 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   };
   const limitReached = failure ? (failure.name === 'AbortError' ? 'stopped' : `failed: ${failure.message}`) : result?.limitReached;
   if (limitReached !== undefined) input.limitReached = limitReached;
-  const { data, text } = await render(r.format, input);
-  try {
-    if (opts.output) writeFileSync(opts.output, text);
-    else io.stdout.write(text);
-  } catch (err) {
-    io.stderr.write(`error: cannot write the report: ${err instanceof Error ? err.message : String(err)}\n`);
-    return { exitCode: EXIT.error, report: data };
+  stream.end({ ...(result ? { stats: result.stats } : {}), limitReached });
+  // JSON Lines own stdout: the report then goes only to the files asked for
+  const targets: { format: ReportFormat; file: string | null }[] = r.outputs.length > 0 || opts.jsonl ? r.outputs : [{ format: r.format, file: null }];
+  let data: JsonReport | SarifLog | string | Buffer | null = null;
+  for (const t of targets) {
+    const rendered = await render(t.format, input);
+    if (t.format === r.format || data === null) data = rendered.data;
+    try {
+      if (t.file !== null) writeFileSync(t.file, rendered.text);
+      else io.stdout.write(rendered.text);
+    } catch (err) {
+      io.stderr.write(`error: cannot write the report${t.file ? ` ${t.file}` : ''}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return { exitCode: EXIT.error, report: data };
+    }
   }
   const tokenForms = result?.stats.tokenForms ?? 0;
   const tokens = tokenForms > 0 ? `, ${tokenForms} anti-CSRF token form${tokenForms === 1 ? '' : 's'}${result?.stats.tokenRejected ? ` (${result.stats.tokenRejected} refused a fresh token)` : ''}` : '';
@@ -371,8 +449,8 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
   }
   const browser = result?.stats.browser;
   if (browser && !browser.used && browser.mode !== 'html') io.stderr.write(`browser engine not used: ${browser.reason}\n`);
-  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}${login}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${opts.output ? `; report written to ${opts.output}` : ''}\n`;
-  io.stderr.write(summary);
+  const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}${login}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${r.outputs.length > 0 ? `; report${r.outputs.length > 1 ? 's' : ''} written to ${r.outputs.map((o) => o.file).join(', ')}` : ''}\n`;
+  if (!opts.silent) io.stderr.write(summary);
   const health = input.stats.health;
   if (health && health.verdict !== 'healthy') io.stderr.write(`warning: ${verdictLine(health)}\n`);
   const threshold = r.failOn;
@@ -403,7 +481,8 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
   program
     .command('scan')
     .description('scan a target in-process and write a report (no server needed)')
-    .argument('<url>', 'StartUrl of the scan')
+    .argument('[url]', 'StartUrl of the scan (or the targets of --plan)')
+    .option('--plan <file>', 'a scan plan (YAML; see schemas/plan.schema.json): targets, scope, auth, seeds, items, limits, outputs, fail-on')
     .option('--items <list>', `comma-separated VulnItems words, ${ALL_ITEMS_WORD} (NCP's 21), ${EXTENDED_WORD} (the extension items)`, DEFAULT_SCAN_ITEMS)
     .option('--header <header>', 'header sent on every request, "Name: value" (repeatable; values are never reported)', collect, [])
     .option('--exclude <url>', 'URL prefix not to touch (repeatable)', collect, [])
@@ -417,7 +496,6 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--timeout <seconds>', 'per-request timeout in seconds', parseSeconds)
     .option('--max-duration <seconds>', 'whole-scan time budget in seconds', parseSeconds)
     .option('--target-down-after <seconds>', 'how long a target that stopped answering is probed before the scan ends (default 30)', parseSeconds)
-    .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json; default WSC_TEMPLATES_DIR)')
     .option('--login-url <url>', 'form login: the page holding the login form (with --username and --password)')
     .option('--username <user>', 'form login: the user name')
     .option('--password <password>', 'form login: the password (or WSC_LOGIN_PASSWORD, which ps does not show)')
@@ -430,6 +508,15 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
     .option('--client-cert <file>', 'PEM client certificate for sites that ask for one (mTLS), with --client-key')
     .option('--client-key <file>', 'PEM private key of --client-cert')
     .option('--crawl <mode>', 'crawlers: html, browser (also headless Chromium) or auto (Chromium when the site needs it)', DEFAULT_CRAWL_MODE)
+    .option('--max-requests <n>', 'most requests the scan may send', parsePositiveInt)
+    .option('--include <prefix>', 'scope: URLs must start with one of these prefixes (repeatable)', collect, [])
+    .option('--include-regex <regex>', 'scope: or match one of these regular expressions (repeatable)', collect, [])
+    .option('--exclude-regex <regex>', 'scope: never request URLs matching this regular expression (repeatable)', collect, [])
+    .option('--seed <url>', 'another URL the crawl starts from (repeatable)', collect, [])
+    .option('--templates <dir>', 'directory of extra Specific Vulnerability templates (*.json wsc, *.yaml Nuclei; default WSC_TEMPLATES_DIR)')
+    .option('--jsonl', 'write each finding to stdout as a JSON line when found, then one stats line (the report only to --output)')
+    .option('--silent', 'no progress and no summary on stderr')
+    .option('--stats <seconds>', 'write a JSON stats line to stderr every N seconds', parseSeconds)
     .option('--i-own-this-target', 'confirm you may scan a target that is not on this machine')
     .addHelpText('after', '\nExit codes (as ZAP\'s baseline scan): 0 pass, 1 a finding at or above --fail-on,\n2 warning (coverage degraded, target down, or interrupted), 3 error (bad flags, nothing scanned).')
     // bad flags are an error (3) here, not the usage code (2) other commands use: 2 is a warning
@@ -437,8 +524,18 @@ export function registerScanCommand(program: Command, io?: CliIo): void {
       if (err.exitCode !== 0) throw new CliExit(EXIT.error);
       throw err;
     })
-    .action(async (url: string, flags: Omit<ScanOptions, 'url'>) => {
-      const run = await runScan({ ...flags, url }, io ?? defaultIo());
+    .action(async (url: string | undefined, flags: Omit<ScanOptions, 'url'> & { plan?: string }, cmd: Command) => {
+      const cio = io ?? defaultIo();
+      if (flags.plan !== undefined) {
+        const code = await runPlanScan(flags.plan, url, flags, cmd, cio);
+        if (code !== 0) throw new CliExit(code);
+        return;
+      }
+      if (url === undefined) {
+        cio.stderr.write('error: give the URL to scan, or --plan plan.yaml\n');
+        throw new CliExit(EXIT.error);
+      }
+      const run = await runScan({ ...flags, url }, cio);
       if (run.exitCode !== 0) throw new CliExit(run.exitCode);
     });
 }

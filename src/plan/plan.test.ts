@@ -127,10 +127,10 @@ test('wsc plan validate prints file:line:col problems and exits 1; a good plan e
   const s = await wsc(['plan', 'schema']);
   assert.deepEqual(JSON.parse(s.out), planJsonSchema());
   const scan = await wsc(['scan', '--plan', bad]);
-  assert.equal(scan.code, 2);
+  assert.equal(scan.code, 3);
   assert.match(scan.err, /error: .*bad\.yaml:4:14: items\[1\]/);
   const mixed = await wsc(['scan', '--plan', good, '--speed', '3']);
-  assert.equal(mixed.code, 2);
+  assert.equal(mixed.code, 3);
   assert.match(mixed.err, /set --speed in the plan/);
 });
 

@@ -448,7 +448,7 @@ export async function runScan(opts: ScanOptions, io: CliIo): Promise<ScanRun> {
     io.stderr.write(`login: logged-in indicator ${a.loggedIn ?? 'none'}${a.proposed ? ' (proposed by wsc; put it in an --auth file as loggedInRegex to fix it)' : ''}; logged out: ${a.loggedOut}\n`);
   }
   const browser = result?.stats.browser;
-  if (browser && !browser.used && browser.mode !== 'html') io.stderr.write(`browser engine not used: ${browser.reason}\n`);
+  if (!opts.silent && browser && !browser.used && browser.mode !== 'html') io.stderr.write(`browser engine not used: ${browser.reason}\n`);
   const summary = `${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}, ${input.stats.requests} requests${tokens}${login}, ${(input.stats.durationMs / 1000).toFixed(1)} s${limitReached ? ` (${limitReached})` : ''}${r.outputs.length > 0 ? `; report${r.outputs.length > 1 ? 's' : ''} written to ${r.outputs.map((o) => o.file).join(', ')}` : ''}\n`;
   if (!opts.silent) io.stderr.write(summary);
   const health = input.stats.health;

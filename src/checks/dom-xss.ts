@@ -91,9 +91,7 @@ class DomScan {
     return out;
   }
 
-  newId(): number {
-    return this.nextId++;
-  }
+  newId = (): number => this.nextId++;
 
   private plants(sources: Source[], shape: Shape): Plant[] {
     return sources.map((source) => {

@@ -1,7 +1,7 @@
 // CRLF injection (extension item): /crlf/ pages write a parameter into a response header as a
-// legacy server does, unchecked: a
-// language redirect (Location) and a tracking cookie that drops CR and LF, then URL-decodes the value again. /crlf-safe/ twins
-// URL-encode the value or drop both characters.
+// legacy server does, unchecked: a language redirect (Location) and a tracking cookie that drops CR
+// and LF, then URL-decodes the value again. /crlf-safe/ twins URL-encode the value or drop both
+// characters.
 import { STATUS_CODES } from 'node:http';
 import type { Route, TestbedResponse } from '../server.js';
 

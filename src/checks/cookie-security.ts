@@ -6,6 +6,9 @@
 import type { Severity } from '../core/model.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 import { renderRequest, renderResponseHead } from './support.js';
+import { carriesSecret, parseSetCookie, type SetCookie } from './definitions/set-cookie.js';
+
+export { parseSetCookie };
 
 export const meta: CheckMeta = {
   id: 'cookie-security',
@@ -26,45 +29,8 @@ export const meta: CheckMeta = {
   requestBudget: 0,
 };
 
-export interface SetCookie {
-  name: string;
-  value: string;
-  /** Attribute names lower-cased, with their values. */
-  attributes: Map<string, string>;
-}
-
-export function parseSetCookie(header: string): SetCookie | null {
-  const [pair, ...attrs] = header.split(';');
-  const eq = pair?.indexOf('=') ?? -1;
-  if (!pair || eq <= 0) return null;
-  const attributes = new Map<string, string>();
-  for (const a of attrs) {
-    const i = a.indexOf('=');
-    const name = (i === -1 ? a : a.slice(0, i)).trim().toLowerCase();
-    if (name !== '') attributes.set(name, i === -1 ? '' : a.slice(i + 1).trim());
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes };
-}
-
-const SESSION_NAME = /sess|^sid$|sid$|auth|token|jwt|login|remember|^user|account|identity|^sso|^id$/i;
 /** Double-submit anti-CSRF cookies are read by the page's script on purpose. */
 const SCRIPT_READ = /xsrf|csrf/i;
-
-/** A name that says session or secret, or a value that looks like a random identifier. */
-export function carriesSecret(c: SetCookie): boolean {
-  if (SESSION_NAME.test(c.name)) return true;
-  const v = decodeURIComponentSafe(c.value.replace(/^"|"$/g, ''));
-  return v.length >= 16 && /^[A-Za-z0-9+/=_.-]+$/.test(v) && /\d/.test(v) && /[A-Za-z]/.test(v);
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    // a value with a stray % is judged as written
-    return s;
-  }
-}
 
 export interface CookieWeakness {
   attribute: 'Secure' | 'HttpOnly' | 'SameSite';

@@ -14,7 +14,7 @@ import type { Check, CheckContext, CheckMeta, FindingDraft } from './types.js';
 import { headerValue, renderRequest, renderResponse, trySend } from './support.js';
 import { probeBudget } from './definitions/probe-budget.js';
 import { textSimilarity } from './definitions/similarity.js';
-import { carriesSecret, parseSetCookie } from './cookie-security.js';
+import { carriesSecret, parseSetCookie } from './definitions/set-cookie.js';
 
 export const meta: CheckMeta = {
   id: 'csrf',

@@ -2,7 +2,7 @@
 // API calls in the browser with a key held in memory only.
 "use strict";
 (() => {
-const ITEMS = ["ALL","LFI","SQL Injection","XSS","RFI","SSRF","File Upload","File Download","XXE","Command Injection","Insufficient Authorization","Specific Vulnerability","File Management","Directory Listing","Source Code Disclosure","Information Disclosure","URL Redirection","Insecure SSL/TLS","Mixed Content","HTTP Request Smuggling","Personal Information Exposure","SSI Injection"];
+const ITEMS = ["ALL","LFI","SQL Injection","XSS","RFI","SSRF","File Upload","File Download","XXE","Command Injection","Insufficient Authorization","Specific Vulnerability","File Management","Directory Listing","Source Code Disclosure","Information Disclosure","URL Redirection","Insecure SSL/TLS","Mixed Content","HTTP Request Smuggling","Personal Information Exposure","SSI Injection","EXTENDED","CRLF Injection","CSRF","Cookie Security","Security Headers","CORS","SSTI","LDAP Injection","XPath Injection","HTTP Methods"];
 const $ = (id) => document.getElementById(id);
 const itemsBox = $("items");
 for (const it of ITEMS) {

@@ -114,3 +114,13 @@ test('the real CLI: wsc scan spawned as a process', async () => {
   const sarif = JSON.parse(out) as SarifLog;
   assert.equal(sarif.runs[0]!.results.length, 7);
 });
+
+test('with no --items, wsc scan runs every check: NCP\'s 21 items and the extension items', async () => {
+  const file = join(dir, 'all.json');
+  const run = await runScan({ url: `${tb.url}/cookies/`, format: 'json', output: file, speed: '3', maxDepth: 1, timeout: 3, tty: false }, io());
+  assert.equal(run.exitCode, 0);
+  const report = JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
+  assert.deepEqual(report.options.items, ['ALL', 'EXTENDED']);
+  const items = new Set(report.findings.map((f) => f.item));
+  assert.ok(items.has('Cookie Security') && items.has('Security Headers'), [...items].join(', '));
+});

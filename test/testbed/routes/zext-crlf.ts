@@ -1,17 +1,27 @@
 // CRLF injection (extension item): /crlf/ pages write a parameter into a response header as a
-// legacy server does, straight onto the socket (Node's own header API refuses line breaks): a
-// language redirect (Location) and a tracking cookie that drops CR and LF, then URL-decodes the value again. /crlf-safe/ twins
-// URL-encode the value or drop both characters.
-import type { Route, TestbedRequest } from '../server.js';
+// legacy server does, unchecked: a language redirect (Location) and a tracking cookie that drops CR
+// and LF, then URL-decodes the value again. /crlf-safe/ twins URL-encode the value or drop both
+// characters.
+import { STATUS_CODES } from 'node:http';
+import type { Route, TestbedResponse } from '../server.js';
 
 const page = (title: string, body: string): string =>
   `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1>\n${body}\n</body></html>`;
 
-/** A response written raw, header lines as given: what a CGI or an old server does with a header value. */
-function rawResponse(req: TestbedRequest, status: string, headerLines: string[], body: string): void {
-  const sock = req.raw.socket;
-  sock.write(`HTTP/1.1 ${status}\r\n${headerLines.join('\r\n')}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  sock.end();
+/**
+ * A response whose header lines are written as given, the way a CGI or an old server writes a
+ * header value. Node's header API refuses line breaks, so the lines go in after the status line
+ * through the method writeHead itself uses (it does not check that text); Node still frames the
+ * response (length, keep-alive), so pipelined requests behind it on the connection are answered.
+ */
+function rawResponse(res: TestbedResponse, status: number, headerLines: string[], body: string): void {
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headerLines.map((l) => `${l}\r\n`).join('')}`;
+  res.statusCode = status;
+  (res as unknown as { _storeHeader(firstLine: string, headers: Record<string, string>): void })._storeHeader(head, {
+    'content-type': 'text/html',
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
 }
 
 function decodeOnce(s: string): string {
@@ -35,13 +45,13 @@ export const routes: Route[] = [
     method: 'GET',
     path: '/crlf/lang',
     vulnerable: [{ item: 'CRLF Injection', parameter: 'lang' }],
-    handler: (req) => rawResponse(req, '302 Found', [`Location: /crlf/?lang=${req.query.get('lang') ?? 'en'}`], ''),
+    handler: (req, res) => rawResponse(res, 302, [`Location: /crlf/?lang=${req.query.get('lang') ?? 'en'}`], ''),
   },
   {
     method: 'GET',
     path: '/crlf/track',
     vulnerable: [{ item: 'CRLF Injection', parameter: 'campaign' }],
-    handler: (req) => rawResponse(req, '200 OK', [`Set-Cookie: campaign=${decodeOnce((req.query.get('campaign') ?? '').replace(/[\r\n]/g, ''))}; Path=/crlf`], page('Offer', '<p>Spring offer.</p>')),
+    handler: (req, res) => rawResponse(res, 200, [`Set-Cookie: campaign=${decodeOnce((req.query.get('campaign') ?? '').replace(/[\r\n]/g, ''))}; Path=/crlf`], page('Offer', '<p>Spring offer.</p>')),
   },
   {
     method: 'GET',
@@ -54,12 +64,12 @@ export const routes: Route[] = [
     method: 'GET',
     path: '/crlf-safe/lang',
     safeFor: ['CRLF Injection'],
-    handler: (req) => rawResponse(req, '302 Found', [`Location: /crlf-safe/?lang=${encodeURIComponent(req.query.get('lang') ?? 'en')}`], ''),
+    handler: (req, res) => rawResponse(res, 302, [`Location: /crlf-safe/?lang=${encodeURIComponent(req.query.get('lang') ?? 'en')}`], ''),
   },
   {
     method: 'GET',
     path: '/crlf-safe/track',
     safeFor: ['CRLF Injection'],
-    handler: (req) => rawResponse(req, '200 OK', [`Set-Cookie: campaign=${(req.query.get('campaign') ?? '').replace(/[\r\n]/g, '')}; Path=/crlf-safe`], page('Offer', `<p>${(req.query.get('campaign') ?? '').replace(/[<>&\r\n]/g, '')}</p>`)),
+    handler: (req, res) => rawResponse(res, 200, [`Set-Cookie: campaign=${(req.query.get('campaign') ?? '').replace(/[\r\n]/g, '')}; Path=/crlf-safe`], page('Offer', `<p>${(req.query.get('campaign') ?? '').replace(/[<>&\r\n]/g, '')}</p>`)),
   },
 ];

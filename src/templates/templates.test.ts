@@ -56,12 +56,12 @@ test('WSC_TEMPLATES_DIR adds user templates; a broken one stops the scan with it
   }
 });
 
-test('wsc scan --templates DIR: bad templates are a usage error (exit 2); good ones find what they match', async () => {
+test('wsc scan --templates DIR: bad templates are an error (exit 3, as ZAP's 'other failure'); good ones find what they match', async () => {
   const bad = tmp();
   writeFileSync(join(bad, 'x.json'), JSON.stringify({ ...userTemplate, requests: [{ paths: ['/about'], matchers: [] }] }));
   const o = io();
   const failed = await runScan({ url: 'http://127.0.0.1:9/', items: 'Specific Vulnerability', templates: bad, tty: false }, o);
-  assert.equal(failed.exitCode, 2);
+  assert.equal(failed.exitCode, 3);
   assert.match(o.err(), /error: template .*x\.json: requests\[0\]\.paths\[0\]: must start with \{\{root\}\}.*requests\[0\]\.matchers: /);
 
   const good = tmp();

@@ -56,7 +56,7 @@ test('WSC_TEMPLATES_DIR adds user templates; a broken one stops the scan with it
   }
 });
 
-test('wsc scan --templates DIR: bad templates are an error (exit 3, as ZAP's 'other failure'); good ones find what they match', async () => {
+test('wsc scan --templates DIR: bad templates are an error (exit 3, an error as in ZAP); good ones find what they match', async () => {
   const bad = tmp();
   writeFileSync(join(bad, 'x.json'), JSON.stringify({ ...userTemplate, requests: [{ paths: ['/about'], matchers: [] }] }));
   const o = io();

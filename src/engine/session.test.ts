@@ -141,3 +141,24 @@ test('a 1 GiB answer is read to maxResponseBytes once per job: later requests to
     await tb.close();
   }
 });
+
+test('a stop while the job is paused for a silent target ends at once, not after the probing', { timeout: 30_000 }, async () => {
+  const { createServer } = await import('node:net');
+  // a port that accepts and resets every connection
+  const server = createServer((s) => s.resetAndDestroy());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  const { s, ac } = mk(url, {}, { maxConsecutiveFailures: 3, targetDownAfterMs: 20_000 });
+  try {
+    for (let i = 0; i < 3; i++) await assert.rejects(s.send({ method: 'GET', url: url + '/' }));
+    assert.equal(s.health.blocked, true, 'three failures in a row paused the session');
+    const waiting = s.send({ method: 'GET', url: url + '/' });
+    const t0 = Date.now();
+    setTimeout(() => ac.abort(), 300);
+    await assert.rejects(waiting, { name: 'AbortError' });
+    assert.ok(Date.now() - t0 < 2000, `stopped after ${Date.now() - t0} ms`);
+  } finally {
+    await s.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

@@ -260,6 +260,9 @@ export class ScanSession {
       ...(opts.onTargetDown ? { onDown: opts.onTargetDown } : {}),
     });
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log, onBackoff: (ms) => this.health.backedOff(ms) });
+    // a stop while the job is paused for a silent target ends the pause at once (requests waiting
+    // at the gate then see the abort), instead of after the probing
+    this.signal.addEventListener('abort', () => this.health.close(), { once: true });
     this.pipelining = crawlPipelining(this.scheduler.profile.pipelining);
     this.client = new HttpClient({
       connections: this.scheduler.maxConcurrency,

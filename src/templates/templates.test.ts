@@ -56,12 +56,12 @@ test('WSC_TEMPLATES_DIR adds user templates; a broken one stops the scan with it
   }
 });
 
-test('wsc scan --templates DIR: bad templates are a usage error (exit 2); good ones find what they match', async () => {
+test('wsc scan --templates DIR: bad templates are an error (exit 3, an error as in ZAP); good ones find what they match', async () => {
   const bad = tmp();
   writeFileSync(join(bad, 'x.json'), JSON.stringify({ ...userTemplate, requests: [{ paths: ['/about'], matchers: [] }] }));
   const o = io();
   const failed = await runScan({ url: 'http://127.0.0.1:9/', items: 'Specific Vulnerability', templates: bad, tty: false }, o);
-  assert.equal(failed.exitCode, 2);
+  assert.equal(failed.exitCode, 3);
   assert.match(o.err(), /error: template .*x\.json: requests\[0\]\.paths\[0\]: must start with \{\{root\}\}.*requests\[0\]\.matchers: /);
 
   const good = tmp();
@@ -69,8 +69,10 @@ test('wsc scan --templates DIR: bad templates are a usage error (exit 2); good o
   const tb = await startTestbed();
   try {
     const o2 = io();
-    const run = await runScan({ url: `${tb.url}/about`, items: 'Specific Vulnerability', templates: good, speed: '3', maxDuration: 20, timeout: 3, tty: false }, o2);
-    assert.equal(run.exitCode, 0, o2.err());
+    // --fail-on none: the testbed's own high findings are not the point here
+    const run = await runScan({ url: `${tb.url}/about`, items: 'Specific Vulnerability', templates: good, speed: '3', maxDuration: 20, timeout: 3, failOn: 'none', tty: false }, o2);
+    // 2 (a warning) only when this machine was too slow to finish within maxDuration
+    assert.equal(run.exitCode, run.result?.limitReached === 'maxDurationMs' ? 2 : 0, o2.err());
     const report = run.report as JsonReport;
     const f = report.findings.find((x) => x.title === 'ACME status page leaks its build');
     assert.ok(f, JSON.stringify(report.findings.map((x) => x.title)));

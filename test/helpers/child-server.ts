@@ -22,7 +22,11 @@ export async function spawnServer(dataDir: string, env: NodeJS.ProcessEnv = {}):
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // a server that never said it listens must not outlive the test (it kept the runner waiting)
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 20 s:\n${out}`));
+    }, 20_000);
     const onData = () => {
       const m = /wsc listening on (http:\/\/\S+)/.exec(out);
       if (m?.[1]) {

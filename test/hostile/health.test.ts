@@ -220,6 +220,14 @@ test('server, target dies mid-scan: Diagnostics failed, the cause names it, scan
     const plain = await srv.call('GET', '/api/v1/jobs?limit=50&page=1');
     const row = plain.json.resources.record_data.find((x: { instanceNo: string }) => x.instanceNo === id);
     assert.equal('health' in row, false);
+    // `wsc jobs wait` says why the job failed
+    const { runWith } = await import('../../src/cli/program.js');
+    const { registerJobsCommand } = await import('../../src/cli/commands/jobs.js');
+    const o = io();
+    const code = await runWith([registerJobsCommand], ['jobs', 'wait', id, '--interval', '0.1', '--endpoint', srv.url, '--access-key', srv.admin.accessKey, '--secret-key', srv.admin.secretKey], o);
+    assert.equal(code, 1);
+    assert.match(o.out(), /Diagnostics failed/);
+    assert.match(o.err(), new RegExp(`job ${id}: cause: Diagnosis failed: the target stopped answering`));
   } finally {
     await close();
   }

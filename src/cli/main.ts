@@ -5,6 +5,7 @@ import { registerAssetsCommand } from './commands/assets.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerWorkerCommands } from './commands/worker.js';
 import type { CliIo } from './context.js';
 import { runWith } from './program.js';
 
@@ -35,6 +36,7 @@ const code = await runWith(
     registerJobsCommand,
     registerKeysCommand,
     registerAssetsCommand,
+    registerWorkerCommands,
   ],
   process.argv.slice(2),
   io,

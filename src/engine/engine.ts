@@ -7,6 +7,7 @@ import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type 
 import { checksFor } from '../checks/registry.js';
 import type { Check, CheckContext, CrawledPage, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding } from '../report/json.js';
+import { scanUnit, type EngineCheckpoint } from './checkpoint.js';
 import { crawl } from './crawler.js';
 import { codePathOf, type CodePaths } from './crawl/structure.js';
 import { AntiCsrf, type TokenStats } from './csrf.js';
@@ -215,6 +216,8 @@ export interface ScanInput {
   /** Raw/TLS probes: the egress rules (default: refuse link-local and metadata) and extra trusted CAs. */
   egress?: EgressGuard;
   trustedCa?: readonly string[];
+  /** Units an earlier run of the job finished are skipped; each finished unit is reported (farm takeover). */
+  checkpoint?: Pick<EngineCheckpoint, 'unitDone'> & { done: ReadonlySet<string> };
 }
 
 export interface ScanOutput {
@@ -262,6 +265,11 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
 
   const runOne = async (check: Check): Promise<void> => {
     const id = check.meta.id;
+    if (input.checkpoint?.done.has(scanUnit(id))) {
+      fraction.set(id, 1);
+      report();
+      return;
+    }
     const budget = check.meta.requestBudget * targets;
     sentByCheck[id] = 0;
     const ctx: CheckContext = {
@@ -319,6 +327,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
     }
     fraction.set(id, 1);
     report();
+    await input.checkpoint?.unitDone(scanUnit(id));
   };
 
   const queue = [...input.checks];
@@ -347,6 +356,8 @@ export interface EngineDeps {
   label?: string;
   /** The DNS resolver behind the egress guard (tests answer made-up names with it). */
   lookup?: LookupFunction;
+  /** Where the job resumes from and saves its progress to when it may be taken over (src/farm/). */
+  checkpoint?: EngineCheckpoint;
 }
 
 export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps: EngineDeps = {}): Promise<EngineResult> {
@@ -360,6 +371,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     }
   }
   const started = Date.now();
+  const checkpoint = deps.checkpoint;
   const limits = resolveLimits(job.limits);
   const deadline = started + limits.maxDurationMs;
   // The scan phase runs under its own signal so the duration limit can end it without it being
@@ -385,14 +397,18 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
   try {
     await hooks.onPhase?.('crawl');
     const crawlStarted = Date.now();
-    const crawled = await crawl(session, {
-      startUrl: job.startUrl,
-      limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
-      signal: inner.signal,
-      ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
-    });
+    const saved = (await checkpoint?.loadCrawl()) ?? null;
+    const crawled =
+      saved ??
+      (await crawl(session, {
+        startUrl: job.startUrl,
+        limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
+        signal: inner.signal,
+        ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
+      }));
     const crawlMs = Date.now() - crawlStarted;
     if (signal.aborted) throw new AbortError();
+    if (!saved) await checkpoint?.saveCrawl(crawled);
     await hooks.onUrls?.(crawled.urls);
     hooks.log?.('info', 'crawl finished', { urls: crawled.urls.length, targets: crawled.requests.length, pages: crawled.pages.length, ms: crawlMs });
 
@@ -432,6 +448,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           oast: deps.oast,
           oastLabel: deps.label ?? 'scan',
           egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
+          ...(checkpoint ? { checkpoint: { done: await checkpoint.doneUnits(), unitDone: (u: string) => checkpoint.unitDone(u) } } : {}),
         });
         limitReached ??= out.limitReached;
         tokens = out.tokens;

@@ -8,13 +8,19 @@ import type { Logger } from '../core/log.js';
 import type { Finding } from '../core/model.js';
 import { STATUS, type JobStatus } from '../core/status.js';
 import type { Clock } from '../core/time.js';
+import type { EngineCheckpoint } from '../engine/checkpoint.js';
 import type { EngineHooks, EngineJob, EngineResult } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
 import { explicitAllowances } from '../engine/egress.js';
 import { redactSecrets } from '../report/json.js';
 import type { JobRow, Store } from './store.js';
 
-export type EngineFn = (job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps?: { label?: string }) => Promise<EngineResult>;
+export type EngineFn = (
+  job: EngineJob,
+  hooks: EngineHooks,
+  signal: AbortSignal,
+  deps?: { label?: string; checkpoint?: EngineCheckpoint },
+) => Promise<EngineResult>;
 
 export interface RunnerOptions {
   store: Store;
@@ -30,6 +36,18 @@ export interface RunnerOptions {
   soleRunner: boolean;
   /** After a stop, how long the engine gets to settle before the job is marked stopped anyway. */
   stopGraceMs?: number;
+  /**
+   * False: the runner does not look in the store for pending jobs; they are handed to run() by a
+   * queue (a farm worker, src/farm/). Default true.
+   */
+  takeWork?: boolean;
+  /**
+   * A job whose runner went silent is handed here to be taken over, instead of failing it
+   * (a farm re-queues it). Without it, such jobs fail with a cause, as a restart finds them.
+   */
+  onOrphan?: (job: JobRow) => Promise<void>;
+  /** The checkpoint a job resumes from and saves to (a farm's, in PostgreSQL); none by default. */
+  checkpointFor?: (job: JobRow) => EngineCheckpoint | undefined;
 }
 
 const CRAWL_PHASE: readonly JobStatus[] = [STATUS.CRAWL_RUNNING, STATUS.CRAWL_DONE];
@@ -40,6 +58,8 @@ interface Active {
   done: Promise<void>;
   /** Set once the runner has written a final status itself (the engine may still be settling). */
   detached: boolean;
+  /** Another runner holds the job now (this one was taken for dead): write nothing more. */
+  lost: boolean;
 }
 
 export class Runner {
@@ -70,9 +90,31 @@ export class Runner {
     return this.active.size;
   }
 
+  /** Ids of the jobs this runner is running. */
+  runningJobs(): number[] {
+    return [...this.active.keys()];
+  }
+
+  /**
+   * Runs a job its caller has already claimed for this runner (runnerId = this.id): pending jobs
+   * moved to 13, or a running job taken over from a runner that died. Resolves when it settles.
+   */
+  run(job: JobRow): Promise<void> {
+    if (this.active.has(job.id)) return this.active.get(job.id)!.done;
+    return this.launch(job).done;
+  }
+
+  /** Stops heartbeats for a job and aborts it without writing its status: another runner will run it. */
+  release(jobId: number): void {
+    const a = this.active.get(jobId);
+    if (!a) return;
+    a.lost = true;
+    a.controller.abort(new Error('handed over to another runner'));
+  }
+
   /** Look for pending work now. Concurrent calls coalesce. */
   kick(): void {
-    if (this.closed) return;
+    if (this.closed || this.o.takeWork === false) return;
     if (this.filling) {
       this.refill = true;
       return;
@@ -123,8 +165,14 @@ export class Runner {
   private async heartbeat(): Promise<void> {
     const now = this.o.clock.now();
     for (const [id, a] of this.active) {
-      if (a.detached) continue;
+      if (a.detached || a.lost) continue;
       const job = await this.o.store.getJob(id);
+      if (job && job.runnerId !== null && job.runnerId !== this.id) {
+        // This process was taken for dead (paused past the stale time) and the job runs elsewhere.
+        this.o.log.warn({ jobId: id, holder: job.runnerId }, 'job taken over by another runner; dropping it here');
+        this.release(id);
+        continue;
+      }
       if (!job || job.status === STATUS.STOPPING || job.status === STATUS.CANCELED) {
         if (!a.controller.signal.aborted) this.abort(id);
         continue;
@@ -150,6 +198,9 @@ export class Runner {
       const patch = { endedAt: now, runnerId: null };
       if (j.status === STATUS.STOPPING) {
         await this.o.store.transition(j.id, [STATUS.STOPPING], STATUS.STOPPED, patch);
+      } else if (this.o.onOrphan) {
+        await this.o.onOrphan(j);
+        continue;
       } else if (CRAWL_PHASE.includes(j.status)) {
         await this.o.store.transition(j.id, CRAWL_PHASE, STATUS.CRAWL_FAILED, {
           ...patch,
@@ -182,9 +233,9 @@ export class Runner {
     }
   }
 
-  private launch(job: JobRow): void {
+  private launch(job: JobRow): Active {
     const controller = new AbortController();
-    const entry: Active = { controller, done: Promise.resolve(), detached: false };
+    const entry: Active = { controller, done: Promise.resolve(), detached: false, lost: false };
     entry.done = this.execute(job, controller.signal)
       .catch((err: unknown) => this.o.log.error({ err, jobId: job.id }, 'job runner failed'))
       .finally(() => {
@@ -192,6 +243,7 @@ export class Runner {
         this.kick();
       });
     this.active.set(job.id, entry);
+    return entry;
   }
 
   private async forceStopped(jobId: number): Promise<void> {
@@ -225,8 +277,11 @@ export class Runner {
       items,
       limits: s.limits,
     };
-    let phase: 'crawl' | 'scan' = 'crawl';
-    let findings = 0;
+    // A job taken over from a runner that died is somewhere past 13; its counts come from the store.
+    const resumed = job.status !== STATUS.CRAWL_RUNNING;
+    let phase: 'crawl' | 'scan' = job.status === STATUS.DIAG_RUNNING ? 'scan' : 'crawl';
+    let findings = resumed ? await store.countFindings(id) : 0;
+    let status: JobStatus = job.status;
     let lastWrite = 0;
     const throttled = (patch: Parameters<Store['updateJob']>[1], onlyIn: readonly JobStatus[]) => {
       const now = clock.now();
@@ -241,10 +296,18 @@ export class Runner {
     const hooks: EngineHooks = {
       onCrawlProgress: (n) => throttled({ crawlCount: n }, [STATUS.CRAWL_RUNNING]),
       onUrls: async (urls) => {
-        await store.addUrls(id, urls);
-        assertActive(await store.transition(id, [STATUS.CRAWL_RUNNING], STATUS.CRAWL_DONE, { crawlCount: urls.length }));
-        assertActive(await store.transition(id, [STATUS.CRAWL_DONE], STATUS.DIAG_PENDING));
-        assertActive(await store.transition(id, [STATUS.DIAG_PENDING], STATUS.DIAG_RUNNING, { progress: 0, scanCount: 0 }));
+        // A run that died after storing the URLs (13 or later) stored them already.
+        if (status === STATUS.CRAWL_RUNNING && !(resumed && (await store.listUrls(id)).length > 0)) await store.addUrls(id, urls);
+        const steps: [JobStatus, JobStatus, Parameters<Store['transition']>[3]][] = [
+          [STATUS.CRAWL_RUNNING, STATUS.CRAWL_DONE, { crawlCount: urls.length }],
+          [STATUS.CRAWL_DONE, STATUS.DIAG_PENDING, {}],
+          [STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING, { progress: 0, scanCount: findings }],
+        ];
+        for (const [from, to, patch] of steps) {
+          if (status !== from) continue;
+          assertActive(await store.transition(id, [from], to, patch));
+          status = to;
+        }
         phase = 'scan';
       },
       onScanProgress: (p) => throttled({ progress: Math.max(0, Math.min(99, Math.floor(p))) }, [STATUS.DIAG_RUNNING]),
@@ -263,7 +326,9 @@ export class Runner {
       // Link-local and metadata addresses are reachable only through CIDR assets naming them.
       const allow = explicitAllowances((await store.listAssets(job.accountId)).filter((a) => a.kind === 'cidr').map((a) => a.value));
       if (allow.length > 0) engineJob.allowAddresses = allow;
-      const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}` });
+      const checkpoint = this.o.checkpointFor?.(job);
+      const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}`, ...(checkpoint ? { checkpoint } : {}) });
+      if (this.active.get(id)?.lost) return;
       const now = clock.now();
       const patch = { endedAt: now, progress: 100, stats: result.stats, scanCount: findings, runnerId: null };
       if (phase === 'crawl') {
@@ -277,6 +342,7 @@ export class Runner {
       }
       await this.settleAborted(id, findings);
     } catch (err) {
+      if (this.active.get(id)?.lost) return;
       if (signal.aborted) {
         await this.settleAborted(id, findings);
         return;

@@ -229,7 +229,7 @@ export class Runner {
       });
       // Another runner (or a cancel) got there first: look again.
       if (!claimed) continue;
-      this.launch(next);
+      this.launch({ ...next, status: STATUS.CRAWL_RUNNING, runnerId: this.id, startedAt: now, heartbeatAt: now, crawlCount: 0 });
     }
   }
 

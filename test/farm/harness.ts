@@ -13,7 +13,7 @@ export interface FarmSite {
   /** Requests by job prefix ("s3"), by second. */
   perSecond: Map<string, Map<number, number>>;
   total: number;
-  /** Requests by "METHOD /path" (query left out). */
+  /** Requests by "METHOD /path" (query left out); "GET /sN/app.js" is fetched by crawls only. */
   hits: Map<string, number>;
   /** Most requests in flight at once, by prefix and over all. */
   peakInFlight: Map<string, number>;
@@ -84,7 +84,10 @@ export async function startFarmSite(o: FarmSiteOptions): Promise<FarmSite> {
         const links: string[] = [];
         for (let i = 0; i < o.dirs; i++) links.push(`<a href="d${i}/">d${i}</a>`);
         for (let i = 0; i < o.params; i++) links.push(`<a href="p${i}?q=hello">p${i}</a>`);
-        html(links.join('\n'));
+        // the crawl reads scripts for endpoints; no check attacks a script: its fetches count crawls
+        html(`<script src="app.js"></script>\n${links.join('\n')}`);
+      } else if (rest === '/app.js') {
+        res.writeHead(200, { 'content-type': 'application/javascript' }).end('window.wsc = 1;\n');
       } else if (/^\/d\d+\/$/.test(rest) && Number(rest.slice(2, -1)) < o.dirs) {
         res.writeHead(200, { 'content-type': 'text/html' }).end(
           `<html><head><title>Index of ${u.pathname}</title></head><body><h1>Index of ${u.pathname}</h1><ul><li><a href="../">Parent Directory</a></li><li><a href="notes.txt">notes.txt</a></li></ul></body></html>`,

@@ -236,9 +236,10 @@ async function assemble(p: Parts): Promise<RunningWorker> {
     while (runner.runningCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     // what is still running goes to other workers now, from its checkpoint, not from zero
     for (const jobId of runner.runningJobs()) {
+      // released first: its heartbeat stops, so the guarded release below sees the row as it stays
+      runner.release(jobId);
       const job = await store.getJob(jobId);
       if (job && job.runnerId === runner.id) await takeAway(job, 'drain');
-      runner.release(jobId);
     }
     clearInterval(beatTimer);
     clearInterval(sweepTimer);

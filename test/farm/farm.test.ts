@@ -49,6 +49,7 @@ const env = (dataDir: string): NodeJS.ProcessEnv => ({
   WSC_WORKER_POLL_MS: '500',
   WSC_METRICS_LISTEN: '127.0.0.1:0',
   WSC_MAX_CONCURRENT_JOBS: '2',
+  WSC_DRAIN_TIMEOUT_MS: '500',
   WSC_RATE_LIMIT: '0',
   WSC_RATE_LIMIT_ADDRESS: '0',
 });
@@ -213,7 +214,23 @@ test('farm: 1 API node + 3 workers, a worker killed mid-scan, stop and cancel on
   assert.match(apiMetrics, /wsc_api_requests_total \d+/);
   assert.match(apiMetrics, /wsc_role_info\{role="api"\} 1/);
 
-  // SIGTERM drains: the worker leaves the list and exits 0.
-  const code = await alive[0]!.term();
-  assert.equal(code, 0, alive[0]!.output().slice(-2000));
+  // SIGTERM drains: a worker past its drain time hands its running job over, leaves the list and
+  // exits 0; the job completes on the other worker, from its checkpoint.
+  const drainId = await create(JOBS + 3);
+  const held = await waitFor(async () => {
+    const j = await store!.getJob(drainId);
+    return j && j.status === STATUS.DIAG_RUNNING && j.runnerId ? j : undefined;
+  }, 60_000, 50);
+  const leaving = alive.find((w) => w.id === held.runnerId)!;
+  const staying = alive.find((w) => w !== leaving)!;
+  const termAt = Date.now();
+  const code = await leaving.term();
+  assert.equal(code, 0, leaving.output().slice(-2000));
+  await waitFor(async () => (await store!.getJob(drainId))?.status === STATUS.DIAG_DONE, 60_000, 100);
+  const handed = (await listTakeovers(db)).filter((x) => x.jobId === drainId);
+  assert.equal(handed.length, 1);
+  assert.equal(handed[0]!.fromRunner, leaving.id);
+  assert.equal(handed[0]!.toRunner, staying.id);
+  assert.deepEqual((await store.listFindings(drainId)).map(keyOf).sort(), reference);
+  console.log(`farm: SIGTERM drained worker ${leaving.id.slice(0, 8)}; its job ${drainId} was taken over ${((handed[0]!.takenAt - termAt) / 1000).toFixed(1)} s after the signal and completed`);
 });

@@ -16,13 +16,10 @@ import { openStore } from './jobs/open-store.js';
 import { Runner, type EngineFn } from './jobs/runner.js';
 import type { KyselyStore } from './jobs/store-kysely.js';
 import { loadFarmConfig } from './farm/config.js';
-import { FarmDispatcher } from './farm/dispatcher.js';
+import type { FarmDispatcher } from './farm/dispatcher.js';
 import { mountMetrics } from './farm/metrics-route.js';
 import { Metrics } from './farm/metrics.js';
-import { ScanQueue } from './farm/queue.js';
-import { ensureFarmTables, removeWorker, upsertWorker } from './farm/state.js';
-import { WSC_VERSION } from './farm/version.js';
-import { requirePostgres } from './farm/worker.js';
+import type { ScanQueue } from './farm/queue.js';
 import type { Store } from './jobs/store.js';
 import type { TxtResolver } from './jobs/verify-asset.js';
 
@@ -109,7 +106,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const clock = opts.clock ?? systemClock;
   prepareDataDir(config.dataDir);
   const withRunner = opts.runner !== false;
-  if (!withRunner) requirePostgres(config.databaseUrl, 'wsc serve --no-runner');
+  if (!withRunner && !config.databaseUrl) {
+    throw new Error(
+      'wsc serve --no-runner needs PostgreSQL: set WSC_DATABASE_URL=postgres://... (the embedded SQLite store is single-process; run "wsc serve" for API and runner in one process)',
+    );
+  }
   const farm = loadFarmConfig(env);
   const sealer = createSealer(loadMasterKey(config.dataDir, env));
   const store = await openStore({
@@ -142,6 +143,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         soleRunner: store.dialect === 'sqlite',
       });
     } else {
+      // loaded only here: the all-in-one serve does not pay for pg-boss at start
+      const [{ ensureFarmTables }, { ScanQueue }, { FarmDispatcher }] = await Promise.all([
+        import('./farm/state.js'),
+        import('./farm/queue.js'),
+        import('./farm/dispatcher.js'),
+      ]);
       const kstore = store as KyselyStore;
       await ensureFarmTables(kstore.db);
       const q = await ScanQueue.open({ databaseUrl: config.databaseUrl as string, schema: farm.queueSchema, log: logger, supervise: false });
@@ -182,6 +189,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const apiId = `api-${process.pid}-${Date.now().toString(36)}`;
   if (!withRunner) {
     // API nodes are listed by `wsc workers` too (role api), so an operator sees the whole farm.
+    const [{ removeWorker, upsertWorker }, { WSC_VERSION }] = await Promise.all([import('./farm/state.js'), import('./farm/version.js')]);
     const kdb = (store as KyselyStore).db;
     const startedAt = clock.now();
     const beat = () =>

@@ -16,6 +16,8 @@ export interface FarmConfig {
   drainTimeoutMs: number;
   /** Where a worker serves /metrics, host:port (WSC_METRICS_LISTEN; port 0 = any). */
   metricsListen: { host: string; port: number } | null;
+  /** Jobs taken over from dead workers a worker runs beyond its concurrency (WSC_WORKER_TAKEOVER_SLOTS). */
+  takeoverSlots: number;
   /** This process's name in `wsc workers` (WSC_WORKER_HOST, default the host name). */
   host: string;
 }
@@ -55,6 +57,7 @@ export function loadFarmConfig(env: NodeJS.ProcessEnv): FarmConfig {
     pollMs: int(env, 'WSC_WORKER_POLL_MS', 1000, 500),
     drainTimeoutMs: int(env, 'WSC_DRAIN_TIMEOUT_MS', 60_000, 0),
     metricsListen,
+    takeoverSlots: int(env, 'WSC_WORKER_TAKEOVER_SLOTS', 1, 0),
     host: env.WSC_WORKER_HOST || hostname(),
   };
 }

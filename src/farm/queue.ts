@@ -11,6 +11,16 @@ import PgBoss from 'pg-boss';
 import type { Logger } from '../core/log.js';
 
 export const SCAN_QUEUE = 'wsc-scan';
+/**
+ * Attempts after the first (takeovers) have a queue of their own, served by a slot each worker
+ * keeps for them: a job taken from a dead worker does not wait behind the pending jobs, nor for a
+ * busy farm to free a slot.
+ */
+export const TAKEOVER_QUEUE = 'wsc-takeover';
+
+export function queueOf(attempt: number): string {
+  return attempt === 0 ? SCAN_QUEUE : TAKEOVER_QUEUE;
+}
 
 export interface ScanMessage {
   jobId: number;
@@ -66,25 +76,25 @@ export class ScanQueue {
     });
     boss.on('error', (err: unknown) => o.log.warn({ err }, 'queue error'));
     await boss.start();
-    await boss.createQueue(SCAN_QUEUE, { name: SCAN_QUEUE, policy: 'standard', retryLimit: 0, expireInHours: 23 });
+    for (const name of [SCAN_QUEUE, TAKEOVER_QUEUE]) await boss.createQueue(name, { name, policy: 'standard', retryLimit: 0, expireInHours: 23 });
     return new ScanQueue(boss, o.schema);
   }
 
   /** Queues attempt `attempt` of a job; false when that attempt was queued before. */
   async send(jobId: number, attempt: number): Promise<boolean> {
     const msg: ScanMessage = { jobId, attempt };
-    const id = await this.boss.send(SCAN_QUEUE, msg, { id: entryId(this.schema, jobId, attempt) });
+    const id = await this.boss.send(queueOf(attempt), msg, { id: entryId(this.schema, jobId, attempt) });
     return id !== null;
   }
 
   /** Marks an attempt's entry failed (its worker died; a newer attempt replaces it). */
   async abandon(jobId: number, attempt: number): Promise<void> {
-    await this.boss.fail(SCAN_QUEUE, entryId(this.schema, jobId, attempt), { reason: 'worker stopped beating; job taken over' });
+    await this.boss.fail(queueOf(attempt), entryId(this.schema, jobId, attempt), { reason: 'worker stopped beating; job taken over' });
   }
 
-  /** Entries waiting for a worker. */
+  /** Entries waiting for a worker (new jobs and takeovers). */
   async depth(): Promise<number> {
-    return this.boss.getQueueSize(SCAN_QUEUE);
+    return (await this.boss.getQueueSize(SCAN_QUEUE)) + (await this.boss.getQueueSize(TAKEOVER_QUEUE));
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ import { PgCheckpoint } from './checkpoint.js';
 import { loadFarmConfig, type FarmConfig } from './config.js';
 import { listenControl, type ControlListener } from './control.js';
 import { Metrics, serveMetrics } from './metrics.js';
-import { ScanQueue, SCAN_QUEUE, type ScanMessage } from './queue.js';
+import { ScanQueue, SCAN_QUEUE, TAKEOVER_QUEUE, type ScanMessage } from './queue.js';
 import { claimJob, currentAttempt, ensureFarmTables, pruneWorkers, recordTakeover, releaseJob, removeWorker, upsertWorker } from './state.js';
 import { WSC_VERSION } from './version.js';
 
@@ -180,6 +180,10 @@ async function assemble(p: Parts): Promise<RunningWorker> {
   const workIds: string[] = [];
   for (let i = 0; i < p.concurrency; i++) {
     workIds.push(await queue.boss.work<ScanMessage>(SCAN_QUEUE, { batchSize: 1, pollingIntervalSeconds: farm.pollMs / 1000 }, handle));
+  }
+  // the slots kept for takeovers, beyond the concurrency (see TAKEOVER_QUEUE)
+  for (let i = 0; i < farm.takeoverSlots; i++) {
+    workIds.push(await queue.boss.work<ScanMessage>(TAKEOVER_QUEUE, { batchSize: 1, pollingIntervalSeconds: farm.pollMs / 1000 }, handle));
   }
   const control: ControlListener = await listenControl(p.databaseUrl, farm.dbSchema, log, (jobId) => {
     if (runner.runningJobs().includes(jobId)) {

@@ -329,6 +329,16 @@ export class Runner {
       const checkpoint = this.o.checkpointFor?.(job);
       const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}`, ...(checkpoint ? { checkpoint } : {}) });
       if (this.active.get(id)?.lost) return;
+      if (!this.o.soleRunner) {
+        // A process paused past the stale time may come back with its engine done before its next
+        // heartbeat: the job is another runner's by then, and ending it here would end it twice.
+        const holder = (await store.getJob(id))?.runnerId ?? null;
+        if (holder !== null && holder !== this.id) {
+          this.release(id);
+          log.warn({ jobId: id, holder }, 'job taken over by another runner while this one was away; its end is left to that runner');
+          return;
+        }
+      }
       const now = clock.now();
       const patch = { endedAt: now, progress: 100, stats: result.stats, scanCount: findings, runnerId: null };
       if (phase === 'crawl') {

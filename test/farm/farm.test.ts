@@ -75,7 +75,7 @@ function keyOf(f: Finding): string {
   return findingKey({ ...f, url: f.url.replace(/\/s\d+\//, '/sN/') });
 }
 
-test('farm: 1 API node + 3 workers, a worker killed mid-scan, stop and cancel on workers', { skip: !pgUrl && 'WSC_TEST_DATABASE_URL not set', timeout: 400_000 }, async () => {
+test('farm: 1 API node + 3 workers, a worker killed mid-scan, stop and cancel on workers, drain, a paused worker', { skip: !pgUrl && 'WSC_TEST_DATABASE_URL not set', timeout: 400_000 }, async () => {
   // The reference: the same job in this one process, no farm.
   const items = resolveVulnItems(ITEMS);
   assert.ok(items);
@@ -232,5 +232,29 @@ test('farm: 1 API node + 3 workers, a worker killed mid-scan, stop and cancel on
   assert.equal(handed[0]!.fromRunner, leaving.id);
   assert.equal(handed[0]!.toRunner, staying.id);
   assert.deepEqual((await store.listFindings(drainId)).map(keyOf).sort(), reference);
+  // A worker paused (SIGSTOP) past the stale time loses its job to another and, once resumed
+  // (SIGCONT), drops it without ending it: the job completes once, with the same findings.
+  const fresh = await spawnRole(['worker'], env(tmp('w4')), WORKER_READY);
+  roles.push(fresh);
+  const pauseId = await create(JOBS + 4);
+  const pausedHeld = await waitFor(async () => {
+    const j = await store!.getJob(pauseId);
+    return j && j.status === STATUS.DIAG_RUNNING && j.runnerId ? j : undefined;
+  }, 60_000, 50);
+  const paused = [staying, fresh].find((w) => w.id === pausedHeld.runnerId)!;
+  paused.child.kill('SIGSTOP');
+  await waitFor(async () => {
+    const j = await store!.getJob(pauseId);
+    return j && j.runnerId !== null && j.runnerId !== paused.id;
+  }, 30_000, 100);
+  paused.child.kill('SIGCONT');
+  await waitFor(async () => (await store!.getJob(pauseId))?.status === STATUS.DIAG_DONE, 60_000, 100);
+  await new Promise((r) => setTimeout(r, 1500));
+  const ends = [staying, fresh].map((w) => w.output().split('\n').filter((l) => l.includes('"msg":"job completed"') && l.includes(`"jobId":${pauseId}`)).length);
+  assert.deepEqual(ends.sort(), [0, 1], 'one worker completed the job');
+  assert.match(paused.output(), /dropping it here|left to that runner/);
+  assert.deepEqual((await store.listFindings(pauseId)).map(keyOf).sort(), reference);
+  console.log(`farm: worker ${paused.id.slice(0, 8)} paused (SIGSTOP) past the stale time lost job ${pauseId} to another and, resumed, dropped it; the job completed once`);
+
   console.log(`farm: SIGTERM drained worker ${leaving.id.slice(0, 8)}; its job ${drainId} was taken over ${((handed[0]!.takenAt - termAt) / 1000).toFixed(1)} s after the signal and completed`);
 });

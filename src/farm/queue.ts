@@ -71,12 +71,15 @@ export class ScanQueue {
       // a job's liveness is its heartbeat in the store, not the entry's age: an entry may stay
       // active as long as a scan may last (maxDurationMs is 4 h by default; pg-boss caps it < 24 h)
       expireInHours: 23,
-      retryLimit: 0,
+      // a handler fails only when the database did (the claim, a takeover record): try again, since
+      // the entry's id cannot be queued anew while the failed entry exists
+      retryLimit: 3,
+      retryDelay: 2,
       ...(o.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: o.pollingIntervalSeconds } : {}),
     });
     boss.on('error', (err: unknown) => o.log.warn({ err }, 'queue error'));
     await boss.start();
-    for (const name of [SCAN_QUEUE, TAKEOVER_QUEUE]) await boss.createQueue(name, { name, policy: 'standard', retryLimit: 0, expireInHours: 23 });
+    for (const name of [SCAN_QUEUE, TAKEOVER_QUEUE]) await boss.createQueue(name, { name, policy: 'standard', retryLimit: 3, retryDelay: 2, expireInHours: 23 });
     return new ScanQueue(boss, o.schema);
   }
 

@@ -65,7 +65,9 @@ async function runOnce(workers: number): Promise<Row> {
     const apiDir = tmp('api');
     const api = await spawnRole(['serve', '--no-runner', '--port', '0'], env(apiDir), API_READY);
     roles.push(api);
-    roles.push(...(await Promise.all(Array.from({ length: workers }, (_, i) => spawnRole(['worker'], env(tmp(`w${i}`)), WORKER_READY)))));
+    const starting = await Promise.allSettled(Array.from({ length: workers }, (_, i) => spawnRole(['worker'], env(tmp(`w${i}`)), WORKER_READY)));
+    for (const s of starting) if (s.status === 'fulfilled') roles.push(s.value);
+    for (const s of starting) if (s.status === 'rejected') throw s.reason;
     const key = JSON.parse(readFileSync(join(apiDir, 'credentials'), 'utf8')) as { accessKey: string; secretKey: string };
     const started = Date.now();
     for (let n = 1; n <= JOBS; n++) {

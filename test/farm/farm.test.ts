@@ -90,8 +90,11 @@ test('farm: 1 API node + 3 workers, a worker killed mid-scan, stop and cancel on
   const apiDir = tmp('api');
   const api = await spawnRole(['serve', '--no-runner', '--port', '0'], env(apiDir), API_READY);
   roles.push(api);
-  const workers = await Promise.all([1, 2, 3].map((i) => spawnRole(['worker'], env(tmp(`w${i}`)), WORKER_READY)));
+  // each one in `roles` as soon as it runs, so a worker that is slow to start leaves none behind
+  const starting = await Promise.allSettled([1, 2, 3].map((i) => spawnRole(['worker'], env(tmp(`w${i}`)), WORKER_READY)));
+  const workers = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   roles.push(...workers);
+  for (const s of starting) if (s.status === 'rejected') throw s.reason;
   const key = JSON.parse(readFileSync(join(apiDir, 'credentials'), 'utf8')) as Key;
   store = await openKyselyStore({ databaseUrl: pgUrl, dataDir: apiDir, sealer: createSealer(masterKeyFromString(MASTER)), pgSchema: schema });
   const db = store.db;

@@ -130,7 +130,7 @@ export interface Role {
 }
 
 /** Starts `wsc <args>` and waits for its ready line. */
-export async function spawnRole(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<Role> {
+export async function spawnRole(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 90_000): Promise<Role> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -140,7 +140,11 @@ export async function spawnRole(args: string[], env: NodeJS.ProcessEnv, ready: R
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const id = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wsc ${args[0]} did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // a child that never got ready must not outlive the test
+      child.kill('SIGKILL');
+      reject(new Error(`wsc ${args[0]} did not start in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     const onData = (): void => {
       const m = ready.exec(out);
       if (m?.[1]) {

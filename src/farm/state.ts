@@ -173,9 +173,3 @@ export async function listTakeovers(db: Db): Promise<TakeoverRow[]> {
     attempt: Number(row.attempt),
   }));
 }
-
-/** Jobs by status over all accounts, for /metrics. */
-export async function countJobsByStatus(db: Db): Promise<Map<number, number>> {
-  const r = await sql<{ status: number; n: number }>`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`.execute(db);
-  return new Map(r.rows.map((row) => [Number(row.status), Number(row.n)]));
-}

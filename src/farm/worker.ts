@@ -3,7 +3,6 @@
 // worker that sees a running job whose heartbeat is older than WSC_WORKER_STALE_MS releases it
 // and queues a new attempt, and the worker that takes it resumes from its checkpoint.
 import { hostname } from 'node:os';
-import type { Server } from 'node:http';
 import type PgBoss from 'pg-boss';
 import { loadConfig } from '../core/config.js';
 import { createSealer, loadMasterKey } from '../core/crypto.js';
@@ -194,11 +193,9 @@ async function assemble(p: Parts): Promise<RunningWorker> {
   });
   p.cleanup.push(() => control.close());
 
-  let metricsServer: Server | null = null;
   let metricsUrl: string | null = null;
   if (farm.metricsListen) {
     const m = await serveMetrics(metrics, farm.metricsListen, log);
-    metricsServer = m.server;
     metricsUrl = m.url;
     p.cleanup.push(() => new Promise<void>((resolve) => m.server.close(() => resolve())));
   }
@@ -249,7 +246,6 @@ async function assemble(p: Parts): Promise<RunningWorker> {
     clearInterval(sweepTimer);
     await runner.close();
     await removeWorker(store.db, runner.id).catch((err: unknown) => log.warn({ err }, 'could not remove the worker row'));
-    void metricsServer;
     await p.unwind();
   };
   return {

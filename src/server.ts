@@ -14,6 +14,12 @@ import { OastServer } from './engine/oast.js';
 import { issueKey } from './jobs/keys.js';
 import { openStore } from './jobs/open-store.js';
 import { Runner, type EngineFn } from './jobs/runner.js';
+import type { KyselyStore } from './jobs/store-kysely.js';
+import { loadFarmConfig } from './farm/config.js';
+import type { FarmDispatcher } from './farm/dispatcher.js';
+import { mountMetrics } from './farm/metrics-route.js';
+import { Metrics } from './farm/metrics.js';
+import type { ScanQueue } from './farm/queue.js';
 import type { Store } from './jobs/store.js';
 import type { TxtResolver } from './jobs/verify-asset.js';
 
@@ -30,6 +36,11 @@ export interface ServerOptions {
   banner?: boolean;
   /** TXT lookups for DNS ownership proofs (tests answer from a loopback DNS server). */
   txtResolver?: TxtResolver;
+  /**
+   * False (`wsc serve --no-runner`): API and console only; jobs are queued for `wsc worker`
+   * processes on the same PostgreSQL. Refused on the embedded SQLite store. Default true.
+   */
+  runner?: boolean;
 }
 
 export interface Credentials {
@@ -42,7 +53,8 @@ export interface RunningServer {
   url: string;
   config: Config;
   store: Store;
-  runner: Runner;
+  /** The job runner; null on an API node (`--no-runner`), whose jobs run on workers. */
+  runner: Runner | null;
   sealer: Sealer;
   /** Set only on the first start, when the admin key was created. */
   adminCredentials?: Credentials;
@@ -93,44 +105,100 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const logger = opts.logger ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
   prepareDataDir(config.dataDir);
+  const withRunner = opts.runner !== false;
+  if (!withRunner && !config.databaseUrl) {
+    throw new Error(
+      'wsc serve --no-runner needs PostgreSQL: set WSC_DATABASE_URL=postgres://... (the embedded SQLite store is single-process; run "wsc serve" for API and runner in one process)',
+    );
+  }
+  const farm = loadFarmConfig(env);
   const sealer = createSealer(loadMasterKey(config.dataDir, env));
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sealer });
-  const firstKey = await bootstrap(store, sealer);
-
-  let oast: OastServer;
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sealer,
+    ...(config.databaseUrl && farm.dbSchema ? { pgSchema: farm.dbSchema } : {}),
+  });
+  const cleanup: (() => Promise<void>)[] = [() => store.close()];
+  const unwind = async (): Promise<void> => {
+    for (const f of cleanup.splice(0).reverse()) await f().catch((err: unknown) => logger.warn({ err }, 'shutdown step failed'));
+  };
+  let oast: OastServer | null = null;
+  let runner: Runner | null = null;
+  let dispatcher: FarmDispatcher | null = null;
+  let queue: ScanQueue | null = null;
+  let firstKey: Awaited<ReturnType<typeof bootstrap>>;
   try {
-    oast = await OastServer.start({ host: config.oastListen.host, port: config.oastListen.port, publicUrl: config.oastUrl });
+    firstKey = await bootstrap(store, sealer);
+    if (withRunner) {
+      const shared = await OastServer.start({ host: config.oastListen.host, port: config.oastListen.port, publicUrl: config.oastUrl });
+      oast = shared;
+      cleanup.push(() => shared.close());
+      runner = new Runner({
+        store,
+        engine: opts.engine ?? ((job, hooks, signal, deps) => runEngine(job, hooks, signal, { ...deps, oast: shared })),
+        clock,
+        log: logger.child({ part: 'runner' }),
+        maxConcurrent: config.maxConcurrentJobs,
+        soleRunner: store.dialect === 'sqlite',
+      });
+    } else {
+      // loaded only here: the all-in-one serve does not pay for pg-boss at start
+      const [{ ensureFarmTables }, { ScanQueue }, { FarmDispatcher }] = await Promise.all([
+        import('./farm/state.js'),
+        import('./farm/queue.js'),
+        import('./farm/dispatcher.js'),
+      ]);
+      const kstore = store as KyselyStore;
+      await ensureFarmTables(kstore.db);
+      const q = await ScanQueue.open({ databaseUrl: config.databaseUrl as string, schema: farm.queueSchema, log: logger, supervise: false });
+      queue = q;
+      cleanup.push(() => q.close());
+      dispatcher = new FarmDispatcher(kstore, q, farm.dbSchema, logger.child({ part: 'dispatcher' }));
+    }
   } catch (err) {
-    await store.close();
+    await unwind();
     throw err;
   }
-  const runner = new Runner({
-    store,
-    engine: opts.engine ?? ((job, hooks, signal, deps) => runEngine(job, hooks, signal, { ...deps, oast })),
-    clock,
-    log: logger.child({ part: 'runner' }),
-    maxConcurrent: config.maxConcurrentJobs,
-    soleRunner: store.dialect === 'sqlite',
-  });
+  const jobControl = runner ?? (dispatcher as FarmDispatcher);
   const app = await buildApp({
     store,
     sealer,
     config,
     clock,
-    runner,
+    runner: jobControl,
     logger: logger.child({ part: 'api' }),
     ...(opts.txtResolver ? { txtResolver: opts.txtResolver } : {}),
   });
+  const metrics = new Metrics(withRunner ? 'serve' : 'api', {
+    store,
+    ...(queue ? { queueDepth: () => (queue as ScanQueue).depth() } : {}),
+    ...(runner ? { gauges: () => ({ wsc_runner_running_jobs: { help: 'Jobs this process runs now.', value: (runner as Runner).runningCount() } }) } : {}),
+  });
+  mountMetrics(app, metrics, env.WSC_METRICS_TOKEN || null);
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    await oast.close();
-    await store.close();
+    await unwind();
     throw err;
   }
   const url = address.replace('://[::1]', '://localhost');
-  await runner.start();
+  await runner?.start();
+  let apiBeat: NodeJS.Timeout | null = null;
+  const apiId = `api-${process.pid}-${Date.now().toString(36)}`;
+  if (!withRunner) {
+    // API nodes are listed by `wsc workers` too (role api), so an operator sees the whole farm.
+    const [{ removeWorker, upsertWorker }, { WSC_VERSION }] = await Promise.all([import('./farm/state.js'), import('./farm/version.js')]);
+    const kdb = (store as KyselyStore).db;
+    const startedAt = clock.now();
+    const beat = () =>
+      upsertWorker(kdb, { id: apiId, host: farm.host, pid: process.pid, version: WSC_VERSION, role: 'api', startedAt, heartbeatAt: clock.now(), jobs: [], draining: false, metricsUrl: `${url}/metrics` });
+    await beat();
+    apiBeat = setInterval(() => void beat().catch((err: unknown) => logger.warn({ err }, 'API node heartbeat failed')), farm.heartbeatMs);
+    apiBeat.unref();
+    cleanup.push(() => removeWorker(kdb, apiId));
+  }
 
   let adminCredentials: Credentials | undefined;
   if (firstKey) {
@@ -142,7 +210,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       `wsc listening on ${url}`,
       `  console   ${url}/`,
       `  API       ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`,
-      `  OAST      ${oast.baseUrl}  (out-of-band callbacks; set WSC_OAST_URL/WSC_OAST_LISTEN for remote targets)`,
+      oast
+        ? `  OAST      ${oast.baseUrl}  (out-of-band callbacks; set WSC_OAST_URL/WSC_OAST_LISTEN for remote targets)`
+        : `  runner    none: jobs are queued (pg-boss, schema ${farm.queueSchema}) for \`wsc worker\` processes`,
+      `  metrics   ${url}/metrics`,
       `  store     ${store.dialect === 'sqlite' ? join(config.dataDir, 'wsc.db') : 'PostgreSQL (WSC_DATABASE_URL)'}`,
     ];
     if (adminCredentials) {
@@ -168,10 +239,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...(adminCredentials ? { adminCredentials } : {}),
     close() {
       closing ??= (async () => {
+        if (apiBeat) clearInterval(apiBeat);
         await app.close();
-        await runner.close();
-        await oast.close();
-        await store.close();
+        await runner?.close();
+        await unwind();
       })();
       return closing;
     },

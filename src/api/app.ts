@@ -19,8 +19,8 @@ import { reportRoutes } from './routes/report.js';
 
 /** What the API needs from the job runner. */
 export interface JobControl {
-  /** A job was created or freed a slot: look for work. */
-  kick(): void;
+  /** A job was created (its id given) or freed a slot: look for work. */
+  kick(jobId?: number): void;
   /** A job moved to 92: abort its engine now. */
   abort(jobId: number): void;
 }

@@ -8,6 +8,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerChecksCommand } from './commands/checks.js';
 import { registerTemplatesCommand } from './commands/templates.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerWorkerCommands } from './commands/worker.js';
 import type { CliIo } from './context.js';
 import { runWith } from './program.js';
 
@@ -41,6 +42,7 @@ const code = await runWith(
     registerChecksCommand,
     registerTemplatesCommand,
     registerPlanCommand,
+    registerWorkerCommands,
   ],
   process.argv.slice(2),
   io,

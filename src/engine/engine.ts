@@ -8,6 +8,7 @@ import { checksFor } from '../checks/registry.js';
 import type { BrowserCapability, Check, CheckContext, CrawledPage, DomVisit, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding, redactSecrets } from '../report/json.js';
 import { AuthError } from './auth/manager.js';
+import { scanUnit, type EngineCheckpoint } from './checkpoint.js';
 import { openDomBrowser, type DomBrowser } from './browser/dom-browser.js';
 import { runBrowserPhase } from './browser/phase.js';
 import { crawl, type CrawlCounters } from './crawler.js';
@@ -227,6 +228,8 @@ export interface ScanInput {
   authenticated?: boolean;
   /** Page loads in a browser (DOM XSS), when Chromium is available. */
   browser?: BrowserCapability;
+  /** Units an earlier run of the job finished are skipped; each finished unit is reported (farm takeover). */
+  checkpoint?: Pick<EngineCheckpoint, 'unitDone'> & { done: ReadonlySet<string> };
 }
 
 export interface ScanOutput {
@@ -275,6 +278,11 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   const browser = input.browser;
   const runOne = async (check: Check): Promise<void> => {
     const id = check.meta.id;
+    if (input.checkpoint?.done.has(scanUnit(id))) {
+      fraction.set(id, 1);
+      report();
+      return;
+    }
     const budget = check.meta.requestBudget * targets;
     sentByCheck[id] = 0;
     const ctx: CheckContext = {
@@ -352,6 +360,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
     }
     fraction.set(id, 1);
     report();
+    await input.checkpoint?.unitDone(scanUnit(id));
   };
 
   const queue = [...input.checks];
@@ -386,6 +395,8 @@ export interface EngineDeps {
   env?: NodeJS.ProcessEnv;
   /** The browser engine's Chromium (default: findChromium's WSC_CHROMIUM_PATH or the system's). */
   chromiumPath?: string;
+  /** Where the job resumes from and saves its progress to when it may be taken over (src/farm/). */
+  checkpoint?: EngineCheckpoint;
 }
 
 /**
@@ -419,6 +430,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     }
   }
   const started = Date.now();
+  const checkpoint = deps.checkpoint;
   const limits = resolveLimits(job.limits);
   const deadline = started + limits.maxDurationMs;
   // The scan phase runs under its own signal so the duration limit can end it without it being
@@ -514,46 +526,53 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       }
     }
     const crawlStarted = Date.now();
-    let seeds: CrawledRequest[] | undefined;
-    if (job.seeds) {
-      try {
-        seeds = await loadSeeds(job.seeds, job.startUrl, (spec) => session.send(spec, { followRedirects: true }));
-      } catch (err) {
-        if (err instanceof SeedError) throw new CrawlError(`seeds: ${err.message}`);
-        throw err;
+    const saved = (await checkpoint?.loadCrawl()) ?? null;
+    let crawled: Awaited<ReturnType<typeof crawl>>;
+    // a job taken over resumes from the crawl its first run saved (seeds and browser pages included)
+    if (saved) crawled = saved;
+    else {
+      let seeds: CrawledRequest[] | undefined;
+      if (job.seeds) {
+        try {
+          seeds = await loadSeeds(job.seeds, job.startUrl, (spec) => session.send(spec, { followRedirects: true }));
+        } catch (err) {
+          if (err instanceof SeedError) throw new CrawlError(`seeds: ${err.message}`);
+          throw err;
+        }
+        hooks.log?.('info', 'seeds read', { targets: seeds.length });
       }
-      hooks.log?.('info', 'seeds read', { targets: seeds.length });
+      crawled = await crawl(session, {
+        ...(seeds ? { seeds } : {}),
+        startUrl: job.startUrl,
+        limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
+        signal: inner.signal,
+        ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
+        onCrawl: (c) => {
+          counters = c;
+        },
+      });
+      if (signal.aborted) throw new AbortError();
+      browserInfo = await runBrowserPhase({
+        mode: job.crawl ?? DEFAULT_CRAWL_MODE,
+        session,
+        startUrl: job.startUrl,
+        limits,
+        deadline,
+        signal: inner.signal,
+        speed: job.speed,
+        userAgent,
+        jobHeaders: job.headers,
+        crawled,
+        hooks,
+        ...(deps.chromiumPath !== undefined ? { chromiumPath: deps.chromiumPath } : {}),
+      });
     }
-    const crawled = await crawl(session, {
-      ...(seeds ? { seeds } : {}),
-      startUrl: job.startUrl,
-      limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
-      signal: inner.signal,
-      ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
-      onCrawl: (c) => {
-        counters = c;
-      },
-    });
-    if (signal.aborted) throw new AbortError();
-    browserInfo = await runBrowserPhase({
-      mode: job.crawl ?? DEFAULT_CRAWL_MODE,
-      session,
-      startUrl: job.startUrl,
-      limits,
-      deadline,
-      signal: inner.signal,
-      speed: job.speed,
-      userAgent,
-      jobHeaders: job.headers,
-      crawled,
-      hooks,
-      ...(deps.chromiumPath !== undefined ? { chromiumPath: deps.chromiumPath } : {}),
-    });
     crawlMs = Date.now() - crawlStarted;
     crawledUrls = crawled.urls.length;
     targets = crawled.requests.length;
     session.health.set('pagesSkipped', crawled.pagesSkipped);
     if (signal.aborted) throw new AbortError();
+    if (!saved) await checkpoint?.saveCrawl(crawled);
     await hooks.onUrls?.(crawled.urls);
     hooks.log?.('info', 'crawl finished', { urls: crawled.urls.length, targets: crawled.requests.length, pages: crawled.pages.length, ms: crawlMs });
 
@@ -605,6 +624,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
           ...(transport.trustedCa.length > 0 ? { trustedCa: transport.trustedCa } : {}),
           ...(dom?.capability ? { browser: dom.capability } : {}),
+          ...(checkpoint ? { checkpoint: { done: await checkpoint.doneUnits(), unitDone: (u: string) => checkpoint.unitDone(u) } } : {}),
         }).finally(() => (dom?.capability ? dom.close() : undefined));
         limitReached ??= out.limitReached;
         tokens = out.tokens;

@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { Finding } from '../core/model.js';
 import { STATUS, type JobStatus } from '../core/status.js';
 import type { Clock } from '../core/time.js';
+import type { EngineCheckpoint } from '../engine/checkpoint.js';
 import type { EngineHooks, EngineJob, EngineResult, EngineStats } from '../engine/types.js';
 import { CrawlError } from '../engine/types.js';
 import { explicitAllowances } from '../engine/egress.js';
@@ -15,7 +16,12 @@ import { authSecrets } from '../engine/auth/types.js';
 import { redactSecrets } from '../report/json.js';
 import type { JobRow, Store } from './store.js';
 
-export type EngineFn = (job: EngineJob, hooks: EngineHooks, signal: AbortSignal, deps?: { label?: string }) => Promise<EngineResult>;
+export type EngineFn = (
+  job: EngineJob,
+  hooks: EngineHooks,
+  signal: AbortSignal,
+  deps?: { label?: string; checkpoint?: EngineCheckpoint },
+) => Promise<EngineResult>;
 
 export interface RunnerOptions {
   store: Store;
@@ -31,6 +37,18 @@ export interface RunnerOptions {
   soleRunner: boolean;
   /** After a stop, how long the engine gets to settle before the job is marked stopped anyway. */
   stopGraceMs?: number;
+  /**
+   * False: the runner does not look in the store for pending jobs; they are handed to run() by a
+   * queue (a farm worker, src/farm/). Default true.
+   */
+  takeWork?: boolean;
+  /**
+   * A job whose runner went silent is handed here to be taken over, instead of failing it
+   * (a farm re-queues it). Without it, such jobs fail with a cause, as a restart finds them.
+   */
+  onOrphan?: (job: JobRow) => Promise<void>;
+  /** The checkpoint a job resumes from and saves to (a farm's, in PostgreSQL); none by default. */
+  checkpointFor?: (job: JobRow) => EngineCheckpoint | undefined;
 }
 
 const CRAWL_PHASE: readonly JobStatus[] = [STATUS.CRAWL_RUNNING, STATUS.CRAWL_DONE];
@@ -41,6 +59,8 @@ interface Active {
   done: Promise<void>;
   /** Set once the runner has written a final status itself (the engine may still be settling). */
   detached: boolean;
+  /** Another runner holds the job now (this one was taken for dead): write nothing more. */
+  lost: boolean;
 }
 
 export class Runner {
@@ -71,9 +91,31 @@ export class Runner {
     return this.active.size;
   }
 
+  /** Ids of the jobs this runner is running. */
+  runningJobs(): number[] {
+    return [...this.active.keys()];
+  }
+
+  /**
+   * Runs a job its caller has already claimed for this runner (runnerId = this.id): pending jobs
+   * moved to 13, or a running job taken over from a runner that died. Resolves when it settles.
+   */
+  run(job: JobRow): Promise<void> {
+    if (this.active.has(job.id)) return this.active.get(job.id)!.done;
+    return this.launch(job).done;
+  }
+
+  /** Stops heartbeats for a job and aborts it without writing its status: another runner will run it. */
+  release(jobId: number): void {
+    const a = this.active.get(jobId);
+    if (!a) return;
+    a.lost = true;
+    a.controller.abort(new Error('handed over to another runner'));
+  }
+
   /** Look for pending work now. Concurrent calls coalesce. */
   kick(): void {
-    if (this.closed) return;
+    if (this.closed || this.o.takeWork === false) return;
     if (this.filling) {
       this.refill = true;
       return;
@@ -124,8 +166,14 @@ export class Runner {
   private async heartbeat(): Promise<void> {
     const now = this.o.clock.now();
     for (const [id, a] of this.active) {
-      if (a.detached) continue;
+      if (a.detached || a.lost) continue;
       const job = await this.o.store.getJob(id);
+      if (job && job.runnerId !== null && job.runnerId !== this.id) {
+        // This process was taken for dead (paused past the stale time) and the job runs elsewhere.
+        this.o.log.warn({ jobId: id, holder: job.runnerId }, 'job taken over by another runner; dropping it here');
+        this.release(id);
+        continue;
+      }
       if (!job || job.status === STATUS.STOPPING || job.status === STATUS.CANCELED) {
         if (!a.controller.signal.aborted) this.abort(id);
         continue;
@@ -151,6 +199,9 @@ export class Runner {
       const patch = { endedAt: now, runnerId: null };
       if (j.status === STATUS.STOPPING) {
         await this.o.store.transition(j.id, [STATUS.STOPPING], STATUS.STOPPED, patch);
+      } else if (this.o.onOrphan) {
+        await this.o.onOrphan(j);
+        continue;
       } else if (CRAWL_PHASE.includes(j.status)) {
         await this.o.store.transition(j.id, CRAWL_PHASE, STATUS.CRAWL_FAILED, {
           ...patch,
@@ -180,13 +231,13 @@ export class Runner {
       });
       // Another runner (or a cancel) got there first: look again.
       if (!claimed) continue;
-      this.launch(next);
+      this.launch({ ...next, status: STATUS.CRAWL_RUNNING, runnerId: this.id, startedAt: now, heartbeatAt: now, crawlCount: 0 });
     }
   }
 
-  private launch(job: JobRow): void {
+  private launch(job: JobRow): Active {
     const controller = new AbortController();
-    const entry: Active = { controller, done: Promise.resolve(), detached: false };
+    const entry: Active = { controller, done: Promise.resolve(), detached: false, lost: false };
     entry.done = this.execute(job, controller.signal)
       .catch((err: unknown) => this.o.log.error({ err, jobId: job.id }, 'job runner failed'))
       .finally(() => {
@@ -194,6 +245,7 @@ export class Runner {
         this.kick();
       });
     this.active.set(job.id, entry);
+    return entry;
   }
 
   private async forceStopped(jobId: number): Promise<void> {
@@ -233,9 +285,13 @@ export class Runner {
     if (s.transport) engineJob.transport = s.transport;
     // what the engine's lines and failures are redacted of: the headers and the login's secrets
     const secrets = { ...s.headers, ...authSecrets(s.auth), ...proxySecret(s.transport?.proxy) };
-    let phase: 'crawl' | 'scan' = 'crawl';
     // scan_cnt is what the store holds: a re-run after a re-queue finds again what it stored before
+    // A job taken over from a runner that died is somewhere past 13. Counts come from the store: a
+    // re-run after a re-queue or a takeover finds again what it stored before.
+    const resumed = job.status !== STATUS.CRAWL_RUNNING;
+    let phase: 'crawl' | 'scan' = job.status === STATUS.DIAG_RUNNING ? 'scan' : 'crawl';
     let findings = await store.countFindings(id);
+    let status: JobStatus = job.status;
     let lastWrite = 0;
     let lastStats: EngineStats | undefined;
     let lastStatsWrite = 0;
@@ -252,10 +308,18 @@ export class Runner {
     const hooks: EngineHooks = {
       onCrawlProgress: (n) => throttled({ crawlCount: n }, [STATUS.CRAWL_RUNNING]),
       onUrls: async (urls) => {
-        await store.addUrls(id, urls);
-        assertActive(await store.transition(id, [STATUS.CRAWL_RUNNING], STATUS.CRAWL_DONE, { crawlCount: urls.length }));
-        assertActive(await store.transition(id, [STATUS.CRAWL_DONE], STATUS.DIAG_PENDING));
-        assertActive(await store.transition(id, [STATUS.DIAG_PENDING], STATUS.DIAG_RUNNING, { progress: 0, scanCount: await store.countFindings(id) }));
+        // A run that died after storing the URLs (13 or later) stored them already.
+        if (status === STATUS.CRAWL_RUNNING && !(resumed && (await store.listUrls(id)).length > 0)) await store.addUrls(id, urls);
+        const steps: [JobStatus, JobStatus, Parameters<Store['transition']>[3]][] = [
+          [STATUS.CRAWL_RUNNING, STATUS.CRAWL_DONE, { crawlCount: urls.length }],
+          [STATUS.CRAWL_DONE, STATUS.DIAG_PENDING, {}],
+          [STATUS.DIAG_PENDING, STATUS.DIAG_RUNNING, { progress: 0, scanCount: findings }],
+        ];
+        for (const [from, to, patch] of steps) {
+          if (status !== from) continue;
+          assertActive(await store.transition(id, [from], to, patch));
+          status = to;
+        }
         phase = 'scan';
       },
       onScanProgress: (p) => throttled({ progress: Math.max(0, Math.min(99, Math.floor(p))) }, [STATUS.DIAG_RUNNING]),
@@ -282,7 +346,19 @@ export class Runner {
       // Link-local and metadata addresses are reachable only through CIDR assets naming them.
       const allow = explicitAllowances((await store.listAssets(job.accountId)).filter((a) => a.kind === 'cidr').map((a) => a.value));
       if (allow.length > 0) engineJob.allowAddresses = allow;
-      const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}` });
+      const checkpoint = this.o.checkpointFor?.(job);
+      const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}`, ...(checkpoint ? { checkpoint } : {}) });
+      if (this.active.get(id)?.lost) return;
+      if (!this.o.soleRunner) {
+        // A process paused past the stale time may come back with its engine done before its next
+        // heartbeat: the job is another runner's by then, and ending it here would end it twice.
+        const holder = (await store.getJob(id))?.runnerId ?? null;
+        if (holder !== null && holder !== this.id) {
+          this.release(id);
+          log.warn({ jobId: id, holder }, 'job taken over by another runner while this one was away; its end is left to that runner');
+          return;
+        }
+      }
       const now = clock.now();
       findings = await store.countFindings(id);
       const health = result.stats.health;
@@ -324,6 +400,7 @@ export class Runner {
       }
       await this.settleAborted(id, result.stats);
     } catch (err) {
+      if (this.active.get(id)?.lost) return;
       if (signal.aborted) {
         await this.settleAborted(id, lastStats);
         return;

@@ -124,7 +124,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     const memo = body.Memo !== undefined ? body.Memo : (base.memo ?? null);
     const job = await store.createJob({ accountId, startUrl: settings.startUrl, memo, settings, masterId, createdAt: clock.now() });
     req.log.info({ jobId: job.id, accountId, masterId }, 'job created');
-    runner.kick();
+    runner.kick(job.id);
     // createJob answers resources: null as NCP does; the new instanceNo travels in a header.
     return reply.header('x-wsc-instance-no', String(job.id)).send(ok(null));
   });

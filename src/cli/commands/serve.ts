@@ -15,8 +15,9 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       .command('serve')
       .description('run the scanner service: API, job runner and console')
       .option('--host <host>', 'address to listen on (env WSC_HOST, default 127.0.0.1)')
-      .option('--port <port>', 'port to listen on, 0 for any free port (env WSC_PORT, default 8080)', parsePort),
-  ).action(async (opts: { host?: string; port?: number }, cmd: Command) => {
+      .option('--port <port>', 'port to listen on, 0 for any free port (env WSC_PORT, default 8080)', parsePort)
+      .option('--no-runner', 'API and console only: jobs are queued for `wsc worker` processes (PostgreSQL only)'),
+  ).action(async (opts: { host?: string; port?: number; runner?: boolean }, cmd: Command) => {
     // loaded on demand: the server pulls in Fastify, the engine and the database drivers
     const { startServer } = await import('../../server.js');
     const server = await startServer({
@@ -24,6 +25,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       env: io.env,
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(opts.port !== undefined ? { port: opts.port } : {}),
+      ...(opts.runner === false ? { runner: false } : {}),
     });
     if (!io.signal.aborted) {
       await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));

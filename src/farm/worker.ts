@@ -1,0 +1,264 @@
+// `wsc worker`: runs jobs handed out by the queue, no HTTP API. It holds each job with a heartbeat
+// (the jobs row's heartbeat_at, refreshed every WSC_WORKER_HEARTBEAT_MS by the runner); any
+// worker that sees a running job whose heartbeat is older than WSC_WORKER_STALE_MS releases it
+// and queues a new attempt, and the worker that takes it resumes from its checkpoint.
+import { hostname } from 'node:os';
+import type PgBoss from 'pg-boss';
+import { loadConfig } from '../core/config.js';
+import { createSealer, loadMasterKey } from '../core/crypto.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { STATUS } from '../core/status.js';
+import { systemClock, type Clock } from '../core/time.js';
+import { runEngine } from '../engine/engine.js';
+import { OastServer } from '../engine/oast.js';
+import { openKyselyStore } from '../jobs/open-store.js';
+import { Runner, type EngineFn } from '../jobs/runner.js';
+import type { KyselyStore } from '../jobs/store-kysely.js';
+import type { JobRow } from '../jobs/store.js';
+import { PgCheckpoint } from './checkpoint.js';
+import { loadFarmConfig, type FarmConfig } from './config.js';
+import { listenControl, type ControlListener } from './control.js';
+import { Metrics, serveMetrics } from './metrics.js';
+import { ScanQueue, SCAN_QUEUE, TAKEOVER_QUEUE, type ScanMessage } from './queue.js';
+import { claimJob, currentAttempt, ensureFarmTables, pruneWorkers, recordTakeover, releaseJob, removeWorker, upsertWorker } from './state.js';
+import { WSC_VERSION } from './version.js';
+
+export interface WorkerOptions {
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  clock?: Clock;
+  engine?: EngineFn;
+  /** Jobs run at once (default WSC_MAX_CONCURRENT_JOBS). */
+  concurrency?: number;
+}
+
+export interface RunningWorker {
+  id: string;
+  metricsUrl: string | null;
+  runner: Runner;
+  /** Stops taking work; running jobs go on for up to drainTimeoutMs, then are handed over. */
+  drain(): Promise<void>;
+  /** Immediate stop: running jobs are handed to other workers at once. */
+  close(): Promise<void>;
+}
+
+/** Refuses to start a farm role on the embedded store, with the reason. */
+export function requirePostgres(databaseUrl: string | null, role: string): string {
+  if (!databaseUrl) {
+    throw new Error(
+      `${role} needs PostgreSQL: set WSC_DATABASE_URL=postgres://... (the embedded SQLite store is single-process; run "wsc serve" for API and runner in one process)`,
+    );
+  }
+  return databaseUrl;
+}
+
+export async function startWorker(opts: WorkerOptions = {}): Promise<RunningWorker> {
+  const env = opts.env ?? process.env;
+  const config = loadConfig(env, opts.dataDir ? { dataDir: opts.dataDir } : {});
+  const databaseUrl = requirePostgres(config.databaseUrl, 'wsc worker');
+  const farm = loadFarmConfig(env);
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const sealer = createSealer(loadMasterKey(config.dataDir, env));
+  const store = await openKyselyStore({
+    databaseUrl,
+    dataDir: config.dataDir,
+    sealer,
+    logger: log,
+    ...(farm.dbSchema ? { pgSchema: farm.dbSchema } : {}),
+  });
+  const cleanup: (() => Promise<void>)[] = [() => store.close()];
+  const unwind = async (): Promise<void> => {
+    for (const f of cleanup.reverse()) await f().catch((err: unknown) => log.warn({ err }, 'worker cleanup step failed'));
+  };
+  try {
+    await ensureFarmTables(store.db);
+    const queue = await ScanQueue.open({ databaseUrl, schema: farm.queueSchema, log, pollingIntervalSeconds: farm.pollMs / 1000, supervise: true });
+    cleanup.push(() => queue.close());
+    const oast = await OastServer.start({ host: config.oastListen.host, port: config.oastListen.port, publicUrl: config.oastUrl });
+    cleanup.push(() => oast.close());
+    return await assemble({ opts, env, farm, log, clock, store, queue, oast, concurrency: opts.concurrency ?? config.maxConcurrentJobs, databaseUrl, cleanup, unwind });
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+interface Parts {
+  opts: WorkerOptions;
+  env: NodeJS.ProcessEnv;
+  farm: FarmConfig;
+  log: Logger;
+  clock: Clock;
+  store: KyselyStore;
+  queue: ScanQueue;
+  oast: OastServer;
+  concurrency: number;
+  databaseUrl: string;
+  cleanup: (() => Promise<void>)[];
+  unwind: () => Promise<void>;
+}
+
+async function assemble(p: Parts): Promise<RunningWorker> {
+  const { farm, log, clock, store, queue, oast } = p;
+  let metricsRef: Metrics | null = null;
+  const engine: EngineFn =
+    p.opts.engine ??
+    (async (job, hooks, signal, deps) => {
+      const result = await runEngine(job, hooks, signal, { ...deps, oast });
+      metricsRef?.incRate('wsc_target_requests', 'Requests sent to targets (counted when a job or its part on this worker ends).', result.stats.requests);
+      return result;
+    });
+  const startedAt = clock.now();
+  let draining = false;
+  const runner: Runner = new Runner({
+    store,
+    engine,
+    clock,
+    log: log.child({ part: 'worker' }),
+    maxConcurrent: p.concurrency,
+    pollMs: farm.heartbeatMs,
+    staleMs: farm.staleMs,
+    soleRunner: false,
+    takeWork: false,
+    onOrphan: (job) => takeAway(job, 'stale'),
+    checkpointFor: (job) => new PgCheckpoint(store.db, job.id, runner.id, () => clock.now()),
+  });
+  const metrics = new Metrics('worker', {
+    store,
+    queueDepth: () => queue.depth(),
+    gauges: () => ({
+      wsc_worker_running_jobs: { help: 'Jobs this worker runs now.', value: runner.runningCount() },
+      wsc_worker_slots: { help: 'Jobs this worker may run at once.', value: p.concurrency },
+      wsc_worker_draining: { help: '1 while the worker drains (SIGTERM).', value: draining ? 1 : 0 },
+    }),
+  });
+  metricsRef = metrics;
+
+  /** Releases a job from a silent (or draining) holder and queues its next attempt. */
+  async function takeAway(job: JobRow, why: 'stale' | 'drain'): Promise<void> {
+    const { attempt: before } = await currentAttempt(store.db, job.id);
+    const attempt = await releaseJob(store.db, job, clock.now());
+    if (attempt === null) return;
+    await queue.send(job.id, attempt);
+    // the dead holder's entry is still "active" in pg-boss; it is settled here, not left to expire
+    await queue.abandon(job.id, before).catch((err: unknown) => log.debug({ err, jobId: job.id }, 'old queue entry was already settled'));
+    metrics.inc('wsc_jobs_released_total', 'Running jobs released for takeover, by cause.', { cause: why });
+    log.warn({ jobId: job.id, holder: job.runnerId, attempt, why }, why === 'stale' ? 'job holder stopped beating; job queued for takeover' : 'job handed over (drain)');
+  }
+
+  const handle = async (entries: PgBoss.Job<ScanMessage>[]): Promise<void> => {
+    for (const entry of entries) {
+      const { jobId, attempt } = entry.data;
+      if (!Number.isSafeInteger(jobId)) continue;
+      const before = await store.getJob(jobId);
+      if (!before) continue;
+      const job = await claimJob(store, jobId, runner.id, clock.now());
+      if (!job) {
+        metrics.inc('wsc_queue_entries_skipped_total', 'Queue entries whose job was no longer to run (canceled, held, ended).');
+        continue;
+      }
+      if (before.status !== STATUS.CRAWL_PENDING) {
+        const seen = await currentAttempt(store.db, jobId);
+        await recordTakeover(store.db, { jobId, fromRunner: seen.releasedFrom, toRunner: runner.id, lastHeartbeatAt: seen.releasedHeartbeatAt, takenAt: clock.now(), attempt });
+        metrics.inc('wsc_takeovers_total', 'Jobs this worker took over from another.');
+        log.warn({ jobId, attempt, status: job.status }, 'took over a job; resuming from its checkpoint');
+      }
+      metrics.inc('wsc_jobs_started_total', 'Jobs (or taken-over parts of jobs) this worker started.');
+      await runner.run(job);
+      const after = await store.getJob(jobId);
+      const outcome = after ? String(after.status) : 'gone';
+      metrics.inc('wsc_jobs_finished_total', 'Jobs this worker ran to a final status, by status.', { status: outcome });
+      if (after && (after.status === STATUS.DIAG_FAILED || after.status === STATUS.CRAWL_FAILED)) {
+        metrics.inc('wsc_job_errors_total', 'Jobs that failed on this worker.');
+      }
+    }
+  };
+
+  const workIds: string[] = [];
+  for (let i = 0; i < p.concurrency; i++) {
+    workIds.push(await queue.boss.work<ScanMessage>(SCAN_QUEUE, { batchSize: 1, pollingIntervalSeconds: farm.pollMs / 1000 }, handle));
+  }
+  // the slots kept for takeovers, beyond the concurrency (see TAKEOVER_QUEUE)
+  for (let i = 0; i < farm.takeoverSlots; i++) {
+    workIds.push(await queue.boss.work<ScanMessage>(TAKEOVER_QUEUE, { batchSize: 1, pollingIntervalSeconds: farm.pollMs / 1000 }, handle));
+  }
+  const control: ControlListener = await listenControl(p.databaseUrl, farm.dbSchema, log, (jobId) => {
+    if (runner.runningJobs().includes(jobId)) {
+      void store.getJob(jobId).then((j) => {
+        if (j && (j.status === STATUS.STOPPING || j.status === STATUS.CANCELED)) runner.abort(jobId);
+      });
+    }
+  });
+  p.cleanup.push(() => control.close());
+
+  let metricsUrl: string | null = null;
+  if (farm.metricsListen) {
+    const m = await serveMetrics(metrics, farm.metricsListen, log);
+    metricsUrl = m.url;
+    p.cleanup.push(() => new Promise<void>((resolve) => m.server.close(() => resolve())));
+  }
+
+  const beat = async (): Promise<void> => {
+    await upsertWorker(store.db, {
+      id: runner.id,
+      host: farm.host || hostname(),
+      pid: process.pid,
+      version: WSC_VERSION,
+      role: 'worker',
+      startedAt,
+      heartbeatAt: clock.now(),
+      jobs: runner.runningJobs(),
+      draining,
+      metricsUrl,
+    });
+  };
+  await beat();
+  // Jobs left pending without a queue entry (an API node died between storing and queueing):
+  // queueing attempt 0 again is a no-op when it exists, so this sweep is cheap and rare.
+  const sweep = async (): Promise<void> => {
+    for (const j of await store.jobsInStatus([STATUS.CRAWL_PENDING], 100)) await queue.send(j.id, 0);
+    await pruneWorkers(store.db, clock.now() - 24 * 60 * 60 * 1000);
+  };
+  const beatTimer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'worker heartbeat failed')), farm.heartbeatMs);
+  const sweepTimer = setInterval(() => void sweep().catch((err: unknown) => log.warn({ err }, 'pending sweep failed')), 10_000);
+  beatTimer.unref();
+  sweepTimer.unref();
+  await runner.start();
+  log.info({ worker: runner.id, concurrency: p.concurrency, metrics: metricsUrl }, 'worker started');
+
+  let closing: Promise<void> | null = null;
+  const stop = async (drainMs: number): Promise<void> => {
+    draining = true;
+    await beat().catch((err: unknown) => log.warn({ err }, 'worker heartbeat failed'));
+    for (const id of workIds) await queue.boss.offWork({ id });
+    const deadline = Date.now() + drainMs;
+    while (runner.runningCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    // what is still running goes to other workers now, from its checkpoint, not from zero
+    for (const jobId of runner.runningJobs()) {
+      // released first: its heartbeat stops, so the guarded release below sees the row as it stays
+      runner.release(jobId);
+      const job = await store.getJob(jobId);
+      if (job && job.runnerId === runner.id) await takeAway(job, 'drain');
+    }
+    clearInterval(beatTimer);
+    clearInterval(sweepTimer);
+    await runner.close();
+    await removeWorker(store.db, runner.id).catch((err: unknown) => log.warn({ err }, 'could not remove the worker row'));
+    await p.unwind();
+  };
+  return {
+    id: runner.id,
+    metricsUrl,
+    runner,
+    drain() {
+      closing ??= stop(farm.drainTimeoutMs);
+      return closing;
+    },
+    close() {
+      closing ??= stop(0);
+      return closing;
+    },
+  };
+}

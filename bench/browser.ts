@@ -54,12 +54,25 @@ async function startServer(routes: number): Promise<{ child: ChildProcess; url: 
   return { child, url };
 }
 
+interface Rss {
+  total: number;
+  /** By kind of process: node (the scanner), browser, renderer (with their count), other Chromium helpers. */
+  parts: Record<string, number>;
+  renderers: number;
+}
+
 /** Resident memory of this process and its children but the site's server: the scanner and its Chromium. */
-async function scanRss(site: number): Promise<number> {
+async function scanRss(site: number): Promise<Rss> {
   const siteTree = new Set((await processTree(site)).map((p) => p.pid));
-  let sum = 0;
-  for (const p of await processTree(process.pid)) if (!siteTree.has(p.pid)) sum += p.rssBytes;
-  return sum;
+  const out: Rss = { total: 0, parts: {}, renderers: 0 };
+  for (const p of await processTree(process.pid)) {
+    if (siteTree.has(p.pid)) continue;
+    const kind = p.pid === process.pid ? 'node' : (/--type=([\w-]+)/.exec(p.cmdline)?.[1] ?? 'browser');
+    if (kind === 'renderer') out.renderers++;
+    out.total += p.rssBytes;
+    out.parts[kind] = (out.parts[kind] ?? 0) + p.rssBytes;
+  }
+  return out;
 }
 
 async function browserCrawlSection(): Promise<Section> {
@@ -71,11 +84,12 @@ async function browserCrawlSection(): Promise<Section> {
   const limits = resolveLimits({ maxBrowserPages: routes + 100, maxDurationMs: 60 * 60 * 1000 });
   const signal = new AbortController().signal;
   const session = new ScanSession({ startUrl: start, excludeUrls: [], headers: {}, userAgent: 'wsc-bench', speed, limits, signal });
-  let peak = 0;
+  let peak: Rss = { total: 0, parts: {}, renderers: 0 };
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      peak = Math.max(peak, await scanRss(child.pid ?? -1));
+      const now = await scanRss(child.pid ?? -1);
+      if (now.total > peak.total) peak = now;
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
@@ -92,8 +106,9 @@ async function browserCrawlSection(): Promise<Section> {
     return {
       title: `browser crawl: SPA of ${routes} client-side routes, Speed "${speed}" (${browserTabs(speed)} tabs), ${os.cpus().length} cores`,
       head: ['routes found', 'states rendered', 'failed', 'requests', 'seconds', 'pages/s', 'peak RSS MB', 'goal'],
-      rows: [[`${found}/${routes}`, String(rendered), String(info.failed ?? 0), String(session.requestCount()), seconds.toFixed(1), (rendered / seconds).toFixed(1), mb(peak), `< ${RSS_GOAL_MB}`]],
-      notes: [`load average during the run: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]?.toFixed(1)} after (a figure taken on a busy machine is slower than the engine is)`, `peak RSS: this process and every Chromium process under it (renderers included), summed; the site's server left out`, `browser engine: ${info.reason}${info.limitReached ? `; stopped at ${info.limitReached}` : ''}`],
+      rows: [[`${found}/${routes}`, String(rendered), String(info.failed ?? 0), String(session.requestCount()), seconds.toFixed(1), (rendered / seconds).toFixed(1), mb(peak.total), `< ${RSS_GOAL_MB}`]],
+      notes: [`load average during the run: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]?.toFixed(1)} after (a figure taken on a busy machine is slower than the engine is)`, `peak RSS: this process and every Chromium process under it (renderers included), summed; the site's server left out`,
+        `at the peak: ${Object.entries(peak.parts).map(([k, v]) => `${k} ${mb(v)} MB`).join(', ')} (${peak.renderers} renderers)`, `browser engine: ${info.reason}${info.limitReached ? `; stopped at ${info.limitReached}` : ''}`],
     };
   } finally {
     sampling = false;

@@ -76,10 +76,10 @@ export interface BrowserCrawlResult {
 }
 
 /**
- * Tabs by Speed: Chromium renders on the CPU, and each tab holds a renderer (~130 MB): 4 tabs keep
- * two cores busy and a crawl under 1.5 GB. WSC_BROWSER_TABS overrides.
+ * Tabs by Speed: Chromium renders on the CPU, and each tab holds a renderer (~150 MB): 3 tabs keep
+ * two cores busy and a crawl under 1.5 GB (bench:browser). WSC_BROWSER_TABS overrides.
  */
-export const TABS_BY_SPEED: Readonly<Record<string, number>> = Object.freeze({ '1': 2, '2': 3, '3': 4 });
+export const TABS_BY_SPEED: Readonly<Record<string, number>> = Object.freeze({ '1': 1, '2': 2, '3': 3 });
 
 export function browserTabs(speed: string, env = process.env.WSC_BROWSER_TABS): number {
   if (env !== undefined && /^\d+$/.test(env.trim()) && Number(env) >= 1) return Math.min(32, Number(env));

@@ -314,9 +314,8 @@ export class BrowserPool {
         continue;
       }
       if (s.used >= perContext) {
-        s.retired = true;
+        this.retire(s);
         if (this.current === pending) this.current = null;
-        if (s.open === 0) this.dropSlot(s);
         continue;
       }
       s.used++;
@@ -325,12 +324,51 @@ export class BrowserPool {
     }
   }
 
+  /** No more pages for `s`: its kept tabs close now (their renderers would overlap the next context's), the context once its last tab is done. */
+  private retire(s: Slot): void {
+    s.retired = true;
+    for (const p of s.idle.splice(0)) {
+      p.close().catch((err: unknown) => this.opts.log?.('debug', 'a kept tab did not close cleanly', { error: message(err) }));
+    }
+    if (s.open === 0) this.dropSlot(s);
+  }
+
   private dropSlot(s: Slot): void {
     if (!this.slots.delete(s)) return;
-    s.ctx.close().catch((err: unknown) => this.opts.log?.('debug', 'a browser context did not close cleanly', { error: message(err) }));
+    const closing = s.ctx.close().catch((err: unknown) => this.opts.log?.('debug', 'a browser context did not close cleanly', { error: message(err) }));
+    this.dropping.add(closing);
+    void closing.finally(() => {
+      this.dropping.delete(closing);
+      this.notifyDropped();
+    });
+  }
+
+  /** Contexts being closed, and who waits for retired ones to be gone (see newSlot). */
+  private readonly dropping = new Set<Promise<void>>();
+  private droppedWaiters: (() => void)[] = [];
+
+  private notifyDropped(): void {
+    const w = this.droppedWaiters;
+    this.droppedWaiters = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * The next context starts once the retired ones are closed: their tabs' renderers and the new
+   * ones would otherwise live side by side, twice the memory for a moment at every recycling. The
+   * wait is bounded by the pages still open there (each by its time limit).
+   */
+  private async retiredGone(): Promise<void> {
+    while (!this.closed && ([...this.slots].some((x) => x.retired) || this.dropping.size > 0)) {
+      await new Promise<void>((r) => {
+        this.droppedWaiters.push(r);
+        setTimeout(r, 250).unref();
+      });
+    }
   }
 
   private async newSlot(): Promise<Slot> {
+    await this.retiredGone();
     const browser = await this.getBrowser();
     let ctx: BrowserContext;
     try {

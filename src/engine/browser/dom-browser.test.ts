@@ -8,7 +8,7 @@ import { ScanSession } from '../session.js';
 import { DEFAULT_LIMITS } from '../types.js';
 import { startTestbed, type Testbed } from '../../../test/testbed/server.js';
 import { findChromium } from './chromium.js';
-import { openDomBrowser } from './dom-browser.js';
+import { framable, openDomBrowser } from './dom-browser.js';
 
 const chromium = await findChromium();
 const skip = chromium.ok ? false : `no Chromium: ${chromium.reason ?? 'not found'}`;
@@ -70,4 +70,10 @@ test('a load goes through the job session: job cookie seen by scripts, planted c
     await dom.close();
     await s.close();
   }
+});
+
+test('framing headers are dropped for the message sender frame, the rest of a CSP kept', () => {
+  const r = framable({ status: 200, headers: { 'X-Frame-Options': 'DENY', 'content-security-policy': "script-src 'self'; frame-ancestors 'none'", 'x-other': '1' }, body: '' });
+  assert.deepEqual(r.headers, { 'content-security-policy': "script-src 'self'", 'x-other': '1' });
+  assert.deepEqual(framable({ status: 200, headers: { 'Content-Security-Policy': "frame-ancestors 'self'" }, body: '' }).headers, {});
 });

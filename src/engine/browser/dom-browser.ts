@@ -1,14 +1,15 @@
 // The `browser` capability of CheckContext for a job's scan phase: a BrowserPool of its own (the
 // browser crawl's is closed by then) whose every request is answered through the job's ScanSession
-// (scope, egress guard, job headers, cookies, budget, stop), carrying DomProbe page loads. Nothing
-// is launched until a check loads a page, so a scan whose pages read no sources costs no Chromium.
+// (scope, egress guard, job headers, cookies, budget, stop; framing allowed, see framable), carrying
+// DomProbe page loads. Nothing is launched until a check loads a page, so a scan whose pages read
+// no sources costs no Chromium.
 import type { BrowserCapability } from '../../checks/types.js';
 import type { ScanSession } from '../session.js';
 import { findChromium } from './chromium.js';
 import { browserTabs } from './crawl.js';
 import { sessionFulfill } from './fulfill.js';
 import { DomProbe } from './dom-probe.js';
-import { BrowserPool, type BrowserPoolOptions, type BrowserRequest } from './pool.js';
+import { BrowserPool, type BrowserPoolOptions, type BrowserRequest, type BrowserResponse } from './pool.js';
 
 export interface DomBrowserInput {
   session: ScanSession;
@@ -51,6 +52,30 @@ function withoutCookies(req: BrowserRequest, names: ReadonlySet<string>): Browse
   return { ...req, headers };
 }
 
+/**
+ * The answer without what forbids framing (X-Frame-Options, CSP frame-ancestors): messages are
+ * posted to the target from a frame parent, where an attacker would use a window it opened, which
+ * no such header stops. The rest of a CSP stays, so what it blocks stays blocked.
+ */
+export function framable(res: BrowserResponse): BrowserResponse {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    const lower = k.toLowerCase();
+    if (lower === 'x-frame-options') continue;
+    if (lower === 'content-security-policy') {
+      const kept = v
+        .split(';')
+        .filter((d) => !/^\s*frame-ancestors\b/i.test(d))
+        .join(';')
+        .trim();
+      if (kept !== '') headers[k] = kept;
+      continue;
+    }
+    headers[k] = v;
+  }
+  return { ...res, headers };
+}
+
 export async function openDomBrowser(input: DomBrowserInput): Promise<DomBrowser> {
   const chromium = await findChromium(input.chromiumPath);
   if (!chromium.ok || chromium.path === undefined) return { capability: null, reason: `Chromium is not available: ${chromium.reason ?? 'not found'}` };
@@ -63,7 +88,7 @@ export async function openDomBrowser(input: DomBrowserInput): Promise<DomBrowser
     maxTabs: tabs,
     userAgent: input.userAgent,
     allowRequest: (url) => input.session.scope.allowFollow(url),
-    fulfill: (req) => base(withoutCookies(req, probe?.plantedCookies ?? new Set())),
+    fulfill: async (req) => framable(await base(withoutCookies(req, probe?.plantedCookies ?? new Set()))),
     cookies: jobCookies(input.jobHeaders, origin),
     signal: input.signal,
     ...(input.log ? { log: input.log } : {}),

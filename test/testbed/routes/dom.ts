@@ -142,6 +142,8 @@ const CASES: DomCase[] = [
     title: 'postMessage without an origin check into innerHTML',
     source: 'postMessage',
     sink: 'innerHTML',
+    // refuses to be framed: an attacker opens it in a window instead, the scanner frames it anyway
+    headers: { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" },
     vulnerable: `window.addEventListener('message', function (e) { out.innerHTML = 'Notice: ' + e.data; });`,
     safe: `window.addEventListener('message', function (e) { if (e.origin !== location.origin) return; out.innerHTML = 'Notice: ' + e.data; });`,
   },
@@ -242,6 +244,7 @@ function caseRoutes(c: DomCase): Route[] {
   const path = (base: string): string | RegExp => (c.source === 'location.pathname' ? new RegExp(`^${base}/${c.slug}(?:/.*)?$`) : `${base}/${c.slug}`);
   const handler = (safe: boolean): Route['handler'] => (_req, res) => {
     if (c.source === 'theme') res.setHeader('set-cookie', `theme=light; Path=/dom${safe ? '-safe' : ''}/`);
+    for (const [k, v] of Object.entries(c.headers ?? {})) res.setHeader(k, v);
     res.html(casePage(c, safe));
   };
   return [

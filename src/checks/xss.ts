@@ -7,6 +7,7 @@
 import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
 import { learnFilter, LETTERS, OPEN_PROFILE, type FilterProfile } from './definitions/input-filter.js';
 import { findReflection, htmlish } from './definitions/xss-probe.js';
+import { textSimilarity } from './definitions/similarity.js';
 import { attackPoints, randomNumber, randomToken, type AttackPoint } from './definitions/injection-points.js';
 import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext, type XssMarkers } from './definitions/xss.js';
 import { headerValue, pointKey, renderRequest, renderResponse, trySend } from './support.js';
@@ -99,7 +100,10 @@ async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDra
   const contexts = reflectionContexts(probe.response.body, canary);
   if (contexts.length === 0) return null;
   const send = (p: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(prefix + p));
-  const learnt = await learnFilter((v) => send(requirement ? v + requirement.pad : v), '', XSS_TOKENS, probe);
+  // the probe's quotes may break a query behind the page: an answer unlike the canary's is another code path
+  const plain = probe.response.body.split(canary).join('');
+  const samePage = (ex: HttpExchange, outside: string): boolean => ex.response.status === probe.response.status && textSimilarity(outside, plain) >= 0.8;
+  const learnt = await learnFilter((v) => send(requirement ? v + requirement.pad : v), '', XSS_TOKENS, probe, { samePage });
   const profile = requirement ? { ...learnt, requirement, passes: (v: string) => requirement.test.test(v) && learnt.passes(v), fit: (v: string) => (requirement.test.test(v) ? v : v + requirement.pad) } : learnt;
   const hit = await tryContexts(contexts, profile, PER_CONTEXT, send, async (ex) => ex.response, ctx.signal);
   if (!hit) return null;

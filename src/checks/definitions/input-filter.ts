@@ -115,14 +115,22 @@ export type SendValue = (value: string) => Promise<HttpExchange | null>;
  * refused, a request with a harmless digit suffix (refused too: the point takes only its own shape,
  * and nothing more is learnt), then one request per token. Reflections tell raw, encoded, stripped.
  */
-export async function learnFilter(
-  send: SendValue,
-  prefix: string,
-  tokens: readonly string[],
-  base: HttpExchange | null,
-  /** Read reflections (XSS); SQL and command pages echo the value escaped for HTML, which says nothing about what reaches the query. */
-  reflections = true,
-): Promise<FilterProfile> {
+export interface LearnOptions {
+  /** Read reflections (XSS); SQL and command pages echo the value escaped for HTML, which says nothing about what reaches the query. Default true. */
+  reflections?: boolean;
+  /**
+   * Whether the probe's answer is the page the plain value got: a probe that took another code path
+   * (its quote broke a query and an error page shows the value escaped) says nothing about the filter.
+   * `outside` is the answer with the reflected probe (first marker to last) cut out.
+   */
+  samePage?: (ex: HttpExchange, outside: string) => boolean;
+  /** An answer that is the flaw's own signal (a DBMS error) is never a refusal. */
+  notRefusal?: (ex: HttpExchange) => boolean;
+}
+
+export async function learnFilter(send: SendValue, prefix: string, tokens: readonly string[], base: HttpExchange | null, opts: LearnOptions = {}): Promise<FilterProfile> {
+  const reflections = opts.reflections ?? true;
+  const refused = (ex: HttpExchange): boolean => isRefusal(ex, base) && !(opts.notRefusal?.(ex) ?? false);
   const fates = new Map<string, Fate>();
   const m = String(randomNumber(100_000, 999_999));
   const mark = (i: number): string => `${m}${10 + i}`;
@@ -131,8 +139,14 @@ export async function learnFilter(
   const all = prefix + tokens.map((t, i) => mark(i) + word(t)).join('') + mark(tokens.length);
   const ex = await send(all);
   if (!ex) return OPEN_PROFILE;
-  if (!isRefusal(ex, base)) {
-    if (!reflections) return OPEN_PROFILE;
+  const outside = (e: HttpExchange, last: number): string => {
+    const body = e.response.body;
+    const a = body.indexOf(mark(0));
+    const b = body.lastIndexOf(mark(last));
+    return a === -1 || b < a ? body : body.slice(0, a) + body.slice(b + mark(last).length);
+  };
+  if (!refused(ex)) {
+    if (!reflections || (opts.samePage && !opts.samePage(ex, outside(ex, tokens.length)))) return OPEN_PROFILE;
     const body = ex.response.body;
     tokens.forEach((t, i) => {
       const a = body.indexOf(mark(i));
@@ -144,15 +158,19 @@ export async function learnFilter(
     return profileOf(fates, [...fates.values()].some((f) => f === 'stripped' || f === 'encoded'));
   }
   const harmless = await send(`${prefix}${m}`);
-  if (!harmless || isRefusal(harmless, base)) {
+  if (!harmless || refused(harmless)) {
     for (const t of tokens) fates.set(t, 'rejected');
     return profileOf(fates, true);
   }
   for (const t of tokens) {
     const one = await send(`${prefix}${mark(0)}${word(t)}${mark(1)}`);
     if (!one) continue;
-    if (isRefusal(one, base)) {
+    if (refused(one)) {
       fates.set(t, 'rejected');
+      continue;
+    }
+    if (opts.samePage && !opts.samePage(one, outside(one, 1))) {
+      fates.set(t, 'unseen');
       continue;
     }
     if (!reflections) {

@@ -7,7 +7,6 @@
 import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
 import { learnFilter, LETTERS, OPEN_PROFILE, type FilterProfile } from './definitions/input-filter.js';
 import { findReflection, htmlish } from './definitions/xss-probe.js';
-import { textSimilarity } from './definitions/similarity.js';
 import { attackPoints, randomNumber, randomToken, type AttackPoint } from './definitions/injection-points.js';
 import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext, type XssMarkers } from './definitions/xss.js';
 import { headerValue, pointKey, renderRequest, renderResponse, trySend } from './support.js';
@@ -100,12 +99,25 @@ async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDra
   const contexts = reflectionContexts(probe.response.body, canary);
   if (contexts.length === 0) return null;
   const send = (p: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(prefix + p));
-  // the probe's quotes may break a query behind the page: an answer unlike the canary's is another code path
-  const plain = probe.response.body.split(canary).join('');
-  const samePage = (ex: HttpExchange, outside: string): boolean => ex.response.status === probe.response.status && textSimilarity(outside, plain) >= 0.8;
+  // the probe's quotes may break a query behind the page: an answer that no longer holds the value
+  // where the canary was (an error page showing it escaped) is another code path
+  // where a value lands, whatever comes after its start (a later quote changes a script's state)
+  const place = (c: ReflectionContext): string => (c.kind === 'attr' ? `attr ${c.tag} ${c.name} ${c.quote}` : c.kind === 'script' ? 'script' : c.kind === 'rcdata' ? `rcdata ${c.tag}` : c.kind);
+  const where = new Set(contexts.map(place));
+  const times = probe.response.body.split(canary).length;
+  const samePage = (ex: HttpExchange, markers: readonly string[]): boolean =>
+    ex.response.status === probe.response.status &&
+    // as many reflections as the canary had, each in the same contexts
+    markers.every((marker) => {
+      if (ex.response.body.split(marker).length !== times) return false;
+      const seen = new Set(reflectionContexts(ex.response.body, marker).map(place));
+      return [...where].every((c) => seen.has(c));
+    });
   const learnt = await learnFilter((v) => send(requirement ? v + requirement.pad : v), '', XSS_TOKENS, probe, { samePage });
   const profile = requirement ? { ...learnt, requirement, passes: (v: string) => requirement.test.test(v) && learnt.passes(v), fit: (v: string) => (requirement.test.test(v) ? v : v + requirement.pad) } : learnt;
-  const hit = await tryContexts(contexts, profile, PER_CONTEXT, send, async (ex) => ex.response, ctx.signal);
+  // the families beyond the two commonest payloads are for points where a filter was seen
+  const filteredPoint = requirement !== null || prefix !== '' || learnt.filtered;
+  const hit = await tryContexts(contexts, profile, filteredPoint ? PER_CONTEXT : 2, send, async (ex) => ex.response, ctx.signal);
   if (!hit) return null;
   const csp = headerValue(hit.page, 'content-security-policy');
   const filter = requirement

@@ -16,6 +16,7 @@ test('a refusal is a 4xx or "bad input" words the normal answer lacks; a 500 is 
   assert.equal(isRefusal(ex(200, '<p>Invalid characters in name</p>'), base), true);
   assert.equal(isRefusal(ex(500, 'syntax error'), base), false);
   assert.equal(isRefusal(ex(400, 'bad input'), ex(400, 'bad input')), false, 'refused like the baseline: nothing learnt');
+  assert.equal(isRefusal(ex(200, 'Scripts are not allowed in comments'), null), false, 'without a baseline, words are not enough');
 });
 
 test('learns refused tokens one by one after a refused probe, and pairs that must balance', async () => {

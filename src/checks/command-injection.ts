@@ -151,7 +151,7 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     latency.add(b1.response.timeMs);
     latency.add(b2.response.timeMs);
     // which separators, substitutions and spaces a filter lets through decides the forms tried
-    const profile = await learnFilter((val) => send(ap.point.build(val)), ap.point.value, CMD_TOKENS, b1, false);
+    const profile = await learnFilter((val) => send(ap.point.build(val)), ap.point.value, CMD_TOKENS, b1, { reflections: false });
     let f = await echoBased(send, ap, b1.response.body + b2.response.body, profile);
     if (!f && !ctx.signal.aborted) f = await timeBased(send, ap, latency, ctx.signal, profile);
     if (f) {

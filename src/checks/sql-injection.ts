@@ -155,7 +155,10 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     latency.add(b2.response.timeMs);
     const stable = b1.response.status === b2.response.status ? similarity(b1.response.body, b2.response.body) : 0;
     // what a filter in front of the point lets through decides which payload families are tried
-    const profile = await learnFilter((v) => send(ap.point.build(v)), ap.point.value, SQL_TOKENS, b1, false);
+    const profile = await learnFilter((v) => send(ap.point.build(v)), ap.point.value, SQL_TOKENS, b1, {
+      reflections: false,
+      notRefusal: (ex) => findErrorSignature(ex.response.body) !== null,
+    });
     let f = await errorBased(send, ap, b1, profile);
     if (!f && !ctx.signal.aborted && stable >= 0.9) f = await booleanBased(send, ap, b1, stable, profile);
     if (!f && !ctx.signal.aborted) f = await timeBased(send, ap, latency, ctx.signal, profile);

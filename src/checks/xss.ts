@@ -99,9 +99,25 @@ async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDra
   const contexts = reflectionContexts(probe.response.body, canary);
   if (contexts.length === 0) return null;
   const send = (p: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(prefix + p));
-  const learnt = await learnFilter((v) => send(requirement ? v + requirement.pad : v), '', XSS_TOKENS, probe);
+  // the probe's quotes may break a query behind the page: an answer that no longer holds the value
+  // where the canary was (an error page showing it escaped) is another code path
+  // where a value lands, whatever comes after its start (a later quote changes a script's state)
+  const place = (c: ReflectionContext): string => (c.kind === 'attr' ? `attr ${c.tag} ${c.name} ${c.quote}` : c.kind === 'script' ? 'script' : c.kind === 'rcdata' ? `rcdata ${c.tag}` : c.kind);
+  const where = new Set(contexts.map(place));
+  const times = probe.response.body.split(canary).length;
+  const samePage = (ex: HttpExchange, markers: readonly string[]): boolean =>
+    ex.response.status === probe.response.status &&
+    // as many reflections as the canary had, each in the same contexts
+    markers.every((marker) => {
+      if (ex.response.body.split(marker).length !== times) return false;
+      const seen = new Set(reflectionContexts(ex.response.body, marker).map(place));
+      return [...where].every((c) => seen.has(c));
+    });
+  const learnt = await learnFilter((v) => send(requirement ? v + requirement.pad : v), '', XSS_TOKENS, probe, { samePage });
   const profile = requirement ? { ...learnt, requirement, passes: (v: string) => requirement.test.test(v) && learnt.passes(v), fit: (v: string) => (requirement.test.test(v) ? v : v + requirement.pad) } : learnt;
-  const hit = await tryContexts(contexts, profile, PER_CONTEXT, send, async (ex) => ex.response, ctx.signal);
+  // the families beyond the two commonest payloads are for points where a filter was seen
+  const filteredPoint = requirement !== null || prefix !== '' || learnt.filtered;
+  const hit = await tryContexts(contexts, profile, filteredPoint ? PER_CONTEXT : 2, send, async (ex) => ex.response, ctx.signal);
   if (!hit) return null;
   const csp = headerValue(hit.page, 'content-security-policy');
   const filter = requirement

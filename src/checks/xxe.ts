@@ -128,7 +128,8 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
     // GET shows, which a URL that ignores bodies answers) before entities are spent on it
     if (t.guess && (refusesXml(base.response.status) || base.response.status >= 400 || ctx.soft404.isNotFound(t.url, base.response) || (t.guess === 'link' && sameAsCrawled(ctx, t.url, base.response.body)))) continue;
     let proven = false;
-    for (const file of FILES) {
+    // a guessed target gets the one file of the commonest platform, then the out-of-band probe
+    for (const file of t.guess ? FILES.slice(0, 1) : FILES) {
       if (findSignature(base.response.body)) break;
       if (ctx.signal.aborted || !budget.left()) return;
       const doc = fileEntityDoc(t.template, file.systemId);

@@ -16,12 +16,13 @@ test('a refusal is a 4xx or "bad input" words the normal answer lacks; a 500 is 
   assert.equal(isRefusal(ex(200, '<p>Invalid characters in name</p>'), base), true);
   assert.equal(isRefusal(ex(500, 'syntax error'), base), false);
   assert.equal(isRefusal(ex(400, 'bad input'), ex(400, 'bad input')), false, 'refused like the baseline: nothing learnt');
+  assert.equal(isRefusal(ex(200, 'Scripts are not allowed in comments'), null), false, 'without a baseline, words are not enough');
 });
 
 test('learns refused tokens one by one after a refused probe, and pairs that must balance', async () => {
   // a filter refusing AND, spaces and odd quotes, as a page would
   const send = async (v: string): Promise<HttpExchange> => (/\bAND\b|\s/i.test(v) || (v.split("'").length - 1) % 2 === 1 ? ex(400, 'bad input') : ex(200, '<p>fine</p>'));
-  const p = await learnFilter(send, 'alice', ["'", "''", ' ', 'AND', '||'], ex(200, '<p>fine</p>'), false);
+  const p = await learnFilter(send, 'alice', ["'", "''", ' ', 'AND', '||'], ex(200, '<p>fine</p>'), { reflections: false });
   assert.equal(p.filtered, true);
   assert.equal(p.fates.get('AND'), 'rejected');
   assert.equal(p.fates.get("'"), 'rejected');
@@ -41,7 +42,7 @@ test('reads reflections: raw, encoded and stripped tokens; an unfiltered point p
   assert.equal(p.fates.get('onmouseover='), 'stripped');
   assert.equal(p.passes('" OnMouseOver=x(1)'), true);
   assert.equal(p.passes('<b>'), false);
-  const open = await learnFilter(async (v) => ex(200, v), '', ['<'], null, false);
+  const open = await learnFilter(async (v) => ex(200, v), '', ['<'], null, { reflections: false });
   assert.equal(open.filtered, false);
   assert.equal(open.passes("<'\"()"), true);
 });

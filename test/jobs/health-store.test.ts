@@ -54,6 +54,44 @@ function suite(name: string, open: () => Promise<KyselyStore>, cleanup: (s: Kyse
         await cleanup(store);
       }
     });
+
+    test('a stopped job keeps its true counts', { timeout: 60_000 }, async () => {
+      const store = await open();
+      const { startSite } = await import('../helpers/site.js');
+      const routes: Record<string, (req: unknown, res: import('node:http').ServerResponse) => void> = {};
+      for (let i = 0; i < 20; i++) routes[`/p${i}`] = (_req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body>page ${i}</body></html>`), 300);
+      routes['/'] = (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body>${Array.from({ length: 20 }, (_, i) => `<a href="/p${i}?q=1">p${i}</a>`).join(' ')}</body></html>`);
+      const site = await startSite(routes);
+      const runner = new Runner({ store, engine: runEngine, clock: systemClock, log: createLogger('silent'), maxConcurrent: 1, soleRunner: true, pollMs: 100 });
+      try {
+        const acc = await store.createAccount(`stop-${name}`);
+        const job = await store.createJob({
+          accountId: acc.id,
+          startUrl: `${site.url}/`,
+          memo: null,
+          masterId: null,
+          settings: { startUrl: `${site.url}/`, excludeUrls: [], headers: {}, vulnItems: ['ALL'], userAgent: 'PC Chrome', speed: '1' },
+        });
+        await runner.start();
+        await waitFor(async () => (await store.getJob(job.id))?.status === STATUS.DIAG_RUNNING, 30_000);
+        await new Promise((r) => setTimeout(r, 1500));
+        // as stopJob does: 92, then the runner aborts the engine
+        assert.ok(await store.transition(job.id, [STATUS.DIAG_RUNNING], STATUS.STOPPING));
+        runner.abort(job.id);
+        const stopped = await waitFor(async () => {
+          const j = await store.getJob(job.id);
+          return j && j.status === STATUS.STOPPED ? j : null;
+        }, 20_000);
+        assert.ok((stopped.stats?.requests ?? 0) > 20, `requests ${stopped.stats?.requests}`);
+        assert.ok((stopped.stats?.urls ?? 0) > 20);
+        assert.equal(stopped.stats?.health?.sent, stopped.stats?.requests);
+        assert.ok((stopped.stats?.health?.targetsSkipped ?? 0) > 0, 'the attack targets the stop left are counted');
+      } finally {
+        await runner.close();
+        await site.close();
+        await cleanup(store);
+      }
+    });
   });
 }
 

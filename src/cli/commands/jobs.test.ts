@@ -11,5 +11,5 @@ test('jobs create --items: words in any case and spacing, as the API spells them
     () => parseItems('XSS,SQLi'),
     (err: unknown) => err instanceof UsageError && /not one: "SQLi"/.test(err.message) && /The words \(any case\): LFI, SQL Injection, XSS/.test(err.message),
   );
-  assert.throws(() => parseItems('ALL,XSS'), /ALL cannot be combined/);
+  assert.throws(() => parseItems('ALL,XSS'), /ALL combines only with EXTENDED and extension items/);
 });

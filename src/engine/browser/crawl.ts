@@ -93,8 +93,11 @@ interface State {
 }
 
 const IDLE_MS = 250;
-/** Page states one browser context serves before it is replaced (with its storage and renderers). */
-const PAGES_PER_CONTEXT = 100;
+/**
+ * Page states one browser context serves before it is replaced (with its storage and renderers):
+ * past a default crawl (maxBrowserPages), since a replacement briefly holds two sets of renderers.
+ */
+const PAGES_PER_CONTEXT = 2000;
 const LOAD_SETTLE_MS = 5000;
 const ACTION_SETTLE_MS = 1500;
 const MAX_HTML = 2 * 1024 * 1024;

@@ -7,7 +7,7 @@
 // within 2 s, killing what a hung browser left behind.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Disposable, type Page, type Route, type WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContext, Disposable, Page, Route, WebSocketRoute } from 'playwright-core';
 import { AbortError } from '../http.js';
 import { markedTrees } from './proc.js';
 
@@ -438,6 +438,8 @@ export class BrowserPool {
     ];
     let browser: Browser;
     try {
+      // loaded on first use: a job that never renders a page (and `wsc serve` starting) does not pay for it
+      const { chromium } = await import('playwright-core');
       browser = await chromium.launch({
         executablePath: this.opts.executablePath,
         headless: true,

@@ -248,7 +248,8 @@ function caseRoutes(c: DomCase): Route[] {
     res.html(casePage(c, safe));
   };
   return [
-    { method: 'GET', path: path('/dom'), handler: handler(false), vulnerable: [{ item: X, parameter: c.source }] },
+    // a CSP that only says frame-ancestors leaves scripts unrestricted: a weak policy as well
+    { method: 'GET', path: path('/dom'), handler: handler(false), vulnerable: [{ item: X, parameter: c.source }, ...(c.headers?.['content-security-policy'] ? [{ item: 'Security Headers' as const }] : [])] },
     { method: 'GET', path: path('/dom-safe'), handler: handler(true), safeFor: [X] },
   ];
 }
@@ -280,10 +281,13 @@ function notesRoutes(safe: boolean): Route[] {
       path: `${base}/notes/add`,
       handler: (req, res) => {
         store.push(req.form().get('note') ?? '');
-        if (store.length > 1000) store.shift();
+        // other checks post here too (tens of thousands of requests in a full scan): keep enough that
+        // the stored case is still on the board when the DOM check reads it
+        if (store.length > 20_000) store.shift();
         res.redirect(`${base}/notes/board`, 303);
       },
-      ...(safe ? { safeFor: [X] } : { vulnerable: [{ item: X, parameter: 'note' }] }),
+      // the form has no anti-CSRF token: a forged post stores a note as well
+      ...(safe ? { safeFor: [X] } : { vulnerable: [{ item: X, parameter: 'note' }, { item: 'CSRF' as const }] }),
     },
     { method: 'GET', path: `${base}/notes/board`, handler: (_q, r) => r.html(NOTES_BOARD(base, safe)), ...(safe ? { safeFor: [X] } : {}) },
     { method: 'GET', path: `${base}/notes/api`, handler: (_q, r) => r.json(store) },

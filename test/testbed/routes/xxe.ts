@@ -200,7 +200,8 @@ function routesFor(prefix: string, allowDoctype: boolean): Route[] {
       // the page posts JSON, and the framework parses XML bodies as well (content negotiation)
       method: 'POST',
       path: `${prefix}/api/cart`,
-      ...truth(),
+      // JSON read whatever the Content-Type and no anti-CSRF defence: a cross-site text/plain post adds to the cart
+      ...(allowDoctype ? { vulnerable: [{ item: 'XXE' as const }, { item: 'CSRF' as const }] } : truth()),
       handler: async (req, res) => {
         const type = String(req.headers['content-type'] ?? '');
         try {

@@ -28,6 +28,8 @@ test('finds reflected XSS in every context and stored XSS in the guestbook, each
     ['/xss/archive', 'q', /Content-Security-Policy is set/],
     ['/xss/feedback/send', 'name', /element formed/],
     ['/xss/guestbook/sign', 'message', /stored XSS/],
+    ['/xss/signup/create', 'username', /comes back only when the same form is submitted a second time/],
+    ['/xss/join/create', 'username', /comes back only when the same form is submitted a second time/],
     ['/xss/footer', 'User-Agent', /element formed/],
     ['/xss/back', 'Referer', /runs as code in a <script> block/],
     ['/xss/self.php', 'PATH_INFO', /formed/],

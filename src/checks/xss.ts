@@ -6,7 +6,7 @@
 // up the same is done through the form, the page being parsed after the submission.
 import type { CrawledRequest, HttpExchange, HttpResponseData } from '../core/model.js';
 import { learnFilter, LETTERS, OPEN_PROFILE, type FilterProfile } from './definitions/input-filter.js';
-import { findReflection, htmlish } from './definitions/xss-probe.js';
+import { findReflection, htmlish, isFormPost } from './definitions/xss-probe.js';
 import { attackPoints, randomNumber, randomToken, type AttackPoint } from './definitions/injection-points.js';
 import { confirmFormed, payloadsFor, reflectionContexts, type ReflectionContext, type XssMarkers } from './definitions/xss.js';
 import { headerValue, pointKey, renderRequest, renderResponse, trySend } from './support.js';
@@ -96,9 +96,13 @@ async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDra
   const found = await findReflection(ctx, ap);
   if (!found) return null;
   const { probe, canary, prefix, requirement } = found;
+  let repeat = found.repeat;
   const contexts = reflectionContexts(probe.response.body, canary);
   if (contexts.length === 0) return null;
-  const send = (p: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(prefix + p));
+  const once = (p: string): Promise<HttpExchange | null> => trySend(ctx, ap.point.build(prefix + p));
+  // a value shown only on its repeat (a duplicate-entry error) is judged on the second answer
+  const twice = async (p: string): Promise<HttpExchange | null> => ((await once(p)) ? once(p) : null);
+  const send = repeat ? twice : once;
   // the probe's quotes may break a query behind the page: an answer that no longer holds the value
   // where the canary was (an error page showing it escaped) is another code path
   // where a value lands, whatever comes after its start (a later quote changes a script's state)
@@ -117,7 +121,24 @@ async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDra
   const profile = requirement ? { ...learnt, requirement, passes: (v: string) => requirement.test.test(v) && learnt.passes(v), fit: (v: string) => (requirement.test.test(v) ? v : v + requirement.pad) } : learnt;
   // the families beyond the two commonest payloads are for points where a filter was seen
   const filteredPoint = requirement !== null || prefix !== '' || learnt.filtered;
-  const hit = await tryContexts(contexts, profile, filteredPoint ? PER_CONTEXT : 2, send, async (ex) => ex.response, ctx.signal);
+  let hit = await tryContexts(contexts, profile, filteredPoint ? PER_CONTEXT : 2, send, async (ex) => ex.response, ctx.signal);
+  if (!hit && !repeat && isFormPost(ap) && !ctx.signal.aborted) {
+    // A form that shows the value safely the first time ("Account created for x") may show it again,
+    // unencoded, when the same value comes a second time ("Duplicate entry 'x'"): the probe's value
+    // once more tells, and only a new reflection earns payloads sent twice each.
+    const again = await once(canary);
+    const before = (body: string): Set<string> => {
+      const out = new Set<string>();
+      for (let i = body.indexOf(canary); i >= 0; i = body.indexOf(canary, i + canary.length)) out.add(body.slice(Math.max(0, i - 24), i));
+      return out;
+    };
+    const seen = before(probe.response.body);
+    if (again && htmlish(again.response) && [...before(again.response.body)].some((b) => !seen.has(b))) {
+      repeat = true;
+      // what the first answer encoded says nothing of the repeat's: its two commonest payloads per context
+      hit = await tryContexts(reflectionContexts(again.response.body, canary), OPEN_PROFILE, 2, twice, async (ex) => ex.response, ctx.signal);
+    }
+  }
   if (!hit) return null;
   const csp = headerValue(hit.page, 'content-security-policy');
   const filter = requirement
@@ -135,9 +156,9 @@ async function reflected(ctx: CheckContext, ap: AttackPoint): Promise<FindingDra
     evidence: {
       request: renderRequest(hit.ex.request),
       response: renderResponse(hit.ex.response),
-      proof: `${hit.payload}\n${hit.proof}: the canary ${canary} was reflected in ${describe(hit.context)} and the payload broke out of it.${filtered ? ` ${prefix !== '' ? `The plain value was refused; the payload follows the original value "${prefix}". ` : ''}${filter[0]!.toUpperCase()}${filter.slice(1)}: passed with the ${hit.family} payload.` : ''}${csp ? ` (A Content-Security-Policy is set: "${csp.slice(0, 120)}"; it limits, not fixes, this.)` : ''}`,
+      proof: `${hit.payload}\n${hit.proof}: the canary ${canary} was reflected in ${describe(hit.context)} and the payload broke out of it.${repeat ? ' The value comes back only when the same form is submitted a second time (the first submission stored it, the repeat is refused with the value in the message): each payload was sent twice and the second answer is shown.' : ''}${filtered ? ` ${prefix !== '' ? `The plain value was refused; the payload follows the original value "${prefix}". ` : ''}${filter[0]!.toUpperCase()}${filter.slice(1)}: passed with the ${hit.family} payload.` : ''}${csp ? ` (A Content-Security-Policy is set: "${csp.slice(0, 120)}"; it limits, not fixes, this.)` : ''}`,
     },
-    extra: { kind: 'reflected', context: describe(hit.context), family: hit.family, ...(filtered ? { filter } : {}) },
+    extra: { kind: 'reflected', context: describe(hit.context), family: hit.family, ...(filtered ? { filter } : {}), ...(repeat ? { onRepeat: true } : {}) },
   };
 }
 

@@ -72,6 +72,27 @@ const sign = (base: string): View => (req, res, enc) => {
   res.redirect(`${base}/guestbook`, 303);
 };
 
+// Sign-up forms whose first submission answers a welcome, the name shown encoded or not at all;
+// only a repeat of the same user name is refused with the name, unencoded, in a database error
+// ("Duplicate entry 'x' for key 'username'"), as Mutillidae's register.php does. The forms carry
+// an anti-CSRF token they check.
+const SIGNUP_TOKEN = 'c5f1e2a9b7d04e38';
+const signupForm = (action: string): string =>
+  `<form action="${action}" method="post"><input type="hidden" name="csrf_token" value="${SIGNUP_TOKEN}"><input name="username" value="newuser"><input type="password" name="password" value="secret1"><input type="submit" value="Create account"></form>`;
+const members = new Map<string, Set<string>>();
+const signup = (quiet: boolean): View => (req, res, enc) => {
+  const f = req.form();
+  if (f.get('csrf_token') !== SIGNUP_TOKEN) return res.html(page('Sign-up', '<p>The form expired, please try again.</p>'), 403);
+  const name = f.get('username') ?? '';
+  const key = `${enc} ${quiet}`;
+  const known = members.get(key) ?? new Set<string>();
+  members.set(key, known);
+  if (known.has(name)) return res.html(page('Sign-up', `<p class="error">Error: Duplicate entry '${enc === 'raw' ? name : esc(name)}' for key 'username'</p>`), 200);
+  if (known.size > 20_000) known.clear();
+  known.add(name);
+  res.html(page('Sign-up', quiet ? '<p>Account created. Welcome aboard!</p>' : `<p>Account created for ${esc(name)}. 1 rows inserted.</p>`));
+};
+
 // Request headers and PATH_INFO echoed the way footers, back links and PHP's $_SERVER['PHP_SELF'] do.
 const footer: View = (req, res, enc) => {
   const ua = String(req.headers['user-agent'] ?? '');
@@ -95,7 +116,7 @@ const links = (base: string, safe: boolean): string =>
   `<ul><li><a href="${base}/search?q=shoes">Search</a></li><li><a href="${base}/profile?name=bob">Profile</a></li>
 <li><a href="${base}/theme?lang=en">Theme</a></li><li><a href="${base}/greet?msg=hello">Greeting</a></li>
 <li><a href="${base}/link?url=${base}/">Continue</a></li><li><a href="${base}/edit?text=draft">Editor</a></li>
-<li><a href="${base}/archive?q=news">Archive</a></li><li><a href="${base}/feedback">Feedback</a></li><li><a href="${base}/guestbook">Guestbook</a></li>
+<li><a href="${base}/archive?q=news">Archive</a></li><li><a href="${base}/feedback">Feedback</a></li><li><a href="${base}/signup">Sign up</a></li><li><a href="${base}/join">Join</a></li><li><a href="${base}/guestbook">Guestbook</a></li>
 <li><a href="${base}/footer">About</a></li><li><a href="${base}/back">Back</a></li><li><a href="${base}/self.php">Self</a></li>
 ${safe ? `<li><a href="${base}/api?q=x">API</a></li><li><a href="${base}/plain?q=x">Plain</a></li>` : ''}</ul>`;
 
@@ -119,6 +140,12 @@ export const routes: Route[] = [
   ...pair('/feedback/send', feedback, 'name', 'POST'),
   // the guestbook takes posts without an anti-CSRF token (both variants): CSRF as well
   ...pair('/guestbook/sign', (req, res, enc) => sign(enc === 'raw' ? '/xss' : '/xss-safe')(req, res, enc), 'message', 'POST').map((r) => (r.vulnerable ? { ...r, vulnerable: [...r.vulnerable, { item: 'CSRF' as const }] } : r)),
+  ...pair('/signup/create', signup(false), 'username', 'POST'),
+  ...pair('/join/create', signup(true), 'username', 'POST'),
+  { method: 'GET', path: '/xss/signup', handler: (_q, r) => r.html(page('Sign up', signupForm('/xss/signup/create'))) },
+  { method: 'GET', path: '/xss-safe/signup', handler: (_q, r) => r.html(page('Sign up', signupForm('/xss-safe/signup/create'))) },
+  { method: 'GET', path: '/xss/join', handler: (_q, r) => r.html(page('Join', signupForm('/xss/join/create'))) },
+  { method: 'GET', path: '/xss-safe/join', handler: (_q, r) => r.html(page('Join', signupForm('/xss-safe/join/create'))) },
   ...pair('/footer', footer, 'User-Agent'),
   ...pair('/back', back, 'Referer'),
   { method: 'GET', path: /^\/xss\/self\.php(?:\/.*)?$/, handler: (req, res) => self(req, res, 'raw'), vulnerable: [{ item: X, parameter: 'PATH_INFO' }] },

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './core/config.js';
 import { createSealer, loadMasterKey, type Sealer } from './core/crypto.js';
 import { createLogger, type Logger } from './core/log.js';
 import { systemClock, type Clock } from './core/time.js';
+import { loopGovernor } from './engine/loop-governor.js';
 import { runEngine } from './engine/engine.js';
 import { OastServer } from './engine/oast.js';
 import { issueKey } from './jobs/keys.js';
@@ -142,6 +143,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         maxConcurrent: config.maxConcurrentJobs,
         soleRunner: store.dialect === 'sqlite',
       });
+      // the runner's scans share this process's event loop with the API
+      if (config.apiLoopLagMs > 0) {
+        const releaseLoop = loopGovernor.hold({ maxLagMs: config.apiLoopLagMs });
+        cleanup.push(async () => releaseLoop());
+      }
     } else {
       // loaded only here: the all-in-one serve does not pay for pg-boss at start
       const [{ ensureFarmTables }, { ScanQueue }, { FarmDispatcher }] = await Promise.all([

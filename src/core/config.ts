@@ -11,6 +11,11 @@ export interface Config {
   /** IANA zone for start_date/end_date, e.g. Asia/Seoul. */
   timeZone: string;
   maxConcurrentJobs: number;
+  /**
+   * `wsc serve` with its runner: the event-loop lag (ms) above which scans hold their next request
+   * so the API keeps answering (src/engine/loop-governor.ts); 0 turns it off.
+   */
+  apiLoopLagMs: number;
   /** Signed requests per second allowed per access key (0 = unlimited). */
   rateLimitPerKey: number;
   rateLimitBurst: number;
@@ -77,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: int(env, 'WSC_PORT', 8080),
     timeZone,
     maxConcurrentJobs: int(env, 'WSC_MAX_CONCURRENT_JOBS', 2, 1),
+    apiLoopLagMs: int(env, 'WSC_API_LOOP_LAG_MS', 20, 0),
     rateLimitPerKey: int(env, 'WSC_RATE_LIMIT', 100),
     rateLimitBurst: int(env, 'WSC_RATE_BURST', 200, 1),
     rateLimitPerAddress: int(env, 'WSC_RATE_LIMIT_ADDRESS', 500),

@@ -2,6 +2,7 @@
 // target pushes back (429/503, Retry-After, timeouts, rising latency) and regrown slowly after.
 import { SPEEDS, type SpeedProfile, type SpeedWord } from '../core/items.js';
 import { AbortError } from './http.js';
+import { loopGovernor } from './loop-governor.js';
 
 export interface Outcome {
   status?: number;
@@ -72,6 +73,8 @@ export class Scheduler {
   private baseline = 0;
   private samples = 0;
   private quick = false;
+  /** Waiting for the process's event loop to catch up (loop-governor.ts). */
+  private governed = false;
   private readonly onAbort = (): void => this.rejectAll();
 
   constructor(
@@ -126,7 +129,7 @@ export class Scheduler {
    */
   tryAcquire(): boolean {
     if (this.signal.aborted || this.head < this.queue.length || this.inFlight >= this.limit) return false;
-    if (this.profile.maxRps > 0 || this.delayMs > 0) return false;
+    if (this.profile.maxRps > 0 || this.delayMs > 0 || loopGovernor.busy) return false;
     const gate = Math.max(this.pausedUntil, this.nextStartAt);
     if (gate > 0 && gate > Date.now()) return false;
     this.inFlight++;
@@ -217,6 +220,16 @@ export class Scheduler {
   private pump(): void {
     if (this.signal.aborted) return this.rejectAll();
     while (this.head < this.queue.length && this.inFlight < this.limit) {
+      if (loopGovernor.busy) {
+        if (!this.governed) {
+          this.governed = true;
+          loopGovernor.whenCalm(() => {
+            this.governed = false;
+            this.pump();
+          });
+        }
+        return;
+      }
       const now = Date.now();
       const gate = Math.max(this.pausedUntil, this.nextStartAt);
       if (gate > now) {

@@ -112,6 +112,8 @@ async function crawlSite(url: string, pages: number, extractor?: Extractor): Pro
   clearInterval(sampler);
   const requests = session.requestCount();
   if (process.env.BENCH_VERBOSE) {
+    // with --expose-gc: what the crawl keeps for the checks, garbage collected first
+    (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     const mb = (n: number): string => (n / 1048576).toFixed(0);
     console.error(`rss ${mb(base.rss)} -> ${mb(m.rss)} MB, heap ${mb(base.heapUsed)} -> ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB, urls ${result.urls.length}`);

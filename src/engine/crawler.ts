@@ -9,6 +9,7 @@ import { fetchHash, hash53, isStaticResource, patternKey, resolveUrl, targetKey 
 import { pageLinks, type LinkCandidate, type PageKind, type PageLinks } from './crawl/page-links.js';
 import { parseRobots, parseSitemap, sitemapText } from './crawl/robots.js';
 import { codePathOf, learnCodePath, MAX_STRUCTURES, pageStructure, type CodePaths } from './crawl/structure.js';
+import { keptResponse } from './crawl/kept-page.js';
 import { AbortError, isTextContentType, TimeoutError, TransportError, type PipelineLane } from './http.js';
 import { TargetDownError } from './health.js';
 import { BudgetError, type ScanSession, type Via } from './session.js';
@@ -515,7 +516,7 @@ class Crawl {
 
   record(task: Task, res: HttpResponseData): void {
     if (task.kind !== 'page') return;
-    const keep = isTextContentType(res.headers['content-type']) ? res : { ...res, body: '' };
+    const keep = isTextContentType(res.headers['content-type']) ? keptResponse(res) : { ...res, body: '' };
     this.pages.push({ request: task.req, response: keep });
   }
 

@@ -170,7 +170,16 @@ class DomScan {
  */
 async function* stored(ctx: CheckContext & { browser: NonNullable<CheckContext['browser']> }, scan: DomScan): AsyncGenerator<FindingDraft> {
   if (scan.renderers.length === 0) return;
-  const forms = ctx.requests.filter((r) => r.bodyKind === 'urlencoded' || r.bodyKind === 'multipart').slice(0, DOM_LIMITS.storedForms);
+  // A site has more forms and rendering pages than are worth a browser visit each: the pairs that
+  // share a folder (a notes form and its board) go first, so a large site does not push them out.
+  const dirOf = (u: string): string => u.split(/[?#]/)[0]!.replace(/[^/]*$/, '');
+  const allForms = ctx.requests.filter((r) => r.bodyKind === 'urlencoded' || r.bodyKind === 'multipart');
+  const formDirs = new Set(allForms.flatMap((f) => [dirOf(f.url), ...(f.referer ? [dirOf(f.referer)] : [])]));
+  const near = <T>(items: T[], dirs: (t: T) => string[], wanted: Set<string>): T[] =>
+    items.map((t, i) => ({ t, i, n: dirs(t).some((d) => wanted.has(d)) ? 1 : 0 })).sort((a, b) => b.n - a.n || a.i - b.i).map((x) => x.t);
+  const renderers = near(scan.renderers, (p) => [dirOf(p.request.url)], formDirs).slice(0, DOM_LIMITS.storedPages);
+  const renderDirs = new Set(renderers.map((p) => dirOf(p.request.url)));
+  const forms = near(allForms, (f) => [dirOf(f.url), ...(f.referer ? [dirOf(f.referer)] : [])], renderDirs).slice(0, DOM_LIMITS.storedForms);
   const sent = new Map<string, { form: CrawledRequest; field: string; spec: HttpRequestSpec; payload: string }>();
   for (const form of forms) {
     if (ctx.signal.aborted) return;
@@ -188,7 +197,7 @@ async function* stored(ctx: CheckContext & { browser: NonNullable<CheckContext['
     for (const m of marked) sent.set(m.id, { form, field: m.field, spec, payload: m.payload });
   }
   const reported = new Set<string>();
-  for (const page of scan.renderers) {
+  for (const page of renderers) {
     if (ctx.signal.aborted || sent.size === 0) return;
     const visit: DomVisit = { url: page.request.url, marker: scan.marker, clickMarked: true };
     const result = await ctx.browser.visit(visit);
@@ -237,7 +246,8 @@ async function* run(ctx: CheckContext): AsyncGenerator<FindingDraft> {
   let loaded = 0;
   const one = async function* (page: CrawledPage): AsyncGenerator<FindingDraft> {
     const sig = sourceSignal(await scan.scriptsOf(page), page.request.url);
-    if (sig.rendersData && scan.renderers.length < DOM_LIMITS.storedPages) scan.renderers.push(page);
+    // candidates beyond the pages visited, so stored() can choose those near a form
+    if (sig.rendersData && scan.renderers.length < DOM_LIMITS.storedPages * 10) scan.renderers.push(page);
     if (sig.any && loaded++ < DOM_LIMITS.maxPages) yield* scan.page(page, sig);
     ctx.progress?.(++done, pages.length + 1);
   };

@@ -58,6 +58,8 @@ export interface Config {
   /** Schedules and notification channels an account may have. */
   maxSchedules: number;
   maxChannels: number;
+  /** Test-sends per account and minute (POST /notifications/{id}/test); 0 = unlimited. */
+  notifyTestsPerMinute: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     notifyConcurrency: int(env, 'WSC_NOTIFY_CONCURRENCY', 4, 1),
     maxSchedules: int(env, 'WSC_MAX_SCHEDULES', 100, 1),
     maxChannels: int(env, 'WSC_MAX_CHANNELS', 20, 1),
+    notifyTestsPerMinute: int(env, 'WSC_NOTIFY_TESTS_PER_MINUTE', 10),
     ...overrides,
   };
 }

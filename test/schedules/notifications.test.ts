@@ -185,9 +185,19 @@ describe('webhooks', () => {
   });
 });
 
-test('private webhook addresses are refused unless WSC_WEBHOOK_ALLOW_PRIVATE=1', async () => {
-  const t = await startTestServer();
+test('private webhook addresses are refused unless WSC_WEBHOOK_ALLOW_PRIVATE=1; test-sends are rate-limited', async () => {
+  const t = await startTestServer({ config: { notifyTestsPerMinute: 2 } });
   try {
+    const mail = await t.call('PUT', '/api/v1/notifications', { Kind: 'email', To: ['a@example.test'] });
+    const id = mail.json.resources.channel.channel_id;
+    const first = await t.call('POST', `/api/v1/notifications/${id}/test`);
+    assert.equal(first.status, 200);
+    assert.equal(first.json.resources.delivery.status, 'pending', 'no SMTP configured: the attempt failed and will be retried');
+    assert.match(first.json.resources.delivery.error, /SMTP is not configured/);
+    assert.equal((await t.call('POST', `/api/v1/notifications/${id}/test`)).status, 200);
+    const third = await t.call('POST', `/api/v1/notifications/${id}/test`);
+    assert.equal(third.status, 429);
+    assert.match(third.json.error.details, /WSC_NOTIFY_TESTS_PER_MINUTE/);
     for (const url of ['http://127.0.0.1:8080/hook', 'http://10.1.2.3/hook', 'http://[::1]/hook', 'http://localhost/hook']) {
       const r = await t.call('PUT', '/api/v1/notifications', { Kind: 'webhook', Url: url });
       assert.equal(r.status, 400, url);

@@ -6,7 +6,8 @@ import { randomToken } from '../../core/crypto.js';
 import { NOTIFY_EVENTS, type ChannelRow, type DeliveryRow } from '../../jobs/notify-store.js';
 import { webhookRefusal } from '../../jobs/notify.js';
 import type { AppDeps } from '../app.js';
-import { apiCallFail, badRequestException, notReady } from '../errors.js';
+import { apiCallFail, badRequestException, notReady, rateLimited } from '../errors.js';
+import { RateLimiter } from '../rate-limit.js';
 import { channelInSchema, channelPatchSchema } from '../schemas.js';
 import { ok } from './jobs.js';
 import { badField, parseExtension, parseId } from './schedules.js';
@@ -37,6 +38,9 @@ export function deliveryView(d: DeliveryRow) {
 export async function notificationRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { store, clock, config } = deps;
   const repo = store.notify;
+  // a test-send makes the server post or mail to an address the caller chose: bounded per account
+  const perMinute = config.notifyTestsPerMinute;
+  const tests = new RateLimiter(perMinute / 60, Math.max(1, perMinute), clock);
 
   async function checkUrl(url: string): Promise<void> {
     const refusal = await webhookRefusal(url, config.webhookAllowPrivate, deps.resolver);
@@ -117,6 +121,7 @@ export async function notificationRoutes(app: FastifyInstance, deps: AppDeps): P
   app.post('/notifications/:id/test', async (req) => {
     const c = await owned(req);
     if (!deps.notifier) throw notReady('This server sends no notifications.');
+    if (!tests.take(String(c.accountId))) throw rateLimited(`At most ${perMinute} test notifications per minute (WSC_NOTIFY_TESTS_PER_MINUTE); retry later.`);
     const d = await deps.notifier.testSend(c);
     req.log.info({ channelId: c.id, deliveryId: d.id, status: d.status }, 'test notification sent');
     return ok({ delivery: deliveryView(d) });

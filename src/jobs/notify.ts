@@ -171,6 +171,8 @@ export class Notifier {
 
   private async fanOut(): Promise<void> {
     const { store, clock, log } = this.o;
+    // most accounts have no channel: their ended jobs are settled in one statement, not one by one
+    await store.settleUnwatchedEnds(ENDED);
     for (const job of await store.endedUnnotified(ENDED, 50)) {
       // one node turns a job's end into deliveries; the others see the claim taken
       if (!(await store.claimJobEnd(job.id))) continue;

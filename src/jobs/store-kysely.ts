@@ -571,6 +571,18 @@ export class KyselyStore implements Store {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  async settleUnwatchedEnds(statuses: readonly JobStatus[]): Promise<number> {
+    if (statuses.length === 0) return 0;
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ notify_state: 1 })
+      .where('notify_state', '=', 0)
+      .where('status', 'in', statuses)
+      .where('account_id', 'not in', (eb) => eb.selectFrom('notify_channels').select('account_id').where('enabled', '=', 1))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async listFindingsBySeverity(jobId: number, severity: string): Promise<Finding[]> {
     const rows = await this.db.selectFrom('findings').select('data').where('job_id', '=', jobId).where('severity', '=', severity).orderBy('id').execute();
     return rows.map((r) => JSON.parse(r.data) as Finding);

@@ -181,6 +181,8 @@ export interface Store {
    */
   endedUnnotified(statuses: readonly JobStatus[], limit: number): Promise<JobRow[]>;
   claimJobEnd(id: number): Promise<boolean>;
+  /** Marks done, in one statement, the ended jobs of accounts without an enabled channel; how many. */
+  settleUnwatchedEnds(statuses: readonly JobStatus[]): Promise<number>;
   /** High-severity findings of a job. */
   listFindingsBySeverity(jobId: number, severity: string): Promise<Finding[]>;
 

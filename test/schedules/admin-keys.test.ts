@@ -71,3 +71,16 @@ test('SMTP settings: stored by an admin, the password never returned', async () 
   assert.equal(got.json.resources.url, 'smtp://mailer:****@127.0.0.1:2525');
   assert.equal(got.json.resources.from, 'wsc@example.test');
 });
+
+test('wsc keys create --admin makes (or promotes) an admin account', async () => {
+  const { runWsc } = await import('../cli/helpers.js');
+  const made = await runWsc(['keys', 'create', '--account', 'ops', '--admin', '--json', '--data', t.dataDir], { WSC_LOG_LEVEL: 'silent' });
+  assert.equal(made.code, 0, made.stderr);
+  const k = JSON.parse(made.stdout);
+  assert.equal(k.admin, true);
+  const me = await t.call('GET', '/api/v1/whoami', undefined, { accessKey: k.accessKey, secretKey: k.secretKey });
+  assert.deepEqual(me.json.resources, { account: 'ops', admin: true });
+  assert.equal((await t.call('GET', '/api/v1/keys', undefined, { accessKey: k.accessKey, secretKey: k.secretKey })).status, 200);
+  const plain = await runWsc(['keys', 'create', '--account', 'dave', '--json', '--data', t.dataDir], { WSC_LOG_LEVEL: 'silent' });
+  assert.equal(JSON.parse(plain.stdout).admin, false);
+});

@@ -565,6 +565,13 @@ function storeSuite(target: Target): void {
       await store.notify.putSetting('smtp', '{"url":"smtp://u:p2@h:25"}', 2);
       assert.equal(await store.notify.getSetting('smtp'), '{"url":"smtp://u:p2@h:25"}');
       assert.equal(await store.notify.getSetting('nothing'), undefined);
+      // acc2 has an enabled channel, acc1 none: only acc1's ended job is settled in bulk
+      const watched = await store.createJob(newJob(acc2, 'https://watched.example/', null, { status: STATUS.DIAG_DONE }));
+      const unwatched = await store.createJob(newJob(acc1, 'https://unwatched.example/', null, { status: STATUS.DIAG_DONE }));
+      assert.ok((await store.settleUnwatchedEnds([STATUS.DIAG_DONE])) >= 1);
+      const left = (await store.endedUnnotified([STATUS.DIAG_DONE], 10_000)).map((x) => x.id);
+      assert.ok(left.includes(watched.id));
+      assert.ok(!left.includes(unwatched.id));
       assert.equal(await store.notify.removeChannel(c.id, acc1), false);
       assert.equal(await store.notify.removeChannel(c.id, acc2), true);
       assert.equal(await store.notify.getDelivery(d.id), undefined, 'deliveries go with their channel');

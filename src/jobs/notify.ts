@@ -362,7 +362,6 @@ function findingBrief(f: Finding): Record<string, unknown> {
 
 /** One line, no control characters: a subject carries target-controlled text (URL, memo). */
 function oneLine(s: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, max);
 }
 

@@ -60,6 +60,8 @@ export interface Config {
   maxChannels: number;
   /** Test-sends per account and minute (POST /notifications/{id}/test); 0 = unlimited. */
   notifyTestsPerMinute: number;
+  /** How far ahead createJob's ReservedAt may be, days. */
+  reservationMaxDays: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxSchedules: int(env, 'WSC_MAX_SCHEDULES', 100, 1),
     maxChannels: int(env, 'WSC_MAX_CHANNELS', 20, 1),
     notifyTestsPerMinute: int(env, 'WSC_NOTIFY_TESTS_PER_MINUTE', 10),
+    reservationMaxDays: int(env, 'WSC_RESERVATION_MAX_DAYS', 366, 1),
     ...overrides,
   };
 }

@@ -83,7 +83,7 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     const body: Partial<CreateJobBody> = isRescan
       ? parseBody(createJobSchema.partial(), raw, 'MasterInstanceNo')
       : parseBody(createJobSchema, raw, 'StartUrl');
-    const reservedAt = body.ReservedAt === undefined ? null : reservationTime(body.ReservedAt, clock.now());
+    const reservedAt = body.ReservedAt === undefined ? null : reservationTime(body.ReservedAt, clock.now(), config.reservationMaxDays);
     const job = await admitJob(deps, listeningOf(app), req.principal.accountId, body, isRescan, reservedAt);
     req.log.info({ jobId: job.id, accountId: job.accountId, masterId: job.masterId, reservedAt }, 'job created');
     // a reservation is started by the runner's (or the scheduler's) tick once its time comes
@@ -172,13 +172,11 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   });
 }
 
-const RESERVATION_MAX_MS = 366 * 24 * 3600 * 1000;
-
-/** ReservedAt as epoch ms, refused unless it is in the future and within a year. */
-export function reservationTime(v: string | number, now: number): number {
+/** ReservedAt as epoch ms, refused unless it is in the future and within maxDays (WSC_RESERVATION_MAX_DAYS). */
+export function reservationTime(v: string | number, now: number, maxDays: number): number {
   const at = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(at) || at <= now || at > now + RESERVATION_MAX_MS) {
-    throw new ApiError(400, 160433, 'Param Value Not Define - ReservedAt', 'ReservedAt must be a time in the future and within one year (ISO-8601 with an offset, or epoch milliseconds).');
+  if (!Number.isFinite(at) || at <= now || at > now + maxDays * 24 * 3600 * 1000) {
+    throw new ApiError(400, 160433, 'Param Value Not Define - ReservedAt', `ReservedAt must be a time in the future and within ${maxDays} days (ISO-8601 with an offset, or epoch milliseconds).`);
   }
   return at;
 }

@@ -157,7 +157,7 @@ async function assemble(p: Parts): Promise<RunningWorker> {
       if (!Number.isSafeInteger(jobId)) continue;
       const before = await store.getJob(jobId);
       if (!before) continue;
-      const job = await claimJob(store, jobId, runner.id, clock.now());
+      const job = await claimJob(store, jobId, runner.id, clock.now(), farm.clockSkewMs);
       if (!job) {
         metrics.inc('wsc_queue_entries_skipped_total', 'Queue entries whose job was no longer to run (canceled, held, ended).');
         continue;

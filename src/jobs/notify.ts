@@ -207,6 +207,11 @@ export class Notifier {
       if (!(await this.o.store.notify.leaseDelivery(d.id, d.nextAttemptAt, now + this.leaseMs()))) continue;
       const channel = await this.o.store.notify.getChannel(d.channelId);
       if (!channel) continue;
+      if (!channel.enabled && d.event !== 'test') {
+        // retries stop when the account turns the channel off
+        await this.o.store.notify.finishAttempt(d.id, { status: 'failed', attempt: d.attempt, response: d.response, error: 'the channel was disabled', attempts: d.attempts, nextAttemptAt: null, deliveredAt: null });
+        continue;
+      }
       this.inFlight.add(d.id);
       void this.attempt(d, channel)
         .catch((err: unknown) => this.o.log.warn({ err, deliveryId: d.id }, 'delivery attempt failed unexpectedly'))

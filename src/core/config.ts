@@ -43,6 +43,30 @@ export interface Config {
   eventsPollMs: number;
   eventsMaxStreams: number;
   eventsMaxMs: number;
+  /** Schedules, reservations and notification deliveries are looked at this often, ms. */
+  schedulerTickMs: number;
+  /** SMTP for e-mail notifications (smtp://user:pass@host:port or smtps://); the admin API may override it. */
+  smtpUrl: string | null;
+  smtpFrom: string | null;
+  /** WSC_WEBHOOK_ALLOW_PRIVATE=1: webhooks may go to loopback and private addresses (never link-local/metadata). */
+  webhookAllowPrivate: boolean;
+  /** Attempts per notification delivery before it is marked failed. */
+  notifyAttempts: number;
+  /** First retry delay; each further retry doubles it, ms. */
+  notifyBackoffMs: number;
+  /** One webhook or SMTP attempt may take this long, ms. */
+  notifyTimeoutMs: number;
+  /** Largest webhook body sent (findings are cut to fit), bytes. */
+  notifyMaxBodyBytes: number;
+  /** Deliveries sent at once by one process. */
+  notifyConcurrency: number;
+  /** Schedules and notification channels an account may have. */
+  maxSchedules: number;
+  maxChannels: number;
+  /** Test-sends per account and minute (POST /notifications/{id}/test); 0 = unlimited. */
+  notifyTestsPerMinute: number;
+  /** How far ahead createJob's ReservedAt may be, days. */
+  reservationMaxDays: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
@@ -71,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   } catch {
     throw new Error(`WSC_TIMEZONE "${timeZone}" is not a known IANA time zone`);
   }
+  if (env.WSC_SMTP_URL && !/^smtps?:\/\/[^/]/.test(env.WSC_SMTP_URL)) throw new Error('WSC_SMTP_URL must be smtp://[user:pass@]host:port or smtps://...');
   const databaseUrl = env.WSC_DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('WSC_DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite store)');
@@ -101,6 +126,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventsPollMs: int(env, 'WSC_EVENTS_POLL_MS', 500, 50),
     eventsMaxStreams: int(env, 'WSC_EVENTS_MAX_STREAMS', 10),
     eventsMaxMs: int(env, 'WSC_EVENTS_MAX_MS', 60 * 60 * 1000),
+    schedulerTickMs: int(env, 'WSC_SCHEDULER_TICK_MS', 1000, 50),
+    smtpUrl: env.WSC_SMTP_URL || null,
+    smtpFrom: env.WSC_SMTP_FROM || null,
+    webhookAllowPrivate: env.WSC_WEBHOOK_ALLOW_PRIVATE === '1',
+    notifyAttempts: int(env, 'WSC_NOTIFY_ATTEMPTS', 6, 1),
+    notifyBackoffMs: int(env, 'WSC_NOTIFY_BACKOFF_MS', 30_000, 10),
+    notifyTimeoutMs: int(env, 'WSC_NOTIFY_TIMEOUT_MS', 10_000, 100),
+    notifyMaxBodyBytes: int(env, 'WSC_NOTIFY_MAX_BODY', 256 * 1024, 1024),
+    notifyConcurrency: int(env, 'WSC_NOTIFY_CONCURRENCY', 4, 1),
+    maxSchedules: int(env, 'WSC_MAX_SCHEDULES', 100, 1),
+    maxChannels: int(env, 'WSC_MAX_CHANNELS', 20, 1),
+    notifyTestsPerMinute: int(env, 'WSC_NOTIFY_TESTS_PER_MINUTE', 10),
+    reservationMaxDays: int(env, 'WSC_RESERVATION_MAX_DAYS', 366, 1),
     ...overrides,
   };
 }

@@ -18,6 +18,11 @@ export interface FarmConfig {
   metricsListen: { host: string; port: number } | null;
   /** Jobs taken over from dead workers a worker runs beyond its concurrency (WSC_WORKER_TAKEOVER_SLOTS). */
   takeoverSlots: number;
+  /**
+   * How far this worker's clock may lag the API node's that queued a reservation at its time:
+   * the claim accepts a reservation due within this much of the worker's now, ms.
+   */
+  clockSkewMs: number;
   /** This process's name in `wsc workers` (WSC_WORKER_HOST, default the host name). */
   host: string;
 }
@@ -58,6 +63,7 @@ export function loadFarmConfig(env: NodeJS.ProcessEnv): FarmConfig {
     drainTimeoutMs: int(env, 'WSC_DRAIN_TIMEOUT_MS', 60_000, 0),
     metricsListen,
     takeoverSlots: int(env, 'WSC_WORKER_TAKEOVER_SLOTS', 1, 0),
+    clockSkewMs: int(env, 'WSC_FARM_CLOCK_SKEW_MS', 300_000, 0),
     host: env.WSC_WORKER_HOST || hostname(),
   };
 }

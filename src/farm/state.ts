@@ -119,8 +119,10 @@ export async function currentAttempt(db: Db, jobId: number): Promise<{ attempt: 
  * Claims a job for `runnerId`: a pending one (12 -> 13), or a running one whose holder was
  * released as dead (runner_id NULL). One guarded UPDATE each, so two workers never both win.
  */
-export async function claimJob(store: Store & { db: Db }, jobId: number, runnerId: string, now: number): Promise<JobRow | null> {
-  if (await store.transition(jobId, [STATUS.CRAWL_PENDING], STATUS.CRAWL_RUNNING, { runnerId, startedAt: now, heartbeatAt: now, crawlCount: 0 })) {
+export async function claimJob(store: Store & { db: Db }, jobId: number, runnerId: string, now: number, skewMs = 0): Promise<JobRow | null> {
+  // reservations are queued only once due (API node's clock); a worker clock a little behind must
+  // not refuse them, since a refused queue entry is spent
+  if (await store.startPending(jobId, now + skewMs, { runnerId, startedAt: now, heartbeatAt: now, crawlCount: 0 })) {
     return (await store.getJob(jobId)) ?? null;
   }
   const r = await store.db

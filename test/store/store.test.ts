@@ -486,6 +486,96 @@ function storeSuite(target: Target): void {
       const next = await store.createJob(newJob(acc1, 'https://persist.example/2', null));
       assert.ok(next.id > j.id, 'the id sequence continues');
     });
+
+    test('admin flag, reservations: startable only when due, guarded start', async () => {
+      const adm = await store.createAccount('root-ish', { admin: true });
+      assert.equal(adm.admin, true);
+      assert.equal((await store.getAccount(acc2))?.admin, false);
+      await store.setAccountAdmin(acc2, true);
+      assert.equal((await store.getAccount(acc2))?.admin, true);
+      await store.setAccountAdmin(acc2, false);
+
+      const reserved = await store.createJob(newJob(acc2, 'https://reserve.example/', null, { reservedAt: 5_000_000_000_000 }));
+      assert.equal(reserved.reservedAt, 5_000_000_000_000);
+      assert.equal(reserved.status, STATUS.CRAWL_PENDING);
+      assert.equal(await store.startPending(reserved.id, 4_999_999_999_999, { runnerId: 'r' }), false);
+      assert.deepEqual((await store.reservationsDue(0, 5_000_000_000_000)).map((j) => j.id), [reserved.id]);
+      assert.deepEqual(await store.reservationsDue(5_000_000_000_000, 6_000_000_000_000), []);
+      assert.equal(await store.startPending(reserved.id, 5_000_000_000_000, { runnerId: 'r' }), true);
+      assert.equal(await store.startPending(reserved.id, 5_000_000_000_000, { runnerId: 'r2' }), false, 'once');
+      assert.equal((await store.getJob(reserved.id))?.status, STATUS.CRAWL_RUNNING);
+    });
+
+    test('job ends claimed once for notifications; findings by severity', async () => {
+      const j = await store.createJob(newJob(acc2, 'https://notify.example/', null));
+      await store.addFinding(j.id, finding('https://notify.example/x', 'q'));
+      assert.ok(await store.transition(j.id, [STATUS.CRAWL_PENDING], STATUS.DIAG_DONE));
+      assert.ok((await store.endedUnnotified([STATUS.DIAG_DONE], 1000)).some((x) => x.id === j.id));
+      const claims = await Promise.all([store.claimJobEnd(j.id), store.claimJobEnd(j.id), store.claimJobEnd(j.id)]);
+      assert.equal(claims.filter(Boolean).length, 1);
+      assert.ok(!(await store.endedUnnotified([STATUS.DIAG_DONE], 1000)).some((x) => x.id === j.id));
+      assert.equal((await store.listFindingsBySeverity(j.id, 'high')).length, 1);
+      assert.equal((await store.listFindingsBySeverity(j.id, 'low')).length, 0);
+    });
+
+    test('schedules: sealed job, due list, one guarded claim per run, runs recorded once', async () => {
+      const s = await store.schedules.create({
+        accountId: acc2, name: 'n', spec: { Every: 'daily', At: '01:00' }, cron: '0 1 * * *', timezone: 'UTC', maxRuns: null,
+        skipIfRunning: true, enabled: true, nextRunAt: 1000, job: { StartUrl: 'https://s.example/', Headers: { Cookie: 'sid=secret' } }, createdAt: 1,
+      });
+      assert.equal(s.runCount, 0);
+      assert.deepEqual(s.job.Headers, { Cookie: 'sid=secret' });
+      const raw = await sql<{ job_enc: string }>`SELECT job_enc FROM schedules WHERE id = ${s.id}`.execute(store.db);
+      assert.ok(!raw.rows[0]?.job_enc.includes('sid=secret'), 'the job is sealed at rest');
+      assert.deepEqual((await store.schedules.due(999, 10)).map((x) => x.id), []);
+      assert.deepEqual((await store.schedules.due(1000, 10)).map((x) => x.id), [s.id]);
+      const claims = await Promise.all([1, 2, 3, 4].map(() => store.schedules.claim(s.id, 1000, 2000, true, 1000)));
+      assert.equal(claims.filter(Boolean).length, 1, 'exactly one claim of the run due at 1000');
+      const after1 = await store.schedules.get(s.id, acc2);
+      assert.equal(after1?.runCount, 1);
+      assert.equal(after1?.nextRunAt, 2000);
+      assert.equal(await store.schedules.get(s.id, acc1), undefined, 'tenant scoped');
+      await store.schedules.recordRun({ scheduleId: s.id, dueAt: 1000, at: 1000, outcome: 'created', instanceId: null, error: null });
+      await store.schedules.recordRun({ scheduleId: s.id, dueAt: 1000, at: 1001, outcome: 'created', instanceId: null, error: null });
+      assert.equal((await store.schedules.runs(s.id, 10)).length, 1);
+      await store.schedules.update(s.id, acc2, { enabled: false });
+      assert.equal(await store.schedules.claim(s.id, 2000, 3000, true, 2000), false, 'a paused schedule is not claimed');
+      assert.equal(await store.schedules.remove(s.id, acc1), false);
+      assert.equal(await store.schedules.remove(s.id, acc2), true);
+      assert.equal((await store.schedules.runs(s.id, 10)).length, 0, 'runs go with their schedule');
+    });
+
+    test('notification channels and deliveries: sealed secret, one lease per attempt, settings', async () => {
+      const c = await store.notify.createChannel({ accountId: acc2, kind: 'webhook', name: 'w', url: 'https://hook.example/', to: [], events: ['job.completed'], enabled: true, secret: 'abcdefghijklmnopWXYZ', createdAt: 1 });
+      assert.equal(c.secret, 'abcdefghijklmnopWXYZ');
+      assert.equal(c.secretHint, 'WXYZ');
+      const raw = await sql<{ secret_enc: string }>`SELECT secret_enc FROM notify_channels WHERE id = ${c.id}`.execute(store.db);
+      assert.ok(!raw.rows[0]?.secret_enc.includes('abcdefghijklmnop'));
+      const d = await store.notify.createDelivery({ channelId: c.id, event: 'job.completed', instanceId: null, payload: '{}', createdAt: 10, nextAttemptAt: 10 });
+      assert.deepEqual((await store.notify.dueDeliveries(9, 10)).map((x) => x.id), []);
+      assert.deepEqual((await store.notify.dueDeliveries(10, 10)).map((x) => x.id), [d.id]);
+      const leases = await Promise.all([1, 2, 3].map(() => store.notify.leaseDelivery(d.id, 10, 100)));
+      assert.equal(leases.filter(Boolean).length, 1);
+      await store.notify.finishAttempt(d.id, { status: 'pending', attempt: 1, response: 'HTTP 500', error: 'x', attempts: [{ at: 10, response: 'HTTP 500', error: 'x' }], nextAttemptAt: 50, deliveredAt: null });
+      const back = await store.notify.getDelivery(d.id);
+      assert.equal(back?.attempt, 1);
+      assert.deepEqual(back?.attempts, [{ at: 10, response: 'HTTP 500', error: 'x' }]);
+      assert.equal((await store.notify.listDeliveries(c.id, 10)).length, 1);
+      await store.notify.putSetting('smtp', '{"url":"smtp://u:p@h:25"}', 1);
+      await store.notify.putSetting('smtp', '{"url":"smtp://u:p2@h:25"}', 2);
+      assert.equal(await store.notify.getSetting('smtp'), '{"url":"smtp://u:p2@h:25"}');
+      assert.equal(await store.notify.getSetting('nothing'), undefined);
+      // acc2 has an enabled channel, acc1 none: only acc1's ended job is settled in bulk
+      const watched = await store.createJob(newJob(acc2, 'https://watched.example/', null, { status: STATUS.DIAG_DONE }));
+      const unwatched = await store.createJob(newJob(acc1, 'https://unwatched.example/', null, { status: STATUS.DIAG_DONE }));
+      assert.ok((await store.settleUnwatchedEnds([STATUS.DIAG_DONE])) >= 1);
+      const left = (await store.endedUnnotified([STATUS.DIAG_DONE], 10_000)).map((x) => x.id);
+      assert.ok(left.includes(watched.id));
+      assert.ok(!left.includes(unwatched.id));
+      assert.equal(await store.notify.removeChannel(c.id, acc1), false);
+      assert.equal(await store.notify.removeChannel(c.id, acc2), true);
+      assert.equal(await store.notify.getDelivery(d.id), undefined, 'deliveries go with their channel');
+    });
   });
 }
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
-  assetCheckSchema, assetUrlSchema, createJobSchema, envelopeSchema, errorSchema, jobListSchema, searchJobsSchema } from '../schemas.js';
+  assetCheckSchema, assetUrlSchema, channelInSchema, channelPatchSchema, createJobSchema, envelopeSchema, errorSchema, jobListSchema, keyCreateSchema, scheduleInSchema, schedulePatchSchema, searchJobsSchema, smtpSettingsSchema } from '../schemas.js';
 
 function json(schema: z.ZodType): Record<string, unknown> {
   const out = z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
@@ -28,6 +28,11 @@ function op(summary: string, operationId: string, body: z.ZodType | null, resour
     ...extra,
   };
 }
+
+const anyResources = z.record(z.string(), z.unknown());
+const numId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d+$' } }];
+const keyParam = [{ name: 'accessKey', in: 'path', required: true, schema: { type: 'string' } }];
+const ext = (summary: string) => `${summary} (wsc extension; README "Schedules and notifications")`;
 
 const idParam = [{ name: 'instanceId', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d+$' } }];
 
@@ -113,6 +118,35 @@ export function openapiDocument(): Record<string, unknown> {
           z.object({ host: z.string(), verified: z.boolean(), kind: z.enum(['host', 'origin']), value: z.string(), covers: z.string() }),
         ),
       },
+      '/api/v1/whoami': { get: op(ext('The calling account and whether it is an admin'), 'whoami', null, z.object({ account: z.string(), admin: z.boolean() })) },
+      '/api/v1/keys': {
+        get: op(ext('List API keys, never secrets (admin; others 403 "210")'), 'listKeys', null, anyResources),
+        put: op(ext('Create an API key for an account, created if new; the secret is shown once (admin)'), 'createKey', keyCreateSchema, anyResources),
+      },
+      '/api/v1/keys/{accessKey}': { delete: op(ext('Revoke an API key (admin)'), 'revokeKey', null, anyResources, { parameters: keyParam }) },
+      '/api/v1/settings/smtp': {
+        get: op(ext('SMTP settings, password masked (admin)'), 'getSmtp', null, anyResources),
+        put: op(ext('Set the SMTP settings (admin)'), 'putSmtp', smtpSettingsSchema, anyResources),
+      },
+      '/api/v1/schedules': {
+        get: op(ext('List schedules'), 'listSchedules', null, anyResources),
+        put: op(ext('Create a recurring schedule'), 'createSchedule', scheduleInSchema, anyResources),
+      },
+      '/api/v1/schedules/{id}': {
+        get: op(ext('A schedule and its last runs'), 'getSchedule', null, anyResources, { parameters: numId }),
+        patch: op(ext('Change, pause (Enabled false) or resume a schedule'), 'updateSchedule', schedulePatchSchema, anyResources, { parameters: numId }),
+        delete: op(ext('Delete a schedule'), 'deleteSchedule', null, anyResources, { parameters: numId }),
+      },
+      '/api/v1/notifications': {
+        get: op(ext('List notification channels'), 'listChannels', null, anyResources),
+        put: op(ext('Create a webhook or e-mail channel; a webhook secret is shown once'), 'createChannel', channelInSchema, anyResources),
+      },
+      '/api/v1/notifications/{id}': {
+        patch: op(ext('Change a channel'), 'updateChannel', channelPatchSchema, anyResources, { parameters: numId }),
+        delete: op(ext('Delete a channel'), 'deleteChannel', null, anyResources, { parameters: numId }),
+      },
+      '/api/v1/notifications/{id}/test': { post: op(ext('Send a test notification now'), 'testChannel', null, anyResources, { parameters: numId }) },
+      '/api/v1/notifications/{id}/deliveries': { get: op(ext('The last 100 deliveries with their attempts'), 'listDeliveries', null, anyResources, { parameters: numId }) },
     },
   };
 }

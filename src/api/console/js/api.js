@@ -1,5 +1,5 @@
 // Signed API calls from the browser (NCP signature v2: HMAC-SHA256 with WebCrypto). The key is
-// kept in sessionStorage only: it lives as long as this tab, never in localStorage or a cookie.
+// kept in sessionStorage only: it lives as long as this tab, in no persistent storage or cookie.
 const STORE_KEY = 'wsc.key';
 
 export function getKey() {

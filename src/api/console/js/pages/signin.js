@@ -1,4 +1,4 @@
-// Sign-in: the access key and secret key, kept in this tab's sessionStorage once the server accepts them.
+// Sign-in: the access key and secret key, kept for this tab (see api.js) once the server accepts them.
 import { NO_KEY, getKey, setKey, whoami } from '../api.js';
 import { html, useState } from '../lib.js';
 import { ErrorBox, Notice, Page, TextField } from '../ui.js';

@@ -66,7 +66,7 @@ export const ADMIN_ACCOUNT = 'admin';
 
 async function bootstrap(store: Store, sealer: Sealer): Promise<{ accessKey: string; secretKey: string } | null> {
   if ((await store.listAccounts()).length > 0) return null;
-  const admin = await store.createAccount(ADMIN_ACCOUNT);
+  const admin = await store.createAccount(ADMIN_ACCOUNT, { admin: true });
   await store.addAsset(admin.id, 'host', 'localhost', 'admin');
   await store.addAsset(admin.id, 'cidr', '127.0.0.0/8', 'admin');
   await store.addAsset(admin.id, 'cidr', '::1/128', 'admin');
@@ -154,7 +154,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const q = await ScanQueue.open({ databaseUrl: config.databaseUrl as string, schema: farm.queueSchema, log: logger, supervise: false });
       queue = q;
       cleanup.push(() => q.close());
-      dispatcher = new FarmDispatcher(kstore, q, farm.dbSchema, logger.child({ part: 'dispatcher' }));
+      dispatcher = new FarmDispatcher(kstore, q, farm.dbSchema, logger.child({ part: 'dispatcher' }), clock);
     }
   } catch (err) {
     await unwind();

@@ -10,6 +10,7 @@ import type { Store } from '../jobs/store.js';
 import type { TxtResolver } from '../jobs/verify-asset.js';
 import { Authenticator, type Principal } from './auth.js';
 import { ApiError, badRequestException, entityTooLarge, notFoundException, unexpectedError } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
 import { assetRoutes } from './routes/assets.js';
 import { consoleRoutes } from './routes/console.js';
 import { eventRoutes } from './routes/events.js';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(assetRoutes, deps);
       await api.register(reportRoutes, deps);
       await api.register(eventRoutes, deps);
+      await api.register(adminRoutes, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -38,6 +38,8 @@ export const AUTH_INVALID = 'Invalid authentication information.';
 export const authFailed = (details = AUTH_INVALID) => new ApiError(401, '200', 'Authentication Failed', details);
 export const permissionDenied = () =>
   new ApiError(401, '210', 'Permission Denied', 'The access key is revoked or disabled.');
+/** wsc extension: the caller is authenticated but its account may not use this route. */
+export const forbidden = (details = 'This route is for admin accounts only.') => new ApiError(403, '210', 'Permission Denied', details);
 export const notFoundException = (details = 'No route matches this method and path.') =>
   new ApiError(404, '300', 'Not Found Exception', details);
 export const badRequestException = (details: string) => new ApiError(400, '100', 'Bad Request Exception', details);

@@ -62,6 +62,8 @@ export function toRecord(job: JobRow, slaves: readonly JobRow[], p: RecordPolicy
     result_desc: job.resultDesc,
     rescan_button: rescanButton(job, slaves.length, p),
     slave_data: slaves.length === 0 ? null : slaves.map((s) => ({ ...toRecord(s, [], p), slave_data: null })),
+    // wsc extension, only on reserved jobs: an NCP client never reserves, so never sees it
+    ...(job.reservedAt !== null ? { reserved_at: job.reservedAt } : {}),
   };
 }
 

@@ -155,6 +155,16 @@ const pem = (what: string) =>
     .max(256 * 1024)
     .regex(/-----BEGIN [A-Z0-9 ]+-----/, `must be PEM (${what})`);
 
+/** ReservedAt: ISO-8601 with an offset (or Z), or epoch milliseconds. */
+export const reservedAtSchema = z.union([
+  z.number().int().min(0).max(8.64e15),
+  z
+    .string()
+    .max(64)
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'ISO-8601 with an offset, e.g. 2026-12-03T15:00:00+09:00')
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date'),
+]);
+
 export const createJobSchema = z.object({
   StartUrl: httpUrl.describe('Diagnostic target URL; its host must be an asset of the account'),
   ExcludeUrl: z.array(z.string().min(1).max(2048)).max(500).optional().describe('URL prefixes (with * wildcards) to exclude'),
@@ -209,6 +219,9 @@ export const createJobSchema = z.object({
     .enum(['browser', 'html', 'auto'])
     .optional()
     .describe('wsc extension: "html" the HTML crawler only, "browser" also headless Chromium, "auto" (default) Chromium when it is there and the site needs it'),
+  ReservedAt: reservedAtSchema
+    .optional()
+    .describe('wsc extension: start the job at this time (ISO-8601 with offset, or epoch ms; future, within a year); status 12 until then'),
 });
 export type CreateJobBody = z.infer<typeof createJobSchema>;
 
@@ -293,4 +306,79 @@ export function firstBadField(error: z.ZodError, fallback: string): string {
   const first = error.issues[0];
   const key = first?.path[0];
   return typeof key === 'string' ? key : fallback;
+}
+
+// wsc extensions: reservations, schedules, notifications, admin.
+
+/** A schedule's Job: createJob's body without ReservedAt (a schedule says when) nor MasterInstanceNo. */
+export const scheduleJobSchema = createJobSchema.omit({ MasterInstanceNo: true, ReservedAt: true }).strict();
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 00:00 to 23:59');
+
+export const scheduleInSchema = z
+  .object({
+    Name: z.string().trim().min(1).max(100),
+    Cron: z.string().min(1).max(200).optional(),
+    Every: z.enum(['daily', 'weekly', 'monthly']).optional(),
+    At: hhmm.optional(),
+    Weekday: z.number().int().min(0).max(6).optional(),
+    MonthDay: z.number().int().min(1).max(28).optional(),
+    TimeZone: z.string().min(1).max(100).optional(),
+    MaxRuns: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    SkipIfRunning: z.boolean().optional(),
+    Enabled: z.boolean().optional(),
+    Job: scheduleJobSchema,
+  })
+  .strict();
+export type ScheduleIn = z.infer<typeof scheduleInSchema>;
+/** PATCH: every field optional; Cron/Every given replace the timing as a whole. */
+export const schedulePatchSchema = scheduleInSchema.partial().strict();
+
+export const channelInSchema = z
+  .object({
+    Kind: z.enum(['webhook', 'email']),
+    Name: z.string().trim().max(100).optional(),
+    Url: z.string().min(1).max(2048).optional(),
+    Secret: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+    To: z.array(z.string().max(254).regex(/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/, 'an e-mail address')).min(1).max(20).optional(),
+    Events: z.array(z.enum(['job.completed', 'job.failed', 'finding.high'])).min(1).max(3).optional(),
+    Enabled: z.boolean().optional(),
+  })
+  .strict();
+export type ChannelIn = z.infer<typeof channelInSchema>;
+export const channelPatchSchema = channelInSchema.omit({ Kind: true }).partial().strict();
+
+export const keyCreateSchema = z.object({ Account: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, '1-64 letters, digits, ".", "_", "@" or "-"') }).strict();
+
+export const smtpSettingsSchema = z
+  .object({
+    Url: z
+      .string()
+      .max(2048)
+      .refine((s) => {
+        try {
+          const u = new URL(s);
+          return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+        } catch {
+          return false;
+        }
+      }, 'smtp://[user:pass@]host:port or smtps://...'),
+    From: z.string().min(3).max(254).regex(/^[^\r\n]+$/, 'a single line'),
+  })
+  .strict();
+
+/** The path of the first failing field, nested with dots (Job.StartUrl); unknown keys are named too. */
+export function badFieldPath(error: z.ZodError, fallback: string): string {
+  const first = error.issues[0];
+  if (!first) return fallback;
+  const path = first.path.filter((p) => typeof p === 'string' || typeof p === 'number').map(String);
+  if (first.code === 'unrecognized_keys') path.push(...first.keys.slice(0, 1));
+  return path.length > 0 ? path.join('.') : fallback;
+}
+
+/** The first failure's message, to tell the client what the field must be. */
+export function badFieldMessage(error: z.ZodError): string {
+  const first = error.issues[0];
+  if (!first) return 'invalid';
+  return first.code === 'unrecognized_keys' ? 'unknown field' : first.message;
 }

@@ -38,6 +38,23 @@ export interface Config {
   eventsPollMs: number;
   eventsMaxStreams: number;
   eventsMaxMs: number;
+  /** Schedules, reservations and notification deliveries are looked at this often, ms. */
+  schedulerTickMs: number;
+  /** SMTP for e-mail notifications (smtp://user:pass@host:port or smtps://); the admin API may override it. */
+  smtpUrl: string | null;
+  smtpFrom: string | null;
+  /** WSC_WEBHOOK_ALLOW_PRIVATE=1: webhooks may go to loopback and private addresses (never link-local/metadata). */
+  webhookAllowPrivate: boolean;
+  /** Attempts per notification delivery before it is marked failed. */
+  notifyAttempts: number;
+  /** First retry delay; each further retry doubles it, ms. */
+  notifyBackoffMs: number;
+  /** One webhook or SMTP attempt may take this long, ms. */
+  notifyTimeoutMs: number;
+  /** Largest webhook body sent (findings are cut to fit), bytes. */
+  notifyMaxBodyBytes: number;
+  /** Deliveries sent at once by one process. */
+  notifyConcurrency: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
@@ -95,6 +112,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventsPollMs: int(env, 'WSC_EVENTS_POLL_MS', 500, 50),
     eventsMaxStreams: int(env, 'WSC_EVENTS_MAX_STREAMS', 10),
     eventsMaxMs: int(env, 'WSC_EVENTS_MAX_MS', 60 * 60 * 1000),
+    schedulerTickMs: int(env, 'WSC_SCHEDULER_TICK_MS', 1000, 50),
+    smtpUrl: env.WSC_SMTP_URL || null,
+    smtpFrom: env.WSC_SMTP_FROM || null,
+    webhookAllowPrivate: env.WSC_WEBHOOK_ALLOW_PRIVATE === '1',
+    notifyAttempts: int(env, 'WSC_NOTIFY_ATTEMPTS', 6, 1),
+    notifyBackoffMs: int(env, 'WSC_NOTIFY_BACKOFF_MS', 30_000, 10),
+    notifyTimeoutMs: int(env, 'WSC_NOTIFY_TIMEOUT_MS', 10_000, 100),
+    notifyMaxBodyBytes: int(env, 'WSC_NOTIFY_MAX_BODY', 256 * 1024, 1024),
+    notifyConcurrency: int(env, 'WSC_NOTIFY_CONCURRENCY', 4, 1),
     ...overrides,
   };
 }

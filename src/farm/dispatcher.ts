@@ -1,7 +1,7 @@
 // The API node's side of the queue (`wsc serve --no-runner`): a created job is queued for the
 // workers, a stop or cancel is told to them with a NOTIFY. The node runs no job itself.
 import type { Logger } from '../core/log.js';
-import { STATUS } from '../core/status.js';
+import { systemClock, type Clock } from '../core/time.js';
 import type { KyselyStore } from '../jobs/store-kysely.js';
 import { notifyControl } from './control.js';
 import type { ScanQueue } from './queue.js';
@@ -12,6 +12,7 @@ export class FarmDispatcher {
     private readonly queue: ScanQueue,
     private readonly dbSchema: string | null,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   kick(jobId?: number): void {
@@ -23,10 +24,13 @@ export class FarmDispatcher {
 
   private async enqueue(jobId: number | undefined): Promise<void> {
     if (jobId !== undefined) {
+      const job = await this.store.getJob(jobId);
+      // a reservation is queued when it comes due (the scheduler's tick kicks it then)
+      if (job?.reservedAt != null && job.reservedAt > this.clock.now()) return;
       await this.queue.send(jobId, 0);
       return;
     }
-    for (const j of await this.store.jobsInStatus([STATUS.CRAWL_PENDING], 100)) await this.queue.send(j.id, 0);
+    for (const j of await this.store.startableJobs(this.clock.now(), 100)) await this.queue.send(j.id, 0);
   }
 
   abort(jobId: number): void {

@@ -120,7 +120,7 @@ export async function currentAttempt(db: Db, jobId: number): Promise<{ attempt: 
  * released as dead (runner_id NULL). One guarded UPDATE each, so two workers never both win.
  */
 export async function claimJob(store: Store & { db: Db }, jobId: number, runnerId: string, now: number): Promise<JobRow | null> {
-  if (await store.transition(jobId, [STATUS.CRAWL_PENDING], STATUS.CRAWL_RUNNING, { runnerId, startedAt: now, heartbeatAt: now, crawlCount: 0 })) {
+  if (await store.startPending(jobId, now, { runnerId, startedAt: now, heartbeatAt: now, crawlCount: 0 })) {
     return (await store.getJob(jobId)) ?? null;
   }
   const r = await store.db

@@ -218,7 +218,8 @@ async function assemble(p: Parts): Promise<RunningWorker> {
   // Jobs left pending without a queue entry (an API node died between storing and queueing):
   // queueing attempt 0 again is a no-op when it exists, so this sweep is cheap and rare.
   const sweep = async (): Promise<void> => {
-    for (const j of await store.jobsInStatus([STATUS.CRAWL_PENDING], 100)) await queue.send(j.id, 0);
+    // reserved jobs are queued once due: their one attempt-0 entry must not be spent early
+    for (const j of await store.startableJobs(clock.now(), 100)) await queue.send(j.id, 0);
     await pruneWorkers(store.db, clock.now() - 24 * 60 * 60 * 1000);
   };
   const beatTimer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'worker heartbeat failed')), farm.heartbeatMs);

@@ -220,10 +220,11 @@ export class Runner {
 
   private async fill(): Promise<void> {
     while (!this.closed && this.active.size < this.o.maxConcurrent) {
-      const [next] = await this.o.store.jobsInStatus([STATUS.CRAWL_PENDING], 1);
+      // reserved jobs wait for their time: the poll tick reads the injected clock, so they start then
+      const [next] = await this.o.store.startableJobs(this.o.clock.now(), 1);
       if (!next) return;
       const now = this.o.clock.now();
-      const claimed = await this.o.store.transition(next.id, [STATUS.CRAWL_PENDING], STATUS.CRAWL_RUNNING, {
+      const claimed = await this.o.store.startPending(next.id, now, {
         runnerId: this.id,
         startedAt: now,
         heartbeatAt: now,

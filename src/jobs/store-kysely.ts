@@ -21,6 +21,8 @@ import { STATUS, type JobStatus } from '../core/status.js';
 import { systemClock, type Clock } from '../core/time.js';
 import type { CollectedUrl, EngineStats } from '../engine/types.js';
 import { runMigrations, type MigrateResult, type StoreDialect } from './migrations.js';
+import { KyselyNotifyRepo, type NotifyChannelsTable, type NotifyDeliveriesTable, type NotifyRepo, type SettingsTable } from './notify-store.js';
+import { KyselyScheduleRepo, type ScheduleRepo, type ScheduleRunsTable, type SchedulesTable } from './schedule-store.js';
 import type {
   Account,
   ApiKeyRow,
@@ -40,6 +42,8 @@ import type {
 export interface AccountsTable {
   id: Generated<number>;
   name: string;
+  /** 0 or 1 (both dialects store an integer). */
+  admin: Generated<number>;
   created_at: number;
 }
 
@@ -94,6 +98,9 @@ export interface JobsTable {
   stats: string | null;
   runner_id: string | null;
   heartbeat_at: number | null;
+  reserved_at: number | null;
+  /** 0 until the job's end has been turned into notification deliveries (migration 4). */
+  notify_state: Generated<number>;
 }
 
 export interface FindingsTable {
@@ -124,6 +131,11 @@ export interface Database {
   findings: FindingsTable;
   job_urls: JobUrlsTable;
   job_counts: JobCountsTable;
+  schedules: SchedulesTable;
+  schedule_runs: ScheduleRunsTable;
+  notify_channels: NotifyChannelsTable;
+  notify_deliveries: NotifyDeliveriesTable;
+  settings: SettingsTable;
 }
 
 /** Jobs per (account, status), kept exact by triggers (migration 2). */
@@ -155,6 +167,7 @@ const JOB_COLUMNS = [
   'stats',
   'runner_id',
   'heartbeat_at',
+  'reserved_at',
 ] as const satisfies readonly (keyof JobsTable)[];
 
 type JobColumns = Pick<JobRecord, (typeof JOB_COLUMNS)[number]>;
@@ -195,9 +208,13 @@ export class KyselyStore implements Store {
   private readonly pgSchema: string | null;
   private readonly sqlite: BetterSqlite3.Database | null;
   private closed = false;
+  readonly schedules: ScheduleRepo;
+  readonly notify: NotifyRepo;
 
   constructor(opts: KyselyStoreOptions) {
     this.db = opts.db;
+    this.schedules = new KyselyScheduleRepo(opts.db, opts.sealer);
+    this.notify = new KyselyNotifyRepo(opts.db, opts.sealer);
     this.dialect = opts.dialect;
     this.sealer = opts.sealer;
     this.clock = opts.clock ?? systemClock;
@@ -232,10 +249,10 @@ export class KyselyStore implements Store {
 
   // accounts
 
-  async createAccount(name: string): Promise<Account> {
+  async createAccount(name: string, opts: { admin?: boolean } = {}): Promise<Account> {
     const row = await this.db
       .insertInto('accounts')
-      .values({ name, created_at: this.clock.now() })
+      .values({ name, admin: opts.admin ? 1 : 0, created_at: this.clock.now() })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toAccount(row);
@@ -254,6 +271,10 @@ export class KyselyStore implements Store {
   async listAccounts(): Promise<Account[]> {
     const rows = await this.db.selectFrom('accounts').selectAll().orderBy('id').execute();
     return rows.map(toAccount);
+  }
+
+  async setAccountAdmin(id: number, admin: boolean): Promise<void> {
+    await this.db.updateTable('accounts').set({ admin: admin ? 1 : 0 }).where('id', '=', id).execute();
   }
 
   // API keys: secretEnc arrives sealed by the caller and is stored as is.
@@ -497,6 +518,64 @@ export class KyselyStore implements Store {
     return rows.map((r) => this.toJob(r));
   }
 
+  async startableJobs(now: number, limit?: number): Promise<JobRow[]> {
+    let q = this.db
+      .selectFrom('jobs')
+      .select(JOB_COLUMNS)
+      .where('status', '=', STATUS.CRAWL_PENDING)
+      .where((eb) => eb.or([eb('reserved_at', 'is', null), eb('reserved_at', '<=', now)]))
+      .orderBy('id');
+    if (limit !== undefined) q = q.limit(Math.max(0, Math.floor(limit)));
+    return (await q.execute()).map((r) => this.toJob(r));
+  }
+
+  async reservationsDue(after: number, upTo: number, limit = 100): Promise<JobRow[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(JOB_COLUMNS)
+      .where('status', '=', STATUS.CRAWL_PENDING)
+      .where('reserved_at', '>', after)
+      .where('reserved_at', '<=', upTo)
+      .orderBy('reserved_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => this.toJob(r));
+  }
+
+  async startPending(id: number, now: number, patch: JobPatch): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ ...patchColumns(patch), status: STATUS.CRAWL_RUNNING })
+      .where('id', '=', id)
+      .where('status', '=', STATUS.CRAWL_PENDING)
+      .where((eb) => eb.or([eb('reserved_at', 'is', null), eb('reserved_at', '<=', now)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async endedUnnotified(statuses: readonly JobStatus[], limit: number): Promise<JobRow[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(JOB_COLUMNS)
+      .where('notify_state', '=', 0)
+      .where('status', 'in', statuses)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => this.toJob(r));
+  }
+
+  async claimJobEnd(id: number): Promise<boolean> {
+    const r = await this.db.updateTable('jobs').set({ notify_state: 1 }).where('id', '=', id).where('notify_state', '=', 0).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async listFindingsBySeverity(jobId: number, severity: string): Promise<Finding[]> {
+    const rows = await this.db.selectFrom('findings').select('data').where('job_id', '=', jobId).where('severity', '=', severity).orderBy('id').execute();
+    return rows.map((r) => JSON.parse(r.data) as Finding);
+  }
+
   // findings and URLs
 
   async addFinding(jobId: number, finding: Finding): Promise<boolean> {
@@ -610,6 +689,7 @@ export class KyselyStore implements Store {
       stats: null,
       runner_id: null,
       heartbeat_at: null,
+      reserved_at: input.reservedAt ?? null,
     };
   }
 
@@ -683,6 +763,7 @@ export class KyselyStore implements Store {
       stats: r.stats === null ? null : (JSON.parse(r.stats) as EngineStats),
       runnerId: r.runner_id,
       heartbeatAt: numOrNull(r.heartbeat_at),
+      reservedAt: numOrNull(r.reserved_at),
     };
   }
 }
@@ -716,7 +797,7 @@ function numOrNull(v: number | null): number | null {
 }
 
 function toAccount(r: Selectable<AccountsTable>): Account {
-  return { id: Number(r.id), name: r.name, createdAt: Number(r.created_at) };
+  return { id: Number(r.id), name: r.name, admin: Number(r.admin) === 1, createdAt: Number(r.created_at) };
 }
 
 function toKey(r: Selectable<ApiKeysTable>): ApiKeyRow {

@@ -6,10 +6,14 @@ import type { CollectedUrl, CrawlMode, EngineLimits, EngineStats } from '../engi
 import type { AuthConfig } from '../engine/auth/types.js';
 import type { Seeds } from '../engine/seeds/index.js';
 import type { TransportOptions } from '../engine/transport/options.js';
+import type { NotifyRepo } from './notify-store.js';
+import type { ScheduleRepo } from './schedule-store.js';
 
 export interface Account {
   id: number;
   name: string;
+  /** May manage keys and server settings through the API. */
+  admin: boolean;
   createdAt: number;
 }
 
@@ -88,6 +92,8 @@ export interface JobRow {
   /** Id of the runner process that holds the job while it runs (for crash recovery). */
   runnerId: string | null;
   heartbeatAt: number | null;
+  /** wsc extension: not to be started before this time (a reservation); null for ordinary jobs. */
+  reservedAt: number | null;
 }
 
 export interface NewJob {
@@ -98,6 +104,7 @@ export interface NewJob {
   masterId: number | null;
   status?: JobStatus;
   createdAt?: number;
+  reservedAt?: number | null;
 }
 
 export type JobPatch = Partial<
@@ -124,10 +131,11 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  createAccount(name: string): Promise<Account>;
+  createAccount(name: string, opts?: { admin?: boolean }): Promise<Account>;
   getAccount(id: number): Promise<Account | undefined>;
   getAccountByName(name: string): Promise<Account | undefined>;
   listAccounts(): Promise<Account[]>;
+  setAccountAdmin(id: number, admin: boolean): Promise<void>;
 
   insertKey(row: Omit<ApiKeyRow, 'createdAt' | 'status'>): Promise<ApiKeyRow>;
   getKey(accessKey: string): Promise<ApiKeyRow | undefined>;
@@ -158,6 +166,26 @@ export interface Store {
   updateJob(id: number, patch: JobPatch, onlyIn?: readonly JobStatus[]): Promise<boolean>;
   /** All jobs (any account) in these statuses, oldest first: the runner's queue and recovery. */
   jobsInStatus(statuses: readonly JobStatus[], limit?: number): Promise<JobRow[]>;
+  /** Pending (12) jobs that may start at `now`: not reserved, or reserved for `now` or earlier; oldest first. */
+  startableJobs(now: number, limit?: number): Promise<JobRow[]>;
+  /** Reserved pending jobs whose time is in (after, upTo], soonest first. */
+  reservationsDue(after: number, upTo: number, limit?: number): Promise<JobRow[]>;
+  /**
+   * Guarded start of a pending job: 12 -> 13 only when its reservation (if any) is due at `now`.
+   * True when this caller moved it.
+   */
+  startPending(id: number, now: number, patch: JobPatch): Promise<boolean>;
+  /**
+   * Final jobs whose end has not been turned into notifications yet (notify_state 0).
+   * claimJobEnd marks one done; true only for the one caller that did.
+   */
+  endedUnnotified(statuses: readonly JobStatus[], limit: number): Promise<JobRow[]>;
+  claimJobEnd(id: number): Promise<boolean>;
+  /** High-severity findings of a job. */
+  listFindingsBySeverity(jobId: number, severity: string): Promise<Finding[]>;
+
+  readonly schedules: ScheduleRepo;
+  readonly notify: NotifyRepo;
 
   /** Stores a finding unless one with the same (item, url path, parameter) exists; true if stored. */
   addFinding(jobId: number, finding: Finding): Promise<boolean>;

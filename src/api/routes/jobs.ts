@@ -2,11 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { PENDING_STATUSES, STATUS, type JobStatus } from '../../core/status.js';
-import { ownsUrl, targetsSelf } from '../../jobs/ownership.js';
+import { ownsUrl, targetsSelf, type ListenAddress } from '../../jobs/ownership.js';
 import type { JobQuery, JobRow, JobSettings } from '../../jobs/store.js';
 import { healthJson } from '../../report/health.js';
 import type { AppDeps } from '../app.js';
-import { apiCallFail, assetsCheckFail, badRequestException, paramValueNotDefine } from '../errors.js';
+import { ApiError, apiCallFail, assetsCheckFail, badRequestException, paramValueNotDefine } from '../errors.js';
 import { listeningOf } from '../listening.js';
 import { pageBlock, rescanButton, toRecord, type RecordPolicy } from '../records.js';
 import {
@@ -83,48 +83,11 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     const body: Partial<CreateJobBody> = isRescan
       ? parseBody(createJobSchema.partial(), raw, 'MasterInstanceNo')
       : parseBody(createJobSchema, raw, 'StartUrl');
-    const accountId = req.principal.accountId;
-
-    let masterId: number | null = null;
-    let base: Partial<JobSettings> & { memo?: string | null } = {};
-    if (isRescan) {
-      const master = await store.getJob(parseInstanceId(body.MasterInstanceNo), accountId);
-      if (!master) throw apiCallFail();
-      const slaves = await store.listSlaves(accountId, [master.id]);
-      if (rescanButton(master, slaves.length, policy()) !== 'possible') throw apiCallFail();
-      masterId = master.id;
-      base = { ...master.settings, memo: master.memo };
-    }
-    const settings: JobSettings = {
-      startUrl: body.StartUrl ?? base.startUrl ?? '',
-      excludeUrls: body.ExcludeUrl ?? base.excludeUrls ?? [],
-      headers: body.Headers ?? base.headers ?? {},
-      vulnItems: body.VulnItems ?? base.vulnItems ?? [],
-      userAgent: body.UserAgent ?? base.userAgent ?? '',
-      speed: body.Speed ?? base.speed ?? '',
-    };
-    const limits = body.Limits ?? base.limits;
-    if (limits) settings.limits = limits;
-    const auth = body.Auth ?? base.auth;
-    if (auth) settings.auth = auth;
-    const seeds = body.Seeds ?? base.seeds;
-    if (seeds) settings.seeds = seeds;
-    const transport = body.Proxy !== undefined || body.Tls !== undefined ? transportOf(body.Proxy, body.Tls) : base.transport;
-    if (transport) settings.transport = transport;
-    const crawlMode = body.Crawl ?? base.crawl;
-    if (crawlMode) settings.crawl = crawlMode;
-
-    const assets = await store.listAssets(accountId);
-    if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();
-    // a login goes to its own URLs: they must be the account's too, like the StartUrl
-    for (const url of loginUrls(settings.auth)) if (!(await ownsUrl(assets, url, deps.resolver))) throw assetsCheckFail();
-    // No account scans the service itself, whatever its assets say (admin's 127.0.0.0/8 included).
-    if (await targetsSelf(settings.startUrl, listeningOf(app), deps.resolver)) throw assetsCheckFail();
-
-    const memo = body.Memo !== undefined ? body.Memo : (base.memo ?? null);
-    const job = await store.createJob({ accountId, startUrl: settings.startUrl, memo, settings, masterId, createdAt: clock.now() });
-    req.log.info({ jobId: job.id, accountId, masterId }, 'job created');
-    runner.kick(job.id);
+    const reservedAt = body.ReservedAt === undefined ? null : reservationTime(body.ReservedAt, clock.now());
+    const job = await admitJob(deps, listeningOf(app), req.principal.accountId, body, isRescan, reservedAt);
+    req.log.info({ jobId: job.id, accountId: job.accountId, masterId: job.masterId, reservedAt }, 'job created');
+    // a reservation is started by the runner's (or the scheduler's) tick once its time comes
+    if (reservedAt === null) runner.kick(job.id);
     // createJob answers resources: null as NCP does; the new instanceNo travels in a header.
     return reply.header('x-wsc-instance-no', String(job.id)).send(ok(null));
   });
@@ -207,6 +170,72 @@ export async function jobRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
     runner.abort(id);
     return ok(null);
   });
+}
+
+const RESERVATION_MAX_MS = 366 * 24 * 3600 * 1000;
+
+/** ReservedAt as epoch ms, refused unless it is in the future and within a year. */
+export function reservationTime(v: string | number, now: number): number {
+  const at = typeof v === 'number' ? v : Date.parse(v);
+  if (!Number.isFinite(at) || at <= now || at > now + RESERVATION_MAX_MS) {
+    throw new ApiError(400, 160433, 'Param Value Not Define - ReservedAt', 'ReservedAt must be a time in the future and within one year (ISO-8601 with an offset, or epoch milliseconds).');
+  }
+  return at;
+}
+
+/**
+ * createJob's rules, shared by PUT /job and the schedules that create jobs: the settings (a
+ * re-diagnosis defaults to its master's), then ownership of every URL the job requests and the
+ * refusal to scan the service itself. Throws the API error a client would get.
+ */
+export async function admitJob(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'config' | 'resolver'>,
+  listening: readonly ListenAddress[],
+  accountId: number,
+  body: Partial<CreateJobBody>,
+  isRescan: boolean,
+  reservedAt: number | null,
+): Promise<JobRow> {
+  const { store, clock, config } = deps;
+  let masterId: number | null = null;
+  let base: Partial<JobSettings> & { memo?: string | null } = {};
+  if (isRescan) {
+    const master = await store.getJob(parseInstanceId(body.MasterInstanceNo), accountId);
+    if (!master) throw apiCallFail();
+    const slaves = await store.listSlaves(accountId, [master.id]);
+    const policy: RecordPolicy = { timeZone: config.timeZone, now: clock.now(), rescanMax: config.rescanMax, rescanDays: config.rescanDays, reportDays: config.reportDays };
+    if (rescanButton(master, slaves.length, policy) !== 'possible') throw apiCallFail();
+    masterId = master.id;
+    base = { ...master.settings, memo: master.memo };
+  }
+  const settings: JobSettings = {
+    startUrl: body.StartUrl ?? base.startUrl ?? '',
+    excludeUrls: body.ExcludeUrl ?? base.excludeUrls ?? [],
+    headers: body.Headers ?? base.headers ?? {},
+    vulnItems: body.VulnItems ?? base.vulnItems ?? [],
+    userAgent: body.UserAgent ?? base.userAgent ?? '',
+    speed: body.Speed ?? base.speed ?? '',
+  };
+  const limits = body.Limits ?? base.limits;
+  if (limits) settings.limits = limits;
+  const auth = body.Auth ?? base.auth;
+  if (auth) settings.auth = auth;
+  const seeds = body.Seeds ?? base.seeds;
+  if (seeds) settings.seeds = seeds;
+  const transport = body.Proxy !== undefined || body.Tls !== undefined ? transportOf(body.Proxy, body.Tls) : base.transport;
+  if (transport) settings.transport = transport;
+  const crawlMode = body.Crawl ?? base.crawl;
+  if (crawlMode) settings.crawl = crawlMode;
+
+  const assets = await store.listAssets(accountId);
+  if (!(await ownsUrl(assets, settings.startUrl, deps.resolver))) throw assetsCheckFail();
+  // a login goes to its own URLs: they must be the account's too, like the StartUrl
+  for (const url of loginUrls(settings.auth)) if (!(await ownsUrl(assets, url, deps.resolver))) throw assetsCheckFail();
+  // No account scans the service itself, whatever its assets say (admin's 127.0.0.0/8 included).
+  if (await targetsSelf(settings.startUrl, listening, deps.resolver)) throw assetsCheckFail();
+
+  const memo = body.Memo !== undefined ? body.Memo : (base.memo ?? null);
+  return store.createJob({ accountId, startUrl: settings.startUrl, memo, settings, masterId, createdAt: clock.now(), reservedAt });
 }
 
 /** The URLs a login requests besides the crawl's. */

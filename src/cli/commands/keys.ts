@@ -17,15 +17,18 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
       .command('create')
       .description('create an API key for an account (the account is created if needed); the secret is shown once')
       .requiredOption('--account <name>', 'account name')
+      .option('--admin', 'make the account an admin (may manage keys and server settings through the API)')
       .option('--json', 'print {account, accessKey, secretKey} as JSON'),
-  ).action(async (opts: { account: string; json?: boolean }, cmd: Command) => {
+  ).action(async (opts: { account: string; admin?: boolean; json?: boolean }, cmd: Command) => {
     const name = checkAccountName(opts.account);
     await withLocalStore(dataDirOf(cmd, io), io, async (store, sealer) => {
-      const account = (await store.getAccountByName(name)) ?? (await store.createAccount(name));
+      const account = (await store.getAccountByName(name)) ?? (await store.createAccount(name, { admin: opts.admin === true }));
+      if (opts.admin && !account.admin) await store.setAccountAdmin(account.id, true);
+      const admin = opts.admin === true || account.admin;
       const key = await issueKey(store, sealer, account.id);
-      if (opts.json) return printJson(io, { account: account.name, ...key });
+      if (opts.json) return printJson(io, { account: account.name, admin, ...key });
       io.stdout.write(
-        `account     ${account.name}\n` +
+        `account     ${account.name}${admin ? ' (admin)' : ''}\n` +
           `access key  ${key.accessKey}\n` +
           `secret key  ${key.secretKey}\n` +
           'The secret key is shown only this once; store it now.\n',

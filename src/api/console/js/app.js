@@ -30,7 +30,7 @@ function pageOf(route, who, onSignedIn) {
   if (a === 'assets') return html`<${Assets} />`;
   if (a === 'keys') return html`<${Keys} who=${who} />`;
   if (a === 'schedules') return html`<${Schedules} id=${b} />`;
-  if (a === 'notifications') return html`<${Notifications} id=${b} />`;
+  if (a === 'notifications') return html`<${Notifications} id=${b} who=${who} />`;
   return html`<${Jobs} query=${route.query} />`;
 }
 

@@ -58,7 +58,40 @@ function NewChannel({ onCreated }) {
   </form>`;
 }
 
-export function Notifications({ id }) {
+/** The server's SMTP settings (admin accounts): the password never comes back, the URL is masked. */
+function SmtpSettings() {
+  const { data, error, reload } = useLoad(async () => (await call('GET', '/api/v1/settings/smtp')).resources, []);
+  const [url, setUrl] = useState('');
+  const [from, setFrom] = useState('');
+  const [opError, setOpError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  const save = async (e) => {
+    e.preventDefault();
+    setOpError(null);
+    setSaved(false);
+    try {
+      await call('PUT', '/api/v1/settings/smtp', { Url: url.trim(), From: from.trim() });
+      setUrl('');
+      setSaved(true);
+      reload();
+    } catch (err) {
+      setOpError(err);
+    }
+  };
+  const err = (k) => (opError?.field === k ? opError.apiMessage : undefined);
+  return html`<form class="card" onSubmit=${save} novalidate>
+    <h2>E-mail server (SMTP)</h2>
+    <${ErrorBox} error=${error} />
+    ${data ? html`<p>In use: <code>${data.url ?? 'none'}</code>${data.from ? html`, from <code>${data.from}</code>` : null} (${data.source === 'env' ? 'from WSC_SMTP_URL' : data.source === 'api' ? 'set here' : 'not set'})</p>` : null}
+    <div class="grid">
+      <${TextField} id="smtp-url" label="SMTP URL (smtp://user:pass@host:port)" value=${url} onInput=${setUrl} error=${err('Url')} />
+      <${TextField} id="smtp-from" label="From address" type="email" value=${from} onInput=${setFrom} error=${err('From')} />
+    </div>
+    <div class="form-foot"><button type="submit">Save SMTP settings</button>${saved ? html`<${Notice} text="SMTP settings saved." />` : null}<${ErrorBox} error=${opError} /></div>
+  </form>`;
+}
+
+export function Notifications({ id, who }) {
   const { data, error, loading, reload } = useLoad(async () => (await call('GET', '/api/v1/notifications')).resources.channels, []);
   const [opError, setOpError] = useState(null);
   const [note, setNote] = useState(null);
@@ -100,5 +133,6 @@ export function Notifications({ id }) {
       : null}
     ${id ? html`<${Deliveries} id=${id} key=${`${id}-${tick}`} />` : null}
     <${NewChannel} onCreated=${(r) => { setSecret(r.secret ?? null); reload(); }} />
+    ${who?.admin ? html`<${SmtpSettings} />` : null}
   <//>`;
 }

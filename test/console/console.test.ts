@@ -1,7 +1,8 @@
 // The web console in Chromium against the real server, under its real CSP: sign in, create a job
 // on a loopback site (a validation error first), watch it finish, filter the jobs, open the report,
 // filter findings, read a finding (target-controlled text shown as text), download the PDF and the
-// SARIF file, re-diagnose after the site is fixed and see fixed / still present, prove ownership
+// SARIF file, re-diagnose after the site is fixed and see fixed / still present, reserve a job and
+// cancel it, prove ownership
 // of an asset with the file proof, create and revoke a key (admin), sign out. Then every page is audited (axe-core, 375 px) and
 // photographed into test-artifacts/console/.
 import assert from 'node:assert/strict';
@@ -40,7 +41,8 @@ describe('web console', { skip: SKIP }, () => {
     });
     t = await startTestServer();
     browser = await launch();
-    const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    // UTC, so that a datetime-local value is the UTC time the test computes
+    const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
     page = await ctx.newPage();
     errors = watchErrors(page);
   });
@@ -162,6 +164,26 @@ describe('web console', { skip: SKIP }, () => {
     assert.ok((await page.locator('#comparison tr.cmp-still-present').count()) >= 2);
     // the list below follows: findings still present, each marked
     assert.ok((await page.locator('.findings li:has(.badge:text-is("still present"))').count()) >= 2);
+  });
+
+  test('reservation: a time in the past is refused next to the field; an hour ahead waits as Scheduled, then is canceled', async () => {
+    const local = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
+    await page.click('nav >> text=New job');
+    await page.waitForSelector('#page-title:text-is("New job")');
+    await page.fill('#j-url', `${site.url}/`);
+    await page.fill('#j-memo', 'reserved');
+    await page.fill('#j-reserved', local(Date.now() - 3600_000));
+    await page.click('button[type=submit]:text-is("Reserve job")');
+    await page.waitForSelector('#j-reserved-err');
+    assert.match((await page.textContent('#j-reserved-err')) ?? '', /ReservedAt must be a time in the future/);
+    const at = Date.now() + 3600_000;
+    await page.fill('#j-reserved', local(at));
+    await page.click('button[type=submit]:text-is("Reserve job")');
+    await page.waitForURL(/#\/jobs\/\d+$/);
+    await page.waitForSelector('#job-status:text-is("Scheduled")');
+    await page.waitForSelector('dt:text-is("Reserved for")');
+    await page.click('button:text-is("Cancel")');
+    await page.waitForSelector('#job-status:text-is("Canceled")');
   });
 
   test('assets: ask for a token, serve it on the site, check it: the origin becomes an asset', async () => {

@@ -157,7 +157,7 @@ export function JobFields({ s, set, errors = {}, withReservation = true, withMas
       <${TextField} id="j-exclude" label="ExcludeUrl (one prefix per line, * wildcards)" multiline value=${s.ExcludeUrl} onInput=${f('ExcludeUrl')} error=${errors.ExcludeUrl} />
       <${TextField} id="j-headers" label="Headers (one Name: value per line)" multiline value=${s.Headers} onInput=${f('Headers')} error=${errors.Headers} hint="Sent on every request; never shown in reports" />
     </div>
-    <details>
+    <details open=${!!errors.Limits}>
       <summary>Limits</summary>
       <fieldset class="grid" aria-describedby=${errors.Limits ? 'j-limits-err' : undefined}>
         <legend class="sr-only">Limits</legend>
@@ -165,7 +165,7 @@ export function JobFields({ s, set, errors = {}, withReservation = true, withMas
       </fieldset>
       <${GroupError} id="j-limits-err" error=${errors.Limits} />
     </details>
-    <details>
+    <details open=${!!errors.Auth}>
       <summary>Auth (authenticated scan)</summary>
       <div class="grid">
         <${SelectField} id="j-auth-type" label="Login type" value=${s.authType} onChange=${f('authType')} error=${errors.Auth} options=${[['', 'none'], ['form', 'form login'], ['token', 'token endpoint'], ['headers', 'static headers and cookies'], ['script', 'browser script']]} />
@@ -204,7 +204,7 @@ export function JobFields({ s, set, errors = {}, withReservation = true, withMas
           : null}
       </div>
     </details>
-    <details>
+    <details open=${!!errors.Seeds}>
       <summary>Seeds (API descriptions, HAR, URL lists)</summary>
       <div class="grid">
         <${TextField} id="j-seed-urls" label="URLs (one per line, absolute or relative)" multiline value=${s.seedUrls} onInput=${f('seedUrls')} error=${errors.Seeds} />
@@ -212,7 +212,7 @@ export function JobFields({ s, set, errors = {}, withReservation = true, withMas
         <${TextField} id="j-seed-har" label="HAR document" multiline value=${s.seedHar} onInput=${f('seedHar')} />
       </div>
     </details>
-    <details>
+    <details open=${!!(errors.Proxy || errors.Tls)}>
       <summary>Proxy and TLS</summary>
       <div class="grid">
         <${TextField} id="j-proxy" label="Proxy URL" type="url" value=${s.Proxy} onInput=${f('Proxy')} error=${errors.Proxy} />

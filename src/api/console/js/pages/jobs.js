@@ -6,7 +6,7 @@ import { FINAL_STATUS_TEXTS, STATUSES } from '../items.js';
 import { html, useState } from '../lib.js';
 import { navigate } from '../router.js';
 import { JobActions } from '../job-actions.js';
-import { Busy, ErrorBox, Notice, Page, Pager, SelectField, TextField, useInterval, useLoad } from '../ui.js';
+import { Busy, ErrorBox, Notice, Page, Pager, SelectField, TextField, fmtTime, useInterval, useLoad } from '../ui.js';
 
 const LIMIT = 20;
 
@@ -78,7 +78,7 @@ export function Jobs({ query }) {
             <tbody>
               ${records.map((r) => html`<tr key=${r.instanceNo} data-id=${r.instanceNo}>
                 <td><a href=${`#/jobs/${r.instanceNo}`}>${r.instanceNo}</a></td>
-                <td><span class=${statusClass(r.status)}>${r.status}</span>${r.result_desc ? html`<div class="small muted">${r.result_desc}</div>` : null}</td>
+                <td><span class=${statusClass(r.status)}>${r.status}</span>${r.reserved_at ? html`<div class="small">for ${fmtTime(r.reserved_at)}</div>` : null}${r.result_desc ? html`<div class="small muted">${r.result_desc}</div>` : null}</td>
                 <td><${Progress} r=${r} /></td>
                 <td class="url">${r.start_url}</td>
                 <td>${r.crawl_cnt ?? ''}</td>

@@ -65,7 +65,8 @@ function NewSchedule({ onCreated }) {
     <${Check} id="s-enabled" label="Enabled" checked=${s.Enabled} onChange=${set('Enabled')} />
     <fieldset class="job-fieldset">
       <legend>The job each run creates</legend>
-      <${JobFields} s=${s.job} set=${(patch) => setS((o) => ({ ...o, job: { ...o.job, ...patch } }))} errors=${field === 'Job' || field === 'StartUrl' ? { StartUrl: msg } : {}} withReservation=${false} withMaster=${false} />
+      ${field === 'Job' ? html`<div class="field-err" role="alert">${msg}</div>` : null}
+      <${JobFields} s=${s.job} set=${(patch) => setS((o) => ({ ...o, job: { ...o.job, ...patch } }))} errors=${error instanceof FieldError && !['Name', 'Cron', 'Every', 'At', 'Weekday', 'MonthDay', 'TimeZone', 'MaxRuns'].includes(field) ? { [field]: msg } : {}} withReservation=${false} withMaster=${false} />
     </fieldset>
     <div class="form-foot"><button type="submit">Create schedule</button><${ErrorBox} error=${error} /></div>
   </form>`;

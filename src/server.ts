@@ -5,6 +5,11 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from './api/app.js';
+import { ApiError } from './api/errors.js';
+import { admitJob } from './api/routes/jobs.js';
+import { scheduleJobSchema } from './api/schemas.js';
+import { Notifier, notifyLimits } from './jobs/notify.js';
+import { Scheduler } from './jobs/scheduler.js';
 import { loadConfig, type Config } from './core/config.js';
 import { createSealer, loadMasterKey, type Sealer } from './core/crypto.js';
 import { createLogger, type Logger } from './core/log.js';
@@ -161,12 +166,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw err;
   }
   const jobControl = runner ?? (dispatcher as FarmDispatcher);
+  let publicUrl: string | null = null;
+  const notifier = new Notifier({ store, clock, log: logger.child({ part: 'notify' }), limits: notifyLimits(config), baseUrl: () => publicUrl });
   const app = await buildApp({
     store,
     sealer,
     config,
     clock,
     runner: jobControl,
+    notifier,
     logger: logger.child({ part: 'api' }),
     ...(opts.txtResolver ? { txtResolver: opts.txtResolver } : {}),
   });
@@ -184,7 +192,32 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw err;
   }
   const url = address.replace('://[::1]', '://localhost');
+  publicUrl = url;
+  const bound = app.server.address();
+  // a schedule's job is refused, like createJob's, when it targets this very service
+  const listening = bound !== null && typeof bound === 'object' ? [{ address: bound.address, port: bound.port }] : [];
   await runner?.start();
+  const scheduler = new Scheduler({
+    store,
+    clock,
+    log: logger.child({ part: 'scheduler' }),
+    tickMs: config.schedulerTickMs,
+    makeJob: async (accountId, input) => {
+      const parsed = scheduleJobSchema.safeParse(input);
+      if (!parsed.success) return { error: `the stored job is no longer valid: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+      try {
+        const job = await admitJob({ store, clock, config }, listening, accountId, parsed.data, false, null);
+        jobControl.kick(job.id);
+        return { id: job.id };
+      } catch (err) {
+        if (err instanceof ApiError) return { error: `${err.message}${err.details ? `: ${err.details}` : ''}` };
+        throw err;
+      }
+    },
+    kick: (jobId) => jobControl.kick(jobId),
+    notifier,
+  });
+  scheduler.start();
   let apiBeat: NodeJS.Timeout | null = null;
   const apiId = `api-${process.pid}-${Date.now().toString(36)}`;
   if (!withRunner) {
@@ -240,6 +273,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     close() {
       closing ??= (async () => {
         if (apiBeat) clearInterval(apiBeat);
+        await scheduler.close();
         await app.close();
         await runner?.close();
         await unwind();

@@ -6,6 +6,7 @@ import type { Sealer } from '../core/crypto.js';
 import type { Logger } from '../core/log.js';
 import type { Clock } from '../core/time.js';
 import type { Resolver } from '../jobs/ownership.js';
+import type { Notifier } from '../jobs/notify.js';
 import type { Store } from '../jobs/store.js';
 import type { TxtResolver } from '../jobs/verify-asset.js';
 import { Authenticator, type Principal } from './auth.js';
@@ -17,6 +18,7 @@ import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { reportRoutes } from './routes/report.js';
+import { scheduleRoutes } from './routes/schedules.js';
 
 /** What the API needs from the job runner. */
 export interface JobControl {
@@ -34,6 +36,8 @@ export interface AppDeps {
   runner: JobControl;
   logger?: Logger;
   resolver?: Resolver;
+  /** Sends the test-send of notification channels; absent, the test route answers not ready. */
+  notifier?: Notifier;
   /** TXT lookups for DNS ownership proofs; the system resolver by default. */
   txtResolver?: TxtResolver;
 }
@@ -123,6 +127,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(reportRoutes, deps);
       await api.register(eventRoutes, deps);
       await api.register(adminRoutes, deps);
+      await api.register(scheduleRoutes, deps);
     },
     { prefix: API_PREFIX },
   );

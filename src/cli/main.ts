@@ -4,6 +4,7 @@ import { registerScanCommand } from './commands/scan.js';
 import { registerAssetsCommand } from './commands/assets.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerKeysCommand } from './commands/keys.js';
+import { registerSchedulesCommand } from './commands/schedules.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerChecksCommand } from './commands/checks.js';
 import { registerTemplatesCommand } from './commands/templates.js';
@@ -38,6 +39,7 @@ const code = await runWith(
     registerScanCommand,
     registerJobsCommand,
     registerKeysCommand,
+    registerSchedulesCommand,
     registerAssetsCommand,
     registerChecksCommand,
     registerTemplatesCommand,

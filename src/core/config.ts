@@ -55,6 +55,9 @@ export interface Config {
   notifyMaxBodyBytes: number;
   /** Deliveries sent at once by one process. */
   notifyConcurrency: number;
+  /** Schedules and notification channels an account may have. */
+  maxSchedules: number;
+  maxChannels: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
@@ -83,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   } catch {
     throw new Error(`WSC_TIMEZONE "${timeZone}" is not a known IANA time zone`);
   }
+  if (env.WSC_SMTP_URL && !/^smtps?:\/\/[^/]/.test(env.WSC_SMTP_URL)) throw new Error('WSC_SMTP_URL must be smtp://[user:pass@]host:port or smtps://...');
   const databaseUrl = env.WSC_DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('WSC_DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite store)');
@@ -121,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     notifyTimeoutMs: int(env, 'WSC_NOTIFY_TIMEOUT_MS', 10_000, 100),
     notifyMaxBodyBytes: int(env, 'WSC_NOTIFY_MAX_BODY', 256 * 1024, 1024),
     notifyConcurrency: int(env, 'WSC_NOTIFY_CONCURRENCY', 4, 1),
+    maxSchedules: int(env, 'WSC_MAX_SCHEDULES', 100, 1),
+    maxChannels: int(env, 'WSC_MAX_CHANNELS', 20, 1),
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@
 // and queues a new attempt, and the worker that takes it resumes from its checkpoint.
 import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
-import { loadConfig } from '../core/config.js';
+import { loadConfig, type Config } from '../core/config.js';
 import { createSealer, loadMasterKey } from '../core/crypto.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { STATUS } from '../core/status.js';
@@ -12,7 +12,9 @@ import { systemClock, type Clock } from '../core/time.js';
 import { runEngine } from '../engine/engine.js';
 import { OastServer } from '../engine/oast.js';
 import { openKyselyStore } from '../jobs/open-store.js';
+import { Notifier, notifyLimits } from '../jobs/notify.js';
 import { Runner, type EngineFn } from '../jobs/runner.js';
+import { Scheduler } from '../jobs/scheduler.js';
 import type { KyselyStore } from '../jobs/store-kysely.js';
 import type { JobRow } from '../jobs/store.js';
 import { PgCheckpoint } from './checkpoint.js';
@@ -78,7 +80,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<RunningWork
     cleanup.push(() => queue.close());
     const oast = await OastServer.start({ host: config.oastListen.host, port: config.oastListen.port, publicUrl: config.oastUrl });
     cleanup.push(() => oast.close());
-    return await assemble({ opts, env, farm, log, clock, store, queue, oast, concurrency: opts.concurrency ?? config.maxConcurrentJobs, databaseUrl, cleanup, unwind });
+    return await assemble({ opts, env, config, farm, log, clock, store, queue, oast, concurrency: opts.concurrency ?? config.maxConcurrentJobs, databaseUrl, cleanup, unwind });
   } catch (err) {
     await unwind();
     throw err;
@@ -88,6 +90,7 @@ export async function startWorker(opts: WorkerOptions = {}): Promise<RunningWork
 interface Parts {
   opts: WorkerOptions;
   env: NodeJS.ProcessEnv;
+  config: Config;
   farm: FarmConfig;
   log: Logger;
   clock: Clock;
@@ -227,6 +230,17 @@ async function assemble(p: Parts): Promise<RunningWorker> {
   beatTimer.unref();
   sweepTimer.unref();
   await runner.start();
+  // workers send notifications too (their jobs end here); schedules are fired by the API nodes,
+  // which apply createJob's rules, the refusal to scan the service itself included
+  const scheduler = new Scheduler({
+    store,
+    clock,
+    log: log.child({ part: 'scheduler' }),
+    tickMs: p.config.schedulerTickMs,
+    makeJob: null,
+    notifier: new Notifier({ store, clock, log: log.child({ part: 'notify' }), limits: notifyLimits(p.config) }),
+  });
+  scheduler.start();
   log.info({ worker: runner.id, concurrency: p.concurrency, metrics: metricsUrl }, 'worker started');
 
   let closing: Promise<void> | null = null;
@@ -245,6 +259,7 @@ async function assemble(p: Parts): Promise<RunningWorker> {
     }
     clearInterval(beatTimer);
     clearInterval(sweepTimer);
+    await scheduler.close();
     await runner.close();
     await removeWorker(store.db, runner.id).catch((err: unknown) => log.warn({ err }, 'could not remove the worker row'));
     await p.unwind();

@@ -9,6 +9,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import nodemailer from 'nodemailer';
 import { Agent, request } from 'undici';
+import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Finding } from '../core/model.js';
 import { STATUS, STATUS_TEXT, type JobStatus } from '../core/status.js';
@@ -35,6 +36,19 @@ export interface NotifyLimits {
   allowPrivate: boolean;
   smtpUrl: string | null;
   smtpFrom: string | null;
+}
+
+export function notifyLimits(c: Config): NotifyLimits {
+  return {
+    attempts: c.notifyAttempts,
+    backoffMs: c.notifyBackoffMs,
+    timeoutMs: c.notifyTimeoutMs,
+    maxBodyBytes: c.notifyMaxBodyBytes,
+    concurrency: c.notifyConcurrency,
+    allowPrivate: c.webhookAllowPrivate,
+    smtpUrl: c.smtpUrl,
+    smtpFrom: c.smtpFrom,
+  };
 }
 
 /** The SMTP URL with its password replaced, for display. */
@@ -225,7 +239,7 @@ export class Notifier {
 
   private body(d: DeliveryRow, sentAt: number): string {
     const payload = JSON.parse(d.payload) as EventPayload;
-    const full = { event: payload.event, delivery_id: String(d.id), sent_at: sentAt, job: payload.job, ...(payload.findings ? { findings: payload.findings } : {}) };
+    const full = { event: payload.event, delivery_id: d.id, sent_at: sentAt, job: payload.job, ...(payload.findings ? { findings: payload.findings } : {}) };
     let text = JSON.stringify(full);
     if (Buffer.byteLength(text) <= this.o.limits.maxBodyBytes || !payload.findings) return text;
     // too big: keep as many findings as fit and say how many were left out

@@ -58,6 +58,101 @@ export interface CreateJobRequest {
   Tls?: { caCert?: string; clientCert?: string; clientKey?: string };
   /** wsc extension: "html", "browser" or "auto" (the default); see README "Browser engine". */
   Crawl?: CrawlMode;
+  /** wsc extension: start the job at this time (ISO-8601 with an offset, or epoch ms); status 12 until then. */
+  ReservedAt?: string | number;
+}
+
+/** wsc extension: a recurring schedule (PUT /api/v1/schedules). Exactly one of Cron and Every. */
+export interface ScheduleRequest {
+  Name: string;
+  /** 5-field cron "m h dom mon dow". */
+  Cron?: string;
+  Every?: 'daily' | 'weekly' | 'monthly';
+  /** "HH:MM" (default "00:00"), with Every. */
+  At?: string;
+  /** 0-6, 0 = Sunday (Every "weekly"). */
+  Weekday?: number;
+  /** 1-28 (Every "monthly"). */
+  MonthDay?: number;
+  /** IANA zone, default "UTC". */
+  TimeZone?: string;
+  MaxRuns?: number | null;
+  SkipIfRunning?: boolean;
+  Enabled?: boolean;
+  /** createJob's body, without ReservedAt and MasterInstanceNo. */
+  Job: Omit<CreateJobRequest, 'ReservedAt' | 'MasterInstanceNo'>;
+}
+
+export interface Schedule {
+  schedule_id: number;
+  name: string;
+  cron: string;
+  every: 'daily' | 'weekly' | 'monthly' | null;
+  at: string | null;
+  weekday: number | null;
+  month_day: number | null;
+  timezone: string;
+  max_runs: number | null;
+  run_count: number;
+  skip_if_running: boolean;
+  enabled: boolean;
+  next_run_at: number | null;
+  last_run_at: number | null;
+  last_instance_id: string | null;
+  /** The Job input, its secrets masked. */
+  job: Record<string, unknown>;
+  created_at: number;
+}
+
+export interface ScheduleRun {
+  instance_id: string | null;
+  at: number;
+  due_at: number;
+  outcome: 'created' | 'skipped' | 'failed';
+  status_code: number | null;
+  status: string | null;
+  error: string | null;
+}
+
+export type NotifyEventName = 'job.completed' | 'job.failed' | 'finding.high';
+
+/** wsc extension: a notification channel (PUT /api/v1/notifications). */
+export interface ChannelRequest {
+  Kind: 'webhook' | 'email';
+  Name?: string;
+  Url?: string;
+  /** Webhook signing secret, 16-256 printable characters; generated when absent. */
+  Secret?: string;
+  To?: string[];
+  Events?: NotifyEventName[];
+  Enabled?: boolean;
+}
+
+export interface Channel {
+  channel_id: number;
+  kind: 'webhook' | 'email';
+  name: string;
+  url: string | null;
+  to: string[];
+  events: NotifyEventName[];
+  enabled: boolean;
+  secret_hint: string | null;
+  created_at: number;
+}
+
+export interface Delivery {
+  delivery_id: number;
+  channel_id: number;
+  event: NotifyEventName | 'test';
+  instance_id: string | null;
+  attempt: number;
+  status: 'pending' | 'delivered' | 'failed';
+  response: string | null;
+  error: string | null;
+  attempts: { at: number; response: string | null; error: string | null }[];
+  created_at: number;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
 }
 
 /** One event of GET /api/v1/jobs/{id}/events. */
@@ -283,6 +378,12 @@ function instancePath(id: string | number, action: string): string {
   return `/api/v1/jobs/${s}${action}`;
 }
 
+function idPath(id: string | number): string {
+  const s = String(id).trim();
+  if (!/^\d+$/.test(s)) throw new RangeError(`id must be digits, got "${s}"`);
+  return s;
+}
+
 export class WscClient {
   readonly endpoint: string;
   private readonly accessKey: string;
@@ -440,6 +541,74 @@ export class WscClient {
     } finally {
       res.body.destroy();
     }
+  }
+
+  /** wsc extension: the caller's account and whether it is an admin. */
+  whoami(): Promise<Envelope<{ account: string; admin: boolean }>> {
+    return this.raw('GET', '/api/v1/whoami');
+  }
+
+  /** wsc extension (admin accounts): every API key, never secrets. */
+  listKeys(): Promise<Envelope<{ keys: { access_key: string; account: string; created_at: number; revoked: boolean }[] }>> {
+    return this.raw('GET', '/api/v1/keys');
+  }
+
+  /** wsc extension (admin accounts): a new key for an account (created if new); the secret is shown once. */
+  createKey(account: string): Promise<Envelope<{ access_key: string; secret_key: string; account: string }>> {
+    return this.raw('PUT', '/api/v1/keys', { Account: account });
+  }
+
+  /** wsc extension (admin accounts): revokes a key. */
+  revokeKey(accessKey: string): Promise<Envelope<Record<string, never>>> {
+    return this.raw('DELETE', `/api/v1/keys/${encodeURIComponent(accessKey)}`);
+  }
+
+  listSchedules(): Promise<Envelope<{ schedules: Schedule[] }>> {
+    return this.raw('GET', '/api/v1/schedules');
+  }
+
+  createSchedule(req: ScheduleRequest): Promise<Envelope<{ schedule: Schedule }>> {
+    return this.raw('PUT', '/api/v1/schedules', req);
+  }
+
+  getSchedule(id: number | string): Promise<Envelope<{ schedule: Schedule; runs: ScheduleRun[] }>> {
+    return this.raw('GET', `/api/v1/schedules/${idPath(id)}`);
+  }
+
+  /** Partial update; `{ Enabled: false }` pauses, `{ Enabled: true }` resumes. */
+  updateSchedule(id: number | string, patch: Partial<ScheduleRequest>): Promise<Envelope<{ schedule: Schedule }>> {
+    return this.raw('PATCH', `/api/v1/schedules/${idPath(id)}`, patch);
+  }
+
+  deleteSchedule(id: number | string): Promise<Envelope<Record<string, never>>> {
+    return this.raw('DELETE', `/api/v1/schedules/${idPath(id)}`);
+  }
+
+  listChannels(): Promise<Envelope<{ channels: Channel[] }>> {
+    return this.raw('GET', '/api/v1/notifications');
+  }
+
+  /** The webhook secret (given or generated) is in the answer this once. */
+  createChannel(req: ChannelRequest): Promise<Envelope<{ channel: Channel; secret?: string }>> {
+    return this.raw('PUT', '/api/v1/notifications', req);
+  }
+
+  updateChannel(id: number | string, patch: Partial<Omit<ChannelRequest, 'Kind'>>): Promise<Envelope<{ channel: Channel }>> {
+    return this.raw('PATCH', `/api/v1/notifications/${idPath(id)}`, patch);
+  }
+
+  deleteChannel(id: number | string): Promise<Envelope<Record<string, never>>> {
+    return this.raw('DELETE', `/api/v1/notifications/${idPath(id)}`);
+  }
+
+  /** Sends a test notification now and answers with its delivery. */
+  testChannel(id: number | string): Promise<Envelope<{ delivery: Delivery }>> {
+    return this.raw('POST', `/api/v1/notifications/${idPath(id)}/test`);
+  }
+
+  /** The channel's last 100 deliveries, newest first, each with its attempts. */
+  listDeliveries(id: number | string): Promise<Envelope<{ deliveries: Delivery[] }>> {
+    return this.raw('GET', `/api/v1/notifications/${idPath(id)}/deliveries`);
   }
 
   /**

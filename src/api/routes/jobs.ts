@@ -196,6 +196,18 @@ export async function admitJob(
   isRescan: boolean,
   reservedAt: number | null,
 ): Promise<JobRow> {
+  const checked = await checkJob(deps, listening, accountId, body, isRescan);
+  return deps.store.createJob({ accountId, startUrl: checked.settings.startUrl, memo: checked.memo, settings: checked.settings, masterId: checked.masterId, createdAt: deps.clock.now(), reservedAt });
+}
+
+/** createJob's settings and refusals without creating the job (schedules check their Job with it). */
+export async function checkJob(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'config' | 'resolver'>,
+  listening: readonly ListenAddress[],
+  accountId: number,
+  body: Partial<CreateJobBody>,
+  isRescan: boolean,
+): Promise<{ settings: JobSettings; masterId: number | null; memo: string | null }> {
   const { store, clock, config } = deps;
   let masterId: number | null = null;
   let base: Partial<JobSettings> & { memo?: string | null } = {};
@@ -235,7 +247,7 @@ export async function admitJob(
   if (await targetsSelf(settings.startUrl, listening, deps.resolver)) throw assetsCheckFail();
 
   const memo = body.Memo !== undefined ? body.Memo : (base.memo ?? null);
-  return store.createJob({ accountId, startUrl: settings.startUrl, memo, settings, masterId, createdAt: clock.now(), reservedAt });
+  return { settings, masterId, memo };
 }
 
 /** The URLs a login requests besides the crawl's. */

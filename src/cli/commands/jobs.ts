@@ -107,7 +107,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-interface CreateOpts {
+export interface CreateOpts {
   url: string;
   exclude?: string[];
   header?: string[];
@@ -168,67 +168,78 @@ function parseStatus(value: string): JobStatus {
   return n;
 }
 
+/** createJob's options shared by `jobs create` and `schedules create`. */
+export function addJobOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--url <url>', 'StartUrl: where crawling starts')
+    .option('--exclude <url>', 'ExcludeUrl entry (repeatable)', collect, [])
+    .option('--header <header>', 'HTTP header "Name: value" sent on every request (repeatable)', collect, [])
+    .option('--items <list>', `VulnItems: ALL, EXTENDED or a comma list of item words, any case (${SCAN_ITEMS.join(', ')})`, ALL_ITEMS_WORD)
+    .addOption(new Option('--ua <name>', 'UserAgent').choices(USER_AGENT_WORDS).default('PC Chrome'))
+    .addOption(new Option('--speed <n>', 'Speed: 1 normal, 2 a bit faster, 3 fast').choices(['1', '2', '3']).default('2'))
+    .option('--memo <text>', 'Memo (at most 1,000 characters)')
+    .addOption(new Option('--crawl <mode>', 'Crawl (wsc extension): html, browser or auto (the server\'s default: auto)').choices(['html', 'browser', 'auto']))
+    .option('--login-url <url>', 'Auth: form login page (with --username and --password or WSC_LOGIN_PASSWORD)')
+    .option('--username <user>', 'Auth: form login user')
+    .option('--password <password>', 'Auth: form login password')
+    .option('--auth <file>', 'Auth: login file, JSON or YAML (README, "Authenticated scans")')
+    .option('--openapi <file|url>', 'Seeds: OpenAPI 3 / Swagger 2 document (repeatable)', collect, [])
+    .option('--har <file>', 'Seeds: HAR file (repeatable)', collect, [])
+    .option('--urls <file>', 'Seeds: file of URLs, one a line (repeatable)', collect, [])
+    .option('--proxy <url>', 'Proxy: every request of the job goes through it')
+    .option('--ca-cert <file>', 'Tls: PEM CA certificates the TLS check trusts (repeatable)', collect, [])
+    .option('--client-cert <file>', 'Tls: PEM client certificate (mTLS), with --client-key')
+    .option('--client-key <file>', 'Tls: PEM key of --client-cert');
+}
+
+/** The createJob body the shared options describe. */
+export function jobRequestFromOptions(opts: CreateOpts, io: CliIo): CreateJobRequest {
+  const headers: Record<string, string> = {};
+  for (const h of opts.header ?? []) {
+    const [name, value] = parseHeader(h);
+    headers[name] = value;
+  }
+  const req: CreateJobRequest = {
+    StartUrl: opts.url,
+    ExcludeUrl: opts.exclude ?? [],
+    Headers: headers,
+    VulnItems: parseItems(opts.items),
+    UserAgent: opts.ua,
+    Speed: opts.speed,
+  };
+  if (opts.memo !== undefined) req.Memo = opts.memo;
+  if (opts.crawl !== undefined) req.Crawl = opts.crawl;
+  try {
+    const auth = resolveAuth(opts, io.env);
+    if (auth) req.Auth = auth;
+    const seeds = resolveSeeds(opts);
+    if (seeds) req.Seeds = seeds;
+    if (opts.proxy !== undefined) req.Proxy = opts.proxy;
+    const tls: NonNullable<CreateJobRequest['Tls']> = {};
+    if (opts.caCert && opts.caCert.length > 0) tls.caCert = opts.caCert.map((f) => pemFile('--ca-cert', f)).join('\n');
+    if (opts.clientCert !== undefined) tls.clientCert = pemFile('--client-cert', opts.clientCert);
+    if (opts.clientKey !== undefined) tls.clientKey = pemFile('--client-key', opts.clientKey);
+    if (Object.keys(tls).length > 0) req.Tls = tls;
+  } catch (err) {
+    if (err instanceof ScanUsageError) throw new UsageError(err.message);
+    throw err;
+  }
+  return req;
+}
+
 export function registerJobsCommand(program: Command, io: CliIo): void {
   const jobs = program.command('jobs').description('create, list, search, stop, cancel and wait for scan jobs (API client)');
 
   addClientOptions(
-    jobs
-      .command('create')
-      .description('create a scan job (PUT /api/v1/job)')
-      .requiredOption('--url <url>', 'StartUrl: where crawling starts')
-      .option('--exclude <url>', 'ExcludeUrl entry (repeatable)', collect, [])
-      .option('--header <header>', 'HTTP header "Name: value" sent on every request (repeatable)', collect, [])
-      .option('--items <list>', `VulnItems: ALL, EXTENDED or a comma list of item words, any case (${SCAN_ITEMS.join(', ')})`, ALL_ITEMS_WORD)
-      .addOption(new Option('--ua <name>', 'UserAgent').choices(USER_AGENT_WORDS).default('PC Chrome'))
-      .addOption(new Option('--speed <n>', 'Speed: 1 normal, 2 a bit faster, 3 fast').choices(['1', '2', '3']).default('2'))
-      .option('--memo <text>', 'Memo (at most 1,000 characters)')
-      .addOption(new Option('--crawl <mode>', 'Crawl (wsc extension): html, browser or auto (the server\'s default: auto)').choices(['html', 'browser', 'auto']))
+    addJobOptions(jobs.command('create').description('create a scan job (PUT /api/v1/job)'))
       .option('--master <id>', 'MasterInstanceNo: re-diagnose this completed job', parseInstanceNo)
-      .option('--login-url <url>', 'Auth: form login page (with --username and --password or WSC_LOGIN_PASSWORD)')
-      .option('--username <user>', 'Auth: form login user')
-      .option('--password <password>', 'Auth: form login password')
-      .option('--auth <file>', 'Auth: login file, JSON or YAML (README, "Authenticated scans")')
-      .option('--openapi <file|url>', 'Seeds: OpenAPI 3 / Swagger 2 document (repeatable)', collect, [])
-      .option('--har <file>', 'Seeds: HAR file (repeatable)', collect, [])
-      .option('--urls <file>', 'Seeds: file of URLs, one a line (repeatable)', collect, [])
-      .option('--proxy <url>', 'Proxy: every request of the job goes through it')
-      .option('--ca-cert <file>', 'Tls: PEM CA certificates the TLS check trusts (repeatable)', collect, [])
-      .option('--client-cert <file>', 'Tls: PEM client certificate (mTLS), with --client-key')
-      .option('--client-key <file>', 'Tls: PEM key of --client-cert')
+      .option('--at <time>', 'ReservedAt (wsc extension): start at this time, ISO-8601 with an offset (2026-12-03T15:00:00+09:00) or epoch ms; status 12 until then')
       .option('--json', 'print the raw response envelope')
       .option('-q, --quiet', 'print only the new job number'),
-  ).action(async (opts: CreateOpts, cmd: Command) => {
-    const headers: Record<string, string> = {};
-    for (const h of opts.header ?? []) {
-      const [name, value] = parseHeader(h);
-      headers[name] = value;
-    }
-    const req: CreateJobRequest = {
-      StartUrl: opts.url,
-      ExcludeUrl: opts.exclude ?? [],
-      Headers: headers,
-      VulnItems: parseItems(opts.items),
-      UserAgent: opts.ua,
-      Speed: opts.speed,
-    };
-    if (opts.memo !== undefined) req.Memo = opts.memo;
-    if (opts.crawl !== undefined) req.Crawl = opts.crawl;
+  ).action(async (opts: CreateOpts & { at?: string }, cmd: Command) => {
+    const req = jobRequestFromOptions(opts, io);
     if (opts.master !== undefined) req.MasterInstanceNo = opts.master;
-    try {
-      const auth = resolveAuth(opts, io.env);
-      if (auth) req.Auth = auth;
-      const seeds = resolveSeeds(opts);
-      if (seeds) req.Seeds = seeds;
-      if (opts.proxy !== undefined) req.Proxy = opts.proxy;
-      const tls: NonNullable<CreateJobRequest['Tls']> = {};
-      if (opts.caCert && opts.caCert.length > 0) tls.caCert = opts.caCert.map((f) => pemFile('--ca-cert', f)).join('\n');
-      if (opts.clientCert !== undefined) tls.clientCert = pemFile('--client-cert', opts.clientCert);
-      if (opts.clientKey !== undefined) tls.clientKey = pemFile('--client-key', opts.clientKey);
-      if (Object.keys(tls).length > 0) req.Tls = tls;
-    } catch (err) {
-      if (err instanceof ScanUsageError) throw new UsageError(err.message);
-      throw err;
-    }
+    if (opts.at !== undefined) req.ReservedAt = /^\d+$/.test(opts.at.trim()) ? Number(opts.at.trim()) : opts.at.trim();
     await withClient(cmd, io, async (client) => {
       const res = await client.createJob(req);
       if (opts.json) return printJson(io, res.envelope);

@@ -77,7 +77,7 @@ function Runs({ id }) {
   return html`<div class="card"><h2>Runs of schedule ${id}</h2><${ErrorBox} error=${error} />
     ${data
       ? html`<p>Next run: ${data.schedule.next_run_at ? fmtTime(data.schedule.next_run_at) : 'none'}</p>
-        <ul class="plain">${data.runs.map((r) => html`<li>${fmtTime(r.at)}: ${r.instance_id ? html`<a href=${`#/jobs/${r.instance_id}`}>job ${r.instance_id}</a>` : 'skipped'} ${r.status_code != null ? html`<span class=${statusClass('')}>status ${r.status_code}</span>` : null}</li>`)}</ul>
+        <ul class="plain">${data.runs.map((r) => html`<li>${fmtTime(r.at)}: ${r.outcome ?? ''} ${r.instance_id ? html`<a href=${`#/jobs/${r.instance_id}`}>job ${r.instance_id}</a>` : null} ${r.status ? html`<span class=${statusClass(r.status)}>${r.status}</span>` : null}${r.error ? html` <span class="small">${r.error}</span>` : null}</li>`)}</ul>
         ${data.runs.length === 0 ? html`<p class="muted">No run yet.</p>` : null}`
       : null}
   </div>`;

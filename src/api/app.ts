@@ -16,6 +16,7 @@ import { assetRoutes } from './routes/assets.js';
 import { consoleRoutes } from './routes/console.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { reportRoutes } from './routes/report.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(eventRoutes, deps);
       await api.register(adminRoutes, deps);
       await api.register(scheduleRoutes, deps);
+      await api.register(notificationRoutes, deps);
     },
     { prefix: API_PREFIX },
   );

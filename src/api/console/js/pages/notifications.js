@@ -124,9 +124,9 @@ export function Notifications({ id, who }) {
             <td class="url">${c.kind === 'webhook' ? c.url : c.to.join(', ')}${c.secret_hint ? html` <span class="small muted">(secret …${c.secret_hint})</span>` : null}</td>
             <td>${c.events.join(', ')}</td><td>${c.enabled ? 'enabled' : 'disabled'}</td>
             <td><div class="actions">
-              <button type="button" class="secondary small" aria-label=${`Send a test to ${c.name || c.channel_id}`} onClick=${() => op(async () => (await call('POST', `/api/v1/notifications/${c.channel_id}/test`)).resources.delivery, (d) => `Test sent: ${d.status}${d.response ? ` (${d.response})` : ''}${d.error ? ` ${d.error}` : ''}`)}>Test-send</button>
+              <button type="button" class="secondary small" aria-label=${`Test-send to ${c.name || c.channel_id}`} onClick=${() => op(async () => (await call('POST', `/api/v1/notifications/${c.channel_id}/test`)).resources.delivery, (d) => `Test sent: ${d.status}${d.response ? ` (${d.response})` : ''}${d.error ? ` ${d.error}` : ''}`)}>Test-send</button>
               <button type="button" class="secondary small" aria-label=${`${c.enabled ? 'Disable' : 'Enable'} ${c.name || c.channel_id}`} onClick=${() => op(() => call('PATCH', `/api/v1/notifications/${c.channel_id}`, { Enabled: !c.enabled }))}>${c.enabled ? 'Disable' : 'Enable'}</button>
-              <a class="button secondary small" href=${`#/notifications/${c.channel_id}`} aria-label=${`Delivery log of ${c.name || c.channel_id}`}>Log</a>
+              <a class="button secondary small" href=${`#/notifications/${c.channel_id}`} aria-label=${`Log of ${c.name || c.channel_id}`}>Log</a>
               <button type="button" class="secondary small" aria-label=${`Delete ${c.name || c.channel_id}`} onClick=${() => confirm('Delete this channel?') && op(() => call('DELETE', `/api/v1/notifications/${c.channel_id}`))}>Delete</button>
             </div></td></tr>`)}</tbody></table></div>
           ${data.length === 0 ? html`<p>No channel yet.</p>` : null}`

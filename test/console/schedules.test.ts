@@ -157,6 +157,14 @@ describe('web console: schedules and notifications', { skip: SKIP }, () => {
     await page.click(`a:text-is("job ${jobId}")`);
     await page.waitForSelector(`#page-title:text-is("Job ${jobId}")`);
     await page.waitForSelector('#job-status:text-is("Diagnostics completed")');
+
+    // pause and resume
+    await page.click('nav >> text=Schedules');
+    await page.click('button[aria-label="Pause schedule nightly"]');
+    await page.waitForSelector('#schedules tr:has-text("nightly"):has-text("paused")');
+    assert.equal((await t.call('GET', `/api/v1/schedules/${sched.schedule_id}`)).json.resources.schedule.enabled, false);
+    await page.click('button[aria-label="Resume schedule nightly"]');
+    await page.waitForSelector('#schedules tr:has-text("nightly"):has-text("enabled")');
     assert.deepEqual(errors, []);
   });
 

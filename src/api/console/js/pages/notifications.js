@@ -5,15 +5,15 @@ import { NOTIFY_EVENTS } from '../items.js';
 import { html, useState } from '../lib.js';
 import { Busy, Check, ErrorBox, Notice, Page, SelectField, TextField, fmtTime, useLoad } from '../ui.js';
 
-function Deliveries({ id }) {
+function Deliveries({ id, name }) {
   const { data, error, reload } = useLoad(async () => (await call('GET', `/api/v1/notifications/${encodeURIComponent(id)}/deliveries`)).resources.deliveries, [id]);
   return html`<div class="card" id="deliveries">
-    <div class="page-head"><h2>Delivery log of channel ${id}</h2><button type="button" class="secondary small" onClick=${reload}>Refresh the log</button></div>
+    <div class="page-head"><h2>Delivery log of ${name ?? `channel ${id}`}</h2><button type="button" class="secondary small" onClick=${reload}>Refresh the log</button></div>
     <${ErrorBox} error=${error} />
     ${data
       ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Deliveries table"><table><caption class="sr-only">Deliveries, newest first</caption>
           <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Job</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Response</th></tr></thead>
-          <tbody>${data.map((d) => html`<tr><td>${fmtTime(d.created_at)}</td><td>${d.event}</td><td>${d.instance_id ?? ''}</td><td>${d.attempt}</td><td>${d.status}</td><td>${d.response ?? ''}${d.error ? ` ${d.error}` : ''}</td></tr>`)}</tbody></table></div>
+          <tbody>${data.map((d) => html`<tr><td>${fmtTime(d.created_at)}</td><td>${d.event}</td><td>${d.instance_id ? html`<a href=${`#/jobs/${d.instance_id}`}>${d.instance_id}</a>` : ''}</td><td>${d.attempt}</td><td>${d.status}</td><td>${d.response ?? ''}${d.error ? ` ${d.error}` : ''}</td></tr>`)}</tbody></table></div>
           ${data.length === 0 ? html`<p class="muted">Nothing sent yet.</p>` : null}`
       : null}
   </div>`;
@@ -131,7 +131,7 @@ export function Notifications({ id, who }) {
             </div></td></tr>`)}</tbody></table></div>
           ${data.length === 0 ? html`<p>No channel yet.</p>` : null}`
       : null}
-    ${id ? html`<${Deliveries} id=${id} key=${`${id}-${tick}`} />` : null}
+    ${id ? html`<${Deliveries} id=${id} name=${(data ?? []).find((c) => String(c.channel_id) === id)?.name || undefined} key=${`${id}-${tick}`} />` : null}
     <${NewChannel} onCreated=${(r) => { setSecret(r.secret ?? null); reload(); }} />
     ${who?.admin ? html`<${SmtpSettings} />` : null}
   <//>`;

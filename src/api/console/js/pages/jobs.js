@@ -50,7 +50,9 @@ export function Jobs({ query }) {
   }, [key]);
   const records = (data?.record_data ?? []).filter((r) => inRange(r, filters.from, filters.to));
   const moving = records.some((r) => !FINAL_STATUS_TEXTS.includes(r.status));
-  useInterval(reload, 2000, moving);
+  // a job reserved for later changes only when its time comes: no need to ask every 2 s for it
+  const busy = records.some((r) => !FINAL_STATUS_TEXTS.includes(r.status) && !r.reserved_at);
+  useInterval(reload, busy ? 2000 : 10_000, moving);
 
   const apply = (e) => {
     e.preventDefault();

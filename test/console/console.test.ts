@@ -14,7 +14,7 @@ import { startSite, type Site } from '../helpers/site.js';
 import { ARTIFACTS, SKIP, audit, auditContext, launch, watchErrors } from './harness.js';
 
 // browser globals used inside page.evaluate callbacks (the test program is compiled without the DOM lib)
-declare const document: any, sessionStorage: any, localStorage: any;
+declare const document: any, sessionStorage: any, localStorage: any, getComputedStyle: any;
 
 let t: TestServer;
 let site: Site;
@@ -71,6 +71,28 @@ describe('web console', { skip: SKIP }, () => {
     assert.equal(stored.local, 0);
     assert.equal(stored.cookie, '');
     await page.waitForSelector('#who:not(:empty)');
+  });
+
+  test('keyboard: a skip link first, then the navigation; Enter on a link navigates and focuses the heading', async () => {
+    // start the tab order from the top of the document, as a fresh visit does
+    await page.evaluate(() => {
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Jobs');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'New job');
+    // the focus ring is visible (a real outline, not none)
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#page-title:text-is("New job")');
+    await page.waitForFunction(() => document.activeElement?.id === 'page-title');
+    await page.goBack();
+    await page.waitForSelector('#page-title:text-is("Jobs")');
   });
 
   test('create a job: the API names the missing field next to it, then the job is created', async () => {

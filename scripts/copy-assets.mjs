@@ -2,7 +2,7 @@
 import { cpSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const ASSET = /\.(html|css|js|json|ya?ml|txt)$/;
+const ASSET = /\.(html|css|js|svg|json|ya?ml|txt)$/;
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

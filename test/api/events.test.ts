@@ -156,17 +156,20 @@ test('the console watches a job live over the event stream (headless Chromium)',
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url + '/');
+    await page.goto(server.url + '/#/signin');
     await page.fill('#ak', server.admin.accessKey);
     await page.fill('#sk', server.admin.secretKey);
-    await page.click('#save');
+    await page.press('#sk', 'Enter');
+    await page.locator('#page-title', { hasText: 'Jobs' }).waitFor();
     const id = await createJob(`${slow.url}/`);
-    await page.click('#refresh');
-    await page.locator('#jobs tr', { hasText: id }).locator('button', { hasText: 'watch' }).click();
-    // locators, not evaluated strings: the console's CSP forbids eval, as it should
-    await page.locator('#live-status', { hasText: 'Collecting URLs' }).waitFor({ timeout: 10_000 });
+    await page.goto(`${server.url}/#/jobs/${id}`);
+    // the job's page follows its event stream while it runs (locators, not evaluated strings: the
+    // console's CSP forbids eval, as it should)
+    await page.locator('dd', { hasText: '(live)' }).locator('#job-status', { hasText: 'Collecting URLs' }).waitFor({ timeout: 10_000 });
     await client.stopJob(id);
-    await page.locator('#live-log li', { hasText: 'end: Stopped' }).waitFor({ timeout: 10_000 });
+    // the stream's end makes the page read the job again: stopped, no longer live
+    await page.locator('#job-status', { hasText: 'Stopped' }).waitFor({ timeout: 10_000 });
+    await page.locator('dd', { hasText: '(live)' }).waitFor({ state: 'detached', timeout: 5_000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

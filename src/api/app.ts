@@ -127,7 +127,8 @@ export async function buildApp(deps: AppDeps) {
       await api.register(assetRoutes, deps);
       await api.register(reportRoutes, deps);
       await api.register(eventRoutes, deps);
-      await api.register(adminRoutes, deps);
+      // a revocation answered here is in force at once in this process, not after the key cache's second
+      await api.register(adminRoutes, { ...deps, onKeyRevoked: (accessKey: string) => auth.invalidate(accessKey) });
       await api.register(scheduleRoutes, deps);
       await api.register(notificationRoutes, deps);
     },

@@ -8,7 +8,7 @@ import { keyCreateSchema, smtpSettingsSchema } from '../schemas.js';
 import { maskSmtpUrl, SMTP_SETTING, type SmtpSettings } from '../../jobs/notify.js';
 import { ok, parseBody } from './jobs.js';
 
-export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, deps: AppDeps & { onKeyRevoked?(accessKey: string): void }): Promise<void> {
   const { store, sealer, clock } = deps;
 
   async function requireAdmin(req: FastifyRequest): Promise<void> {
@@ -45,6 +45,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const key = await store.getKey(accessKey);
     if (!key) throw new ApiError(400, 901, 'API Call Fail', `No access key ${accessKey}.`);
     if (key.status !== 'revoked') await store.setKeyStatus(key.accessKey, 'revoked');
+    deps.onKeyRevoked?.(key.accessKey);
     req.log.info({ audit: 'key-revoke', by: req.principal.accessKey, accessKey: key.accessKey }, 'API key revoked');
     return ok({});
   });

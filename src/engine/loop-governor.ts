@@ -88,6 +88,8 @@ class LoopGovernor {
     }
     this.holds++;
     this.waiters.push(fn);
+    // held work is what keeps the process going now: the watch must fire to let it go
+    this.timer?.ref();
   }
 
   stats(): LoopGovernorStats {
@@ -114,6 +116,7 @@ class LoopGovernor {
   private release(): void {
     const ws = this.waiters;
     this.waiters = [];
+    this.timer?.unref();
     for (const w of ws) w();
   }
 }

@@ -10,7 +10,7 @@ import type { ResolvedTransport } from './transport/options.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { HealthMonitor, transportKind, type HealthStats } from './health.js';
-import { parseRetryAfter, Scheduler } from './scheduler.js';
+import { parseRetryAfter, Scheduler, type SharedLimiter } from './scheduler.js';
 import { OutOfScopeError, Scope, type ScopeRules } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
 
@@ -70,6 +70,8 @@ export interface SessionOptions {
   transport?: ResolvedTransport;
   /** Called once if the target is found down (see health.ts); requests then fail with TargetDownError. */
   onTargetDown?(cause: string): void;
+  /** The job's Speed shared with the other processes sending for it (a farm's split job). */
+  limiter?: SharedLimiter;
 }
 
 interface StoredCookie {
@@ -259,7 +261,7 @@ export class ScanSession {
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.onTargetDown ? { onDown: opts.onTargetDown } : {}),
     });
-    this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log, onBackoff: (ms) => this.health.backedOff(ms) });
+    this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log, onBackoff: (ms) => this.health.backedOff(ms), ...(opts.limiter ? { shared: opts.limiter } : {}) });
     // a stop while the job is paused for a silent target ends the pause at once (requests waiting
     // at the gate then see the abort), instead of after the probing
     this.signal.addEventListener('abort', () => this.health.close(), { once: true });

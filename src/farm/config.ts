@@ -20,6 +20,8 @@ export interface FarmConfig {
   takeoverSlots: number;
   /** This process's name in `wsc workers` (WSC_WORKER_HOST, default the host name). */
   host: string;
+  /** Attack targets per unit of a split check (WSC_UNIT_TARGETS; 0: checks are never split). */
+  unitTargets: number;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -59,5 +61,6 @@ export function loadFarmConfig(env: NodeJS.ProcessEnv): FarmConfig {
     metricsListen,
     takeoverSlots: int(env, 'WSC_WORKER_TAKEOVER_SLOTS', 1, 0),
     host: env.WSC_WORKER_HOST || hostname(),
+    unitTargets: int(env, 'WSC_UNIT_TARGETS', 8, 0),
   };
 }

@@ -95,6 +95,8 @@ export class PgLimiter implements SharedLimiter {
   /** Round trips made, for the bench's and the README's cost figures. */
   readonly trips = { reservations: 0, grants: 0 };
 
+  private readonly openedAt = Date.now();
+
   constructor(private readonly o: LimiterOptions) {
     this.spacing = o.profile.maxRps > 0 ? (1000 / o.profile.maxRps) * (1 + PACE_MARGIN) : 0;
     this.batch = o.profile.maxRps > 0 ? Math.max(1, Math.ceil((o.profile.maxRps * BATCH_MS) / 1000)) : 0;
@@ -252,5 +254,6 @@ export class PgLimiter implements SharedLimiter {
       w.reject(new AbortError());
     }
     await sql`DELETE FROM farm_slots WHERE job_id = ${this.o.jobId} AND holder = ${this.holder}`.execute(this.o.db);
+    this.o.log.info({ jobId: this.o.jobId, reservations: this.trips.reservations, grants: this.trips.grants, ms: Date.now() - this.openedAt }, 'shared limiter closed');
   }
 }

@@ -123,6 +123,16 @@ test('split: one large job over 3 workers, within its Speed at the target; a wor
   const peakFlight = site.peakInFlight.get('s1') ?? 0;
   assert.ok(peakRate <= limit.maxRps, `peak ${peakRate} requests in a sliding second (Speed ${SPEED}: ${limit.maxRps})`);
   assert.ok(peakFlight <= limit.concurrency, `peak ${peakFlight} in flight (Speed ${SPEED}: ${limit.concurrency})`);
+  let reservations = 0;
+  let grants = 0;
+  for (const w of workers) {
+    for (const line of w.output().split('\n')) {
+      if (!line.includes('"msg":"shared limiter closed"') || !line.includes(`"jobId":${a},`)) continue;
+      reservations += Number(/"reservations":(\d+)/.exec(line)?.[1] ?? 0);
+      grants += Number(/"grants":(\d+)/.exec(line)?.[1] ?? 0);
+    }
+  }
+  console.log(`split: shared limiter cost for job ${a}: ${reservations} start-time reservations and ${grants} grant renewals over ${seconds.toFixed(1)} s (${(reservations / seconds).toFixed(1)} and ${(grants / seconds).toFixed(1)} round trips/s)`);
   console.log(
     `split: 1 job on 3 workers in ${seconds.toFixed(1)} s, ${units.length} units done by ${by.size} workers ${JSON.stringify([...by.values()])}; ` +
       `target saw peak ${peakRate} req in a sliding second and ${peakFlight} in flight (Speed ${SPEED}: ${limit.maxRps}/s, ${limit.concurrency}); ` +

@@ -44,9 +44,9 @@ export interface UnitLease {
   /**
    * The next unit this process should run, or null. The job's owner waits while units it cannot
    * take are running elsewhere and gets null once every unit is done; a helper gets null as soon
-   * as no unit is free.
+   * as no unit is free. `signal` ends the wait (a stop, the job's duration limit).
    */
-  next(): Promise<string | null>;
+  next(signal: AbortSignal): Promise<string | null>;
   /** The unit ran to its end; `requests` it sent. */
   done(unit: string, requests: number): Promise<void>;
   /** Units done over every process, of all units. */

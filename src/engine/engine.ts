@@ -389,7 +389,7 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
         for (;;) {
           if (signal.aborted) throw new AbortError();
           if (limitReached) return;
-          const unit = await split.lease.next();
+          const unit = await split.lease.next(signal);
           if (unit === null) return;
           const p = split.plan.get(unit);
           const check = p ? input.checks.find((c) => c.meta.id === p.check) : undefined;

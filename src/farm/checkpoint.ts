@@ -147,10 +147,10 @@ export class PgUnitLease implements UnitLease {
     this.counts = { done: Number(r.rows[0]?.done ?? 0), total: Number(r.rows[0]?.total ?? 0) };
   }
 
-  async next(): Promise<string | null> {
+  async next(signal: AbortSignal): Promise<string | null> {
     let mine = false;
     try {
-      return await this.take(() => {
+      return await this.take(signal, () => {
         if (this.waiting && !mine) return false;
         this.waiting = mine = true;
         return true;
@@ -161,9 +161,9 @@ export class PgUnitLease implements UnitLease {
   }
 
   /** `mayWait` says whether this call is the one loop that waits for units running elsewhere. */
-  private async take(mayWait: () => boolean): Promise<string | null> {
+  private async take(signal: AbortSignal, mayWait: () => boolean): Promise<string | null> {
     for (;;) {
-      if (this.signal.aborted || this.closed) throw new AbortError();
+      if (signal.aborted || this.signal.aborted || this.closed) throw new AbortError();
       const now = this.now();
       // free units first in plan order; a unit whose lease ran out (its worker died) is free again
       const r = await sql<{ unit: string }>`UPDATE farm_job_units SET holder = ${this.holder}, lease_until = ${now + this.o.staleMs}
@@ -183,13 +183,13 @@ export class PgUnitLease implements UnitLease {
       await new Promise<void>((resolve) => {
         const onAbort = (): void => {
           clearTimeout(t);
+          this.signal.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', onAbort);
           resolve();
         };
-        const t = setTimeout(() => {
-          this.signal.removeEventListener('abort', onAbort);
-          resolve();
-        }, this.o.waitMs);
+        const t = setTimeout(onAbort, this.o.waitMs);
         this.signal.addEventListener('abort', onAbort, { once: true });
+        signal.addEventListener('abort', onAbort, { once: true });
       });
     }
   }

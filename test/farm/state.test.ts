@@ -104,19 +104,20 @@ test('split units: each unit goes to one taker; a dead taker\'s units come back 
   const owner = await new PgCheckpoint(store.db, id, 'w1', () => Date.now(), splitOpts('owner')).units(plan);
   const helpers = await Promise.all(['w2', 'w3'].map((w) => new PgCheckpoint(store.db, id, w, () => Date.now(), splitOpts('helper')).units(plan)));
   // three takers race for the six units: every unit once
-  const taken = await Promise.all([owner, ...helpers].flatMap((l) => [l.next(), l.next()]));
+  const sig = new AbortController().signal;
+  const taken = await Promise.all([owner, ...helpers].flatMap((l) => [l.next(sig), l.next(sig)]));
   assert.deepEqual([...taken].sort(), plan.map((u) => u.unit).sort());
-  assert.equal(await helpers[0]!.next(), null, 'a helper gets null when no unit is free');
+  assert.equal(await helpers[0]!.next(sig), null, 'a helper gets null when no unit is free');
   // the owner's and the first helper's units are done; the second helper's two are left
   for (const u of taken.slice(0, 4)) await owner.done(u!, 3);
   // the last two are held by a "dead" helper (never renewed past 400 ms: its lease object is dropped)
   const dead = helpers[1] as unknown as { close(): Promise<void>; timer: NodeJS.Timeout };
   clearInterval(dead.timer);
   const t0 = Date.now();
-  const again = [await owner.next(), await owner.next()];
+  const again = [await owner.next(sig), await owner.next(sig)];
   assert.ok(Date.now() - t0 >= 200, 'the owner waited for the leases to run out');
   for (const u of again) await owner.done(u!, 1);
-  assert.equal(await owner.next(), null, 'every unit done');
+  assert.equal(await owner.next(sig), null, 'every unit done');
   assert.deepEqual(owner.progress(), { done: 6, total: 6 });
 });
 

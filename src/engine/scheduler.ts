@@ -48,6 +48,11 @@ export interface SharedLimiter {
   startSlot(signal: AbortSignal): Promise<void>;
   /** Called when the limiter's grant grows, so waiting requests may go. */
   onChange(listener: () => void): void;
+  /**
+   * Takes one request of the job's request budget (maxRequests) counted over every process; false
+   * when it is spent. Synchronous while this process holds some of it.
+   */
+  spend?(): boolean | Promise<boolean>;
 }
 
 interface Waiter {

@@ -201,6 +201,7 @@ export function isCredentialHeader(name: string): boolean {
 export class ScanSession {
   readonly scope: Scope;
   readonly scheduler: Scheduler;
+  private readonly limiter: SharedLimiter | undefined;
   readonly cookies = new CookieJar();
   readonly limits: EngineLimits;
   readonly startUrl: string;
@@ -261,6 +262,7 @@ export class ScanSession {
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.onTargetDown ? { onDown: opts.onTargetDown } : {}),
     });
+    this.limiter = opts.limiter;
     this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log, onBackoff: (ms) => this.health.backedOff(ms), ...(opts.limiter ? { shared: opts.limiter } : {}) });
     // a stop while the job is paused for a silent target ends the pause at once (requests waiting
     // at the gate then see the abort), instead of after the probing
@@ -415,6 +417,10 @@ export class ScanSession {
       if (this.health.blocked) await this.health.gate();
       if (this.signal.aborted) throw new AbortError();
       if (this.count >= this.limits.maxRequests) throw new BudgetError(`request budget of ${this.limits.maxRequests} spent`);
+      if (this.limiter?.spend) {
+        const ok = this.limiter.spend();
+        if (ok === false || (ok !== true && !(await ok))) throw new BudgetError(`the job's request budget of ${this.limits.maxRequests} is spent (over every worker)`);
+      }
       this.count++;
       this.health.sent();
       const list = opts.withoutAuth === true ? null : this.plainHeaderList(spec.headers);

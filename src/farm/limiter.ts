@@ -33,11 +33,15 @@ const SLOT_SLACK_MS = 20;
 const BATCH_MS = 250;
 /** How often a process that wants more slots than it holds asks again. */
 const RETRY_MS = 150;
+/** Requests of the job's budget a process takes at a time (what it has not used goes back at its end). */
+const BUDGET_CHUNK = 25;
 
 export interface LimiterOptions {
   db: Kysely<Database>;
   jobId: number;
   profile: SpeedProfile;
+  /** The job's maxRequests, counted over every process in farm_budget. */
+  maxRequests: number;
   heartbeatMs: number;
   staleMs: number;
   log: Logger;
@@ -93,7 +97,11 @@ export class PgLimiter implements SharedLimiter {
   private readonly spacing: number;
   private readonly batch: number;
   /** Round trips made, for the bench's and the README's cost figures. */
-  readonly trips = { reservations: 0, grants: 0 };
+  readonly trips = { reservations: 0, grants: 0, budget: 0 };
+  /** Requests of the job's budget this process holds and has not sent. */
+  private budget = 0;
+  private budgetTaking: Promise<boolean> | null = null;
+  private budgetSpent = false;
 
   private readonly openedAt = Date.now();
 
@@ -119,6 +127,45 @@ export class PgLimiter implements SharedLimiter {
 
   onChange(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  spend(): boolean | Promise<boolean> {
+    if (this.budget > 0) {
+      this.budget--;
+      return true;
+    }
+    if (this.budgetSpent) return false;
+    this.budgetTaking ??= this.takeBudget().finally(() => {
+      this.budgetTaking = null;
+    });
+    return this.budgetTaking.then((ok) => {
+      if (!ok) return false;
+      // another request may have taken the last of the chunk while this one waited
+      if (this.budget <= 0) return this.spend();
+      this.budget--;
+      return true;
+    });
+  }
+
+  private async takeBudget(): Promise<boolean> {
+    const max = this.o.maxRequests;
+    const r = await sql<{ spent: string }>`INSERT INTO farm_budget AS b (job_id, spent) VALUES (${this.o.jobId}, ${Math.min(BUDGET_CHUNK, max)})
+      ON CONFLICT (job_id) DO UPDATE SET spent = LEAST(b.spent + ${BUDGET_CHUNK}, ${max}) WHERE b.spent < ${max}
+      RETURNING spent, (SELECT spent FROM farm_budget WHERE job_id = ${this.o.jobId}) AS before`.execute(this.o.db);
+    this.trips.budget++;
+    const row = r.rows[0] as { spent: string; before: string | null } | undefined;
+    if (!row) {
+      this.budgetSpent = true;
+      return false;
+    }
+    const before = row.before === null ? 0 : Number(row.before);
+    const got = Number(row.spent) - before;
+    if (got <= 0) {
+      this.budgetSpent = true;
+      return false;
+    }
+    this.budget += got;
+    return true;
   }
 
   startSlot(signal: AbortSignal): Promise<void> {
@@ -254,6 +301,10 @@ export class PgLimiter implements SharedLimiter {
       w.reject(new AbortError());
     }
     await sql`DELETE FROM farm_slots WHERE job_id = ${this.o.jobId} AND holder = ${this.holder}`.execute(this.o.db);
-    this.o.log.info({ jobId: this.o.jobId, reservations: this.trips.reservations, grants: this.trips.grants, ms: Date.now() - this.openedAt }, 'shared limiter closed');
+    await this.budgetTaking?.catch((err: unknown) => this.o.log.debug({ err }, 'a budget request failed as the limiter closed'));
+    // what this process took and did not send goes back to the job's other processes
+    if (this.budget > 0) await sql`UPDATE farm_budget SET spent = GREATEST(0, spent - ${this.budget}) WHERE job_id = ${this.o.jobId}`.execute(this.o.db);
+    this.budget = 0;
+    this.o.log.info({ jobId: this.o.jobId, reservations: this.trips.reservations, grants: this.trips.grants, budget: this.trips.budget, ms: Date.now() - this.openedAt }, 'shared limiter closed');
   }
 }

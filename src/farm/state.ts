@@ -56,6 +56,7 @@ export async function ensureFarmTables(db: Db): Promise<void> {
         job_id bigint NOT NULL, unit text NOT NULL, seq integer NOT NULL, holder text, lease_until bigint,
         done_at bigint, done_by text, requests integer NOT NULL DEFAULT 0, PRIMARY KEY (job_id, unit))`.execute(conn);
       await sql`CREATE TABLE IF NOT EXISTS farm_pace (job_id bigint PRIMARY KEY, next_at double precision NOT NULL)`.execute(conn);
+      await sql`CREATE TABLE IF NOT EXISTS farm_budget (job_id bigint PRIMARY KEY, spent bigint NOT NULL)`.execute(conn);
       await sql`CREATE TABLE IF NOT EXISTS farm_slots (
         job_id bigint NOT NULL, holder text NOT NULL, slots integer NOT NULL, want integer NOT NULL, lease_until bigint NOT NULL,
         PRIMARY KEY (job_id, holder))`.execute(conn);

@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../core/time.js';
 import { sql } from 'kysely';
 import { SPEEDS } from '../core/items.js';
 import type { Finding } from '../core/model.js';
-import { runEngine } from '../engine/engine.js';
+import { resolveLimits, runEngine } from '../engine/engine.js';
 import type { EngineHooks, EngineJob } from '../engine/types.js';
 import { redactSecrets } from '../report/json.js';
 import { OastServer } from '../engine/oast.js';
@@ -109,15 +109,15 @@ interface Parts {
 async function assemble(p: Parts): Promise<RunningWorker> {
   const { farm, log, clock, store, queue, oast } = p;
   let metricsRef: Metrics | null = null;
-  const limiterFor = (jobId: number, speed: EngineJob['speed']): PgLimiter =>
-    new PgLimiter({ db: store.db, jobId, profile: SPEEDS[speed], heartbeatMs: farm.heartbeatMs, staleMs: farm.staleMs, log });
+  const limiterFor = (jobId: number, job: EngineJob): PgLimiter =>
+    new PgLimiter({ db: store.db, jobId, profile: SPEEDS[job.speed], maxRequests: resolveLimits(job.limits).maxRequests, heartbeatMs: farm.heartbeatMs, staleMs: farm.staleMs, log });
   const engine: EngineFn =
     p.opts.engine ??
     (async (job, hooks, signal, deps) => {
       const cp = deps?.checkpoint instanceof PgCheckpoint ? deps.checkpoint : undefined;
       cp?.attach(signal);
       // the job's Speed is shared with the workers that help with its units (src/farm/limiter.ts)
-      const limiter = cp ? limiterFor(cp.jobId, job.speed) : undefined;
+      const limiter = cp ? limiterFor(cp.jobId, job) : undefined;
       try {
         const result = await runEngine(job, hooks, signal, { ...deps, oast, ...(limiter ? { limiter } : {}) });
         metricsRef?.incRate('wsc_target_requests', 'Requests sent to targets (counted when a job or its part on this worker ends).', result.stats.requests);
@@ -215,7 +215,7 @@ async function assemble(p: Parts): Promise<RunningWorker> {
     // a helper never crawls: without the owner's saved crawl there is nothing to help with
     if ((await cp.loadCrawl()) === null) return;
     cp.attach(signal);
-    const limiter = limiterFor(id, engineJob.speed);
+    const limiter = limiterFor(id, engineJob);
     let requests = 0;
     const hooks: EngineHooks = {
       onFinding: async (f: Finding) => {

@@ -95,8 +95,8 @@ test('split: one large job over 3 workers, within its Speed at the target; a wor
   const db = store.db;
   const call = (method: string, uri: string, body?: unknown) =>
     send(api.id, method, uri, { ...signedHeaders(method, uri, key), 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
-  const create = async (n: number): Promise<number> => {
-    const r = await call('PUT', '/api/v1/job', { StartUrl: `${site.url}/s${n}/`, VulnItems: ITEMS, UserAgent: 'PC Chrome', Speed: SPEED, Memo: `split ${n}` });
+  const create = async (n: number, extra: Record<string, unknown> = {}): Promise<number> => {
+    const r = await call('PUT', '/api/v1/job', { StartUrl: `${site.url}/s${n}/`, VulnItems: ITEMS, UserAgent: 'PC Chrome', Speed: SPEED, Memo: `split ${n}`, ...extra });
     assert.equal(r.status, 200, r.text);
     return Number(r.headers['x-wsc-instance-no']);
   };
@@ -181,5 +181,15 @@ test('split: one large job over 3 workers, within its Speed at the target; a wor
   const late = (site.arrivals.get('s3')?.length ?? 0) - before;
   assert.equal(late, 0, `${late} request(s) reached the target after the job was Stopped`);
   assert.deepEqual((await unitsOf(c)).filter((u) => u.holder !== null), [], 'no unit is held after the stop');
+  // 4. The job's request budget is counted over every worker: the target sees at most maxRequests.
+  const budget = Math.floor(single.stats.requests / 2);
+  const d = await create(4, { Limits: { maxRequests: budget } });
+  await waitFor(async () => (await store!.getJob(d))?.status === STATUS.DIAG_DONE, 120_000, 100).catch(async (err: unknown) => {
+    throw new Error(`${String(err)}\n${await dump()}`);
+  });
+  const hitsD = site.arrivals.get('s4')?.length ?? 0;
+  assert.ok(hitsD <= budget, `${hitsD} requests reached the target; the job's budget is ${budget}`);
+  assert.match((await store.getJob(d))?.resultDesc ?? '', /warning/i);
+  console.log(`split: a job with maxRequests ${budget} (half a full run) sent ${hitsD} requests over the workers and completed with a warning`);
   console.log(`split: stop of job ${c} (units on ${alive.length} workers) Stopped in ${stopMs} ms; nothing reached the target after it`);
 });

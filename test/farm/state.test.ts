@@ -127,7 +127,7 @@ test('shared limiter: shares are water-filled; grants never exceed the Speed; st
   assert.deepEqual(waterFill(4, [0, 3]), [0, 3]);
   const id = await newJob();
   const profile = { concurrency: 4, maxRps: 20 };
-  const mk = () => new PgLimiter({ db: store.db, jobId: id, profile, heartbeatMs: 100, staleMs: 1000, log: createLogger('silent') });
+  const mk = () => new PgLimiter({ db: store.db, jobId: id, profile, maxRequests: 60, heartbeatMs: 100, staleMs: 1000, log: createLogger('silent') });
   const a = mk();
   const b = mk();
   a.demand(4, 0);
@@ -150,6 +150,10 @@ test('shared limiter: shares are water-filled; grants never exceed the Speed; st
     peak = Math.max(peak, i - j + 1);
   }
   assert.ok(peak <= 20, `${peak} starts in one sliding second`);
+  // the job's budget (60) over both, taken in chunks: 60 requests in all, whoever sends them
+  let sent = 0;
+  for (let i = 0; i < 200; i++) if (await (i % 3 ? a : b).spend()) sent++;
+  assert.equal(sent, 60, 'the budget is counted over every process');
   await a.close();
   await b.close();
 });

@@ -20,7 +20,7 @@ if (!url) {
   console.error('bench:farm needs PostgreSQL: set WSC_BENCH_DATABASE_URL (or WSC_TEST_DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/test');
   process.exit(2);
 }
-const WORKERS = (process.env.WSC_FARM_BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
+const WORKERS = (process.env.WSC_FARM_BENCH_WORKERS ?? '1,2,4').split(',').filter(Boolean).map(Number);
 const JOBS = Number(process.env.WSC_FARM_BENCH_JOBS ?? 16);
 const SLOTS = Number(process.env.WSC_FARM_BENCH_SLOTS ?? 2);
 const SPEED = process.env.WSC_FARM_BENCH_SPEED ?? '1';

@@ -35,6 +35,7 @@ export const meta: CheckMeta = {
   remediation:
     'Do not build shell command lines from input: call the program directly with an argument list (execFile/spawn without a shell, ProcessBuilder), or use a library API instead of a command. Validate values against an allowlist before they reach any process.',
   requestBudget: 40,
+  perTarget: true,
 };
 
 const FORMS: readonly CommandForm[] = [...UNIX_FORMS, ...WINDOWS_FORMS];

@@ -24,6 +24,7 @@ export const meta: CheckMeta = {
   remediation:
     'Refuse or strip CR and LF (and their encodings) in any value written into a response header (Location, Set-Cookie, custom headers); use the framework\'s header API, which rejects them, and redirect only to allow-listed targets.',
   requestBudget: 12,
+  perTarget: true,
 };
 
 interface Variant {

@@ -25,6 +25,7 @@ export const meta: CheckMeta = {
   remediation:
     'Escape every value put into an LDAP filter as RFC 4515 says (* ( ) \\ and NUL as \\2a \\28 \\29 \\5c \\00), with the library\'s own escaping function, and escape DN parts per RFC 4514; validate values against the expected format first.',
   requestBudget: 12,
+  perTarget: true,
 };
 
 const ERRORS =

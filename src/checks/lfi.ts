@@ -22,6 +22,7 @@ export const meta: CheckMeta = {
   remediation:
     'Never build a file path from request input. Map the input to a fixed list of allowed files (an id or basename looked up in an allowlist), or resolve the path and verify it stays inside the intended directory; disable PHP stream wrappers you do not need (allow_url_include=Off) and do not rely on stripping "../".',
   requestBudget: 30,
+  perTarget: true,
 };
 
 function signatureIn(res: HttpResponseData, p: LfiPayload, baseHasSource: boolean): (SignatureMatch & { run?: string }) | null {

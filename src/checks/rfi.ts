@@ -22,6 +22,7 @@ export const meta: CheckMeta = {
   remediation:
     'Never include or render a file named by request input; map the input to a fixed allowlist of local templates. In PHP set allow_url_include=Off and allow_url_fopen=Off; never fetch and embed remote content chosen by the client.',
   requestBudget: 6,
+  perTarget: true,
 };
 
 // "?" ends the path when the application appends an extension (include($page . '.php'))

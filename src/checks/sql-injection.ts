@@ -33,6 +33,7 @@ export const meta: CheckMeta = {
   remediation:
     'Build every query with bound parameters (prepared statements) instead of string concatenation, including values taken from cookies and headers; where identifiers must vary, pick them from an allowlist. Do not show database errors to users.',
   requestBudget: 60,
+  perTarget: true,
 };
 
 type Send = (spec: HttpRequestSpec, timeoutMs?: number) => Promise<HttpExchange | null>;

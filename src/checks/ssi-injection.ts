@@ -20,6 +20,7 @@ export const meta: CheckMeta = {
   remediation:
     'Do not write request input into files or templates that the server parses for SSI; HTML-encode it (< and > at least) before output, and turn SSI off (Apache "Options -Includes", nginx "ssi off") or at least disable exec (IncludesNOEXEC) where it is not needed.',
   requestBudget: 12,
+  perTarget: true,
 };
 
 interface Probe {

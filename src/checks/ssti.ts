@@ -24,6 +24,7 @@ export const meta: CheckMeta = {
   remediation:
     'Never build template source from request input: pass input to a fixed template as a context variable, which the engine escapes. If users must write templates, use a sandboxed, logic-less engine and keep secrets out of its context.',
   requestBudget: 12,
+  perTarget: true,
 };
 
 interface Probe {

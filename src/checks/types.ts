@@ -26,6 +26,12 @@ export interface CheckMeta {
   remediation: string;
   /** Upper bound on requests this check may send per crawled request (the engine enforces it). */
   requestBudget: number;
+  /**
+   * True when the check's work is one independent piece per attack target (ctx.requests): run
+   * over any partition of the targets, with every page as context, it finds what it finds over
+   * all of them. A farm may then split it into units of a few targets run by several workers.
+   */
+  perTarget?: boolean;
 }
 
 /** A place in a request where a payload can go. `build` returns the mutated request. */

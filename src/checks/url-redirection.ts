@@ -22,6 +22,7 @@ export const meta: CheckMeta = {
   remediation:
     'Do not redirect to a destination taken from the request. Map destinations to server-side identifiers, or accept only relative paths: parse the value with a real URL parser against your own origin and redirect only when the resulting origin is yours (reject "//", "\\" and scheme tricks before parsing).',
   requestBudget: 32,
+  perTarget: true,
 };
 
 const MAX_PARAMS_PER_TARGET = 4;

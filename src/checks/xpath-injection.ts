@@ -25,6 +25,7 @@ export const meta: CheckMeta = {
   remediation:
     'Bind values as XPath variables (XPathVariableResolver, XsltArgumentList, lxml\'s keyword arguments) instead of writing them into the expression; where that is impossible, refuse quotes or build the literal with concat() so it cannot end early.',
   requestBudget: 12,
+  perTarget: true,
 };
 
 const ERRORS =

@@ -27,6 +27,7 @@ export const meta: CheckMeta = {
   remediation:
     'Encode every untrusted value for the context it is written into (HTML text, quoted attribute, JavaScript string, URL) with the template engine\'s auto-escaping, allow only http(s) URLs in links, and serialise data for scripts with JSON plus "<" escaped. A Content-Security-Policy limits the damage but does not fix the flaw.',
   requestBudget: 25,
+  perTarget: true,
 };
 
 const MAX_STORED_PAGES = 60;

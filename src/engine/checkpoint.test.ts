@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startFarmSite, type FarmSite } from '../../test/farm/harness.js';
-import type { EngineCheckpoint } from './checkpoint.js';
+import { planUnits, targetGroups, type EngineCheckpoint } from './checkpoint.js';
 import type { CrawlResult } from './crawler.js';
 import { runEngine } from './engine.js';
 import type { EngineJob } from './types.js';
@@ -83,4 +83,16 @@ test('an aborted check is not reported done', async () => {
   });
   assert.equal(cp.saves, 1, 'the crawl finished and was saved');
   assert.equal(cp.units.size, 0);
+});
+
+test('split plan: targets of one path share a group; only perTarget checks split, the same plan from the same crawl', () => {
+  const req = (url: string) => ({ method: 'GET', url, source: 'link', depth: 1 });
+  const requests = [req('http://x/a?x=1'), req('http://x/b?y=1'), req('http://x/a?z=1'), req('http://x/c'), req('http://x/d?q=1'), req('http://x/e')];
+  const groups = targetGroups(requests, 2);
+  assert.deepEqual(groups, [[0, 2], [1, 3], [4, 5]]);
+  assert.deepEqual(targetGroups(requests, Number.POSITIVE_INFINITY), [[0, 2, 1, 3, 4, 5]]);
+  const checks = [{ meta: { id: 'xss', perTarget: true } }, { meta: { id: 'directory-listing' } }];
+  const plan = planUnits(checks, groups.length);
+  assert.deepEqual(plan.map((u) => u.unit), ['check:xss#0', 'check:xss#1', 'check:xss#2', 'check:directory-listing']);
+  assert.deepEqual(planUnits(checks, 1).map((u) => u.unit), ['check:xss', 'check:directory-listing']);
 });

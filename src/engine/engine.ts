@@ -8,7 +8,7 @@ import { checksFor } from '../checks/registry.js';
 import type { BrowserCapability, Check, CheckContext, CrawledPage, DomVisit, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding, redactSecrets } from '../report/json.js';
 import { AuthError } from './auth/manager.js';
-import { scanUnit, type EngineCheckpoint } from './checkpoint.js';
+import { isSplitCheckpoint, planUnits, scanUnit, targetGroups, type EngineCheckpoint, type ScanUnitPlan, type UnitLease } from './checkpoint.js';
 import { openDomBrowser, type DomBrowser } from './browser/dom-browser.js';
 import { runBrowserPhase } from './browser/phase.js';
 import { crawl, type CrawlCounters } from './crawler.js';
@@ -17,6 +17,7 @@ import { codePathOf, type CodePaths } from './crawl/structure.js';
 import { AntiCsrf, type TokenStats } from './csrf.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError } from './http.js';
+import type { SharedLimiter } from './scheduler.js';
 import { DEFAULT_HEADER_POINTS, insertionPoints, toSpec } from './insertion-points.js';
 import { loadSeeds, SeedError } from './seeds/index.js';
 import { resolveTransport, TransportConfigError, type ResolvedTransport } from './transport/options.js';
@@ -230,6 +231,8 @@ export interface ScanInput {
   browser?: BrowserCapability;
   /** Units an earlier run of the job finished are skipped; each finished unit is reported (farm takeover). */
   checkpoint?: Pick<EngineCheckpoint, 'unitDone'> & { done: ReadonlySet<string> };
+  /** A split scan: units come from the lease (other processes run the others), instead of every check here. */
+  units?: { lease: UnitLease; plan: ReadonlyMap<string, ScanUnitPlan>; groups: readonly number[][] };
 }
 
 export interface ScanOutput {
@@ -266,8 +269,16 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   const report = (): void => {
     if (input.checks.length === 0) return;
     let sum = 0;
-    for (const v of fraction.values()) sum += v;
-    const pct = Math.min(100, Math.floor((sum / input.checks.length) * 100));
+    let pct: number;
+    if (input.units) {
+      // units done anywhere, plus how far this process is through the ones it runs
+      const { done, total } = input.units.lease.progress();
+      for (const v of fraction.values()) if (v < 1) sum += v;
+      pct = total === 0 ? 100 : Math.min(100, Math.floor(((done + sum) / total) * 100));
+    } else {
+      for (const v of fraction.values()) sum += v;
+      pct = Math.min(100, Math.floor((sum / input.checks.length) * 100));
+    }
     if (pct !== lastPercent) {
       lastPercent = pct;
       hooks.onScanProgress?.(pct);
@@ -276,17 +287,23 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
   report();
 
   const browser = input.browser;
-  const runOne = async (check: Check): Promise<void> => {
+  const runOne = async (check: Check, unit: string = scanUnit(check.meta.id), group?: readonly CrawledRequest[]): Promise<void> => {
     const id = check.meta.id;
-    if (input.checkpoint?.done.has(scanUnit(id))) {
-      fraction.set(id, 1);
+    if (input.checkpoint?.done.has(unit)) {
+      fraction.set(unit, 1);
       report();
       return;
     }
-    const budget = check.meta.requestBudget * targets;
-    sentByCheck[id] = 0;
+    // a unit over a group of targets has the budget of its targets, every page still its context
+    const budget = check.meta.requestBudget * (group ? Math.max(1, group.length, input.pages.length) : targets);
+    sentByCheck[id] ??= 0;
+    let sentHere = 0;
+    const spend = (n: number): void => {
+      sentHere += n;
+      sentByCheck[id] = (sentByCheck[id] ?? 0) + n;
+    };
     const ctx: CheckContext = {
-      requests: input.requests,
+      requests: group ?? input.requests,
       pages: input.pages,
       insertionPoints: (r) =>
         antiCsrf.points(r, insertionPoints(r, { userAgent: input.userAgent, ...(r.headerParams ? { headers: [...DEFAULT_HEADER_POINTS, ...r.headerParams] } : {}) })),
@@ -299,20 +316,20 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
       signal,
       send: async (req: HttpRequestSpec, opts?: SendOptions): Promise<HttpExchange> => {
         if (signal.aborted) throw new AbortError();
-        if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
-        sentByCheck[id] = (sentByCheck[id] ?? 0) + 1;
+        if (sentHere >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
+        spend(1);
         // token loads ride along uncounted here (they count against the job's budget): at most one per request
         return antiCsrf.send(req, opts, (spec, o) => input.session.send(spec, o));
       },
       log: (message, data) => hooks.log?.('debug', `[${id}] ${message}`, data),
       ...(input.oast ? { oast: input.oast.scoped(`${input.oastLabel ?? 'scan'} check:${id}`) } : {}),
       progress: (done, total) => {
-        if (total > 0) fraction.set(id, Math.max(0, Math.min(0.99, done / total)));
+        if (total > 0) fraction.set(unit, Math.max(0, Math.min(0.99, done / total)));
         report();
       },
       ...probeCapabilities({ startUrl: input.startUrl, signal, egress, ...(input.trustedCa ? { trustedCa: input.trustedCa } : {}) }, () => {
-        if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
-        sentByCheck[id] = (sentByCheck[id] ?? 0) + 1;
+        if (sentHere >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
+        spend(1);
       }),
       ...(browser
         ? {
@@ -321,9 +338,9 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
               // every request the page made counts against the check's budget, once the load is over
               visit: async (v: DomVisit) => {
                 if (signal.aborted) throw new AbortError();
-                if ((sentByCheck[id] ?? 0) >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
+                if (sentHere >= budget) throw new CheckBudgetError(`${id} spent its budget of ${budget} requests`);
                 const r = await browser.visit(v);
-                sentByCheck[id] = (sentByCheck[id] ?? 0) + Math.max(1, r.requests);
+                spend(Math.max(1, r.requests));
                 return r;
               },
             },
@@ -358,20 +375,36 @@ export async function runChecks(input: ScanInput): Promise<ScanOutput> {
         hooks.log?.('error', `check ${id} failed and was skipped`, { check: id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       }
     }
-    fraction.set(id, 1);
+    fraction.set(unit, 1);
     report();
-    await input.checkpoint?.unitDone(scanUnit(id));
+    if (input.units) await input.units.lease.done(unit, sentHere);
+    else await input.checkpoint?.unitDone(unit);
   };
 
   const queue = [...input.checks];
-  const worker = async (): Promise<void> => {
-    for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
-      if (signal.aborted) throw new AbortError();
-      if (limitReached) return;
-      await runOne(c);
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(CHECK_CONCURRENCY, queue.length) }, worker));
+  const split = input.units;
+  const worker = split
+    ? async (): Promise<void> => {
+        // units come from the lease (shared with other processes), until it has none for us
+        for (;;) {
+          if (signal.aborted) throw new AbortError();
+          if (limitReached) return;
+          const unit = await split.lease.next(signal);
+          if (unit === null) return;
+          const p = split.plan.get(unit);
+          const check = p ? input.checks.find((c) => c.meta.id === p.check) : undefined;
+          if (!p || !check) throw new Error(`unit ${unit} is not in this job's plan`);
+          await runOne(check, unit, p.group === null ? undefined : (split.groups[p.group] ?? []).map((i) => input.requests[i]!));
+        }
+      }
+    : async (): Promise<void> => {
+        for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+          if (signal.aborted) throw new AbortError();
+          if (limitReached) return;
+          await runOne(c);
+        }
+      };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(CHECK_CONCURRENCY, split ? split.plan.size : queue.length) }, worker));
   for (const r of results) if (r.status === 'rejected') throw r.reason;
   if (signal.aborted) throw new AbortError();
   const out: ScanOutput = { findings, sentByCheck, tokens: { ...antiCsrf.stats } };
@@ -397,6 +430,8 @@ export interface EngineDeps {
   chromiumPath?: string;
   /** Where the job resumes from and saves its progress to when it may be taken over (src/farm/). */
   checkpoint?: EngineCheckpoint;
+  /** The job's Speed shared with the other processes sending for it (src/farm/limiter.ts). */
+  limiter?: SharedLimiter;
 }
 
 /**
@@ -483,6 +518,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
       targetDown = cause;
     },
     ...(job.scope ? { scopeRules: job.scope } : {}),
+    ...(deps.limiter ? { limiter: deps.limiter } : {}),
   });
   const auth = session.auth;
   if (auth) secrets = () => auth.secrets();
@@ -605,6 +641,12 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
         const soft404 = await fingerprintSoft404(session, job.startUrl);
         await hooks.onPhase?.('scan');
         const dom = await domBrowserFor(job, checks, session, userAgent, inner.signal, hooks, deps);
+        let units: ScanInput['units'];
+        if (isSplitCheckpoint(checkpoint)) {
+          const groups = targetGroups(crawled.requests, checkpoint.targetsPerUnit);
+          const plan = planUnits(checks, groups.length);
+          units = { lease: await checkpoint.units(plan), plan: new Map(plan.map((u) => [u.unit, u])), groups };
+        }
         const out = await runChecks({
           session,
           checks,
@@ -624,7 +666,7 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
           egress: new EgressGuard({ ...(job.allowAddresses ? { allowAddresses: job.allowAddresses } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) }),
           ...(transport.trustedCa.length > 0 ? { trustedCa: transport.trustedCa } : {}),
           ...(dom?.capability ? { browser: dom.capability } : {}),
-          ...(checkpoint ? { checkpoint: { done: await checkpoint.doneUnits(), unitDone: (u: string) => checkpoint.unitDone(u) } } : {}),
+          ...(units ? { units } : checkpoint ? { checkpoint: { done: await checkpoint.doneUnits(), unitDone: (u: string) => checkpoint.unitDone(u) } } : {}),
         }).finally(() => (dom?.capability ? dom.close() : undefined));
         limitReached ??= out.limitReached;
         tokens = out.tokens;

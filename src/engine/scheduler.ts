@@ -32,6 +32,28 @@ export interface SchedulerOptions {
   maxRetryAfterMs?: number;
   /** Each back-off, with the wait it adds (a Retry-After pause, or the new spacing between requests), ms. */
   onBackoff?(ms: number): void;
+  /** The job's Speed shared with other processes that send for the same job (a farm's split job). */
+  shared?: SharedLimiter;
+}
+
+/**
+ * A job's Speed enforced over every process that sends for it (src/farm/limiter.ts keeps it in
+ * PostgreSQL). The scheduler keeps its own window and pace on top; this only narrows them.
+ */
+export interface SharedLimiter {
+  /** Requests this process may have in flight now: its share of the job's concurrency. */
+  inFlightLimit(): number;
+  /** Tells the limiter how many requests this process wants in flight (in flight + queued) and has. */
+  demand(wanted: number, inFlight: number): void;
+  /** Resolves at the start time of the next request, reserved in the job's shared schedule. */
+  startSlot(signal: AbortSignal): Promise<void>;
+  /** Called when the limiter's grant grows, so waiting requests may go. */
+  onChange(listener: () => void): void;
+  /**
+   * Takes one request of the job's request budget (maxRequests) counted over every process; false
+   * when it is spent. Synchronous while this process holds some of it.
+   */
+  spend?(): boolean | Promise<boolean>;
 }
 
 interface Waiter {
@@ -85,6 +107,7 @@ export class Scheduler {
     this.profile = typeof speed === 'string' ? SPEEDS[speed] : speed;
     this.limit = this.profile.concurrency;
     signal.addEventListener('abort', this.onAbort, { once: true });
+    opts.shared?.onChange(() => this.pump());
   }
 
   get maxConcurrency(): number {
@@ -128,6 +151,7 @@ export class Scheduler {
    * healthy target): the caller then skips the promise and the tick that acquire() costs.
    */
   tryAcquire(): boolean {
+    if (this.opts.shared) return false;
     if (this.signal.aborted || this.head < this.queue.length || this.inFlight >= this.limit) return false;
     if (this.profile.maxRps > 0 || this.delayMs > 0 || loopGovernor.busy) return false;
     const gate = Math.max(this.pausedUntil, this.nextStartAt);
@@ -138,15 +162,32 @@ export class Scheduler {
 
   acquire(): Promise<void> {
     if (this.signal.aborted) return Promise.reject(new AbortError());
-    return new Promise<void>((resolve, reject) => {
+    const local = new Promise<void>((resolve, reject) => {
       this.queue.push({ resolve, reject });
       this.pump();
     });
+    const shared = this.opts.shared;
+    if (!shared) return local;
+    // the slot is held while the shared schedule's start time comes: counted in flight here, so
+    // the process never has more requests between its turn and its answer than its share
+    return local.then(() =>
+      shared.startSlot(this.signal).catch((err: unknown) => {
+        this.release();
+        throw err;
+      }),
+    );
   }
 
   release(): void {
     this.inFlight--;
     this.pump();
+  }
+
+  /** The window as the shared limiter narrows it: this process's share of the job's concurrency. */
+  private window(): number {
+    const shared = this.opts.shared;
+    if (!shared) return this.limit;
+    return Math.min(this.limit, shared.inFlightLimit());
   }
 
   /** Feeds one response (or failure) back, so the window can shrink or grow. */
@@ -219,7 +260,8 @@ export class Scheduler {
 
   private pump(): void {
     if (this.signal.aborted) return this.rejectAll();
-    while (this.head < this.queue.length && this.inFlight < this.limit) {
+    this.opts.shared?.demand(Math.min(this.limit, this.inFlight + this.queue.length - this.head), this.inFlight);
+    while (this.head < this.queue.length && this.inFlight < this.window()) {
       if (loopGovernor.busy) {
         if (!this.governed) {
           this.governed = true;

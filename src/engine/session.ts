@@ -10,7 +10,7 @@ import type { ResolvedTransport } from './transport/options.js';
 import type { LookupFunction } from './egress.js';
 import { AbortError, HttpClient, hopToResponse, isFollowable, sendWithRedirects, TimeoutError, type HopOptions, type HopResponse, type PipelineLane } from './http.js';
 import { HealthMonitor, transportKind, type HealthStats } from './health.js';
-import { parseRetryAfter, Scheduler } from './scheduler.js';
+import { parseRetryAfter, Scheduler, type SharedLimiter } from './scheduler.js';
 import { OutOfScopeError, Scope, type ScopeRules } from './scope.js';
 import type { EngineHooks, EngineLimits } from './types.js';
 
@@ -70,6 +70,8 @@ export interface SessionOptions {
   transport?: ResolvedTransport;
   /** Called once if the target is found down (see health.ts); requests then fail with TargetDownError. */
   onTargetDown?(cause: string): void;
+  /** The job's Speed shared with the other processes sending for it (a farm's split job). */
+  limiter?: SharedLimiter;
 }
 
 interface StoredCookie {
@@ -199,6 +201,7 @@ export function isCredentialHeader(name: string): boolean {
 export class ScanSession {
   readonly scope: Scope;
   readonly scheduler: Scheduler;
+  private readonly limiter: SharedLimiter | undefined;
   readonly cookies = new CookieJar();
   readonly limits: EngineLimits;
   readonly startUrl: string;
@@ -259,7 +262,8 @@ export class ScanSession {
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.onTargetDown ? { onDown: opts.onTargetDown } : {}),
     });
-    this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log, onBackoff: (ms) => this.health.backedOff(ms) });
+    this.limiter = opts.limiter;
+    this.scheduler = new Scheduler(opts.speed, this.signal, { log: opts.log, onBackoff: (ms) => this.health.backedOff(ms), ...(opts.limiter ? { shared: opts.limiter } : {}) });
     // a stop while the job is paused for a silent target ends the pause at once (requests waiting
     // at the gate then see the abort), instead of after the probing
     this.signal.addEventListener('abort', () => this.health.close(), { once: true });
@@ -413,6 +417,10 @@ export class ScanSession {
       if (this.health.blocked) await this.health.gate();
       if (this.signal.aborted) throw new AbortError();
       if (this.count >= this.limits.maxRequests) throw new BudgetError(`request budget of ${this.limits.maxRequests} spent`);
+      if (this.limiter?.spend) {
+        const ok = this.limiter.spend();
+        if (ok === false || (ok !== true && !(await ok))) throw new BudgetError(`the job's request budget of ${this.limits.maxRequests} is spent (over every worker)`);
+      }
       this.count++;
       this.health.sent();
       const list = opts.withoutAuth === true ? null : this.plainHeaderList(spec.headers);

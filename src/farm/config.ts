@@ -25,6 +25,8 @@ export interface FarmConfig {
   clockSkewMs: number;
   /** This process's name in `wsc workers` (WSC_WORKER_HOST, default the host name). */
   host: string;
+  /** Attack targets per unit of a split check (WSC_UNIT_TARGETS; 0: checks are never split). */
+  unitTargets: number;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -65,5 +67,6 @@ export function loadFarmConfig(env: NodeJS.ProcessEnv): FarmConfig {
     takeoverSlots: int(env, 'WSC_WORKER_TAKEOVER_SLOTS', 1, 0),
     clockSkewMs: int(env, 'WSC_FARM_CLOCK_SKEW_MS', 300_000, 0),
     host: env.WSC_WORKER_HOST || hostname(),
+    unitTargets: int(env, 'WSC_UNIT_TARGETS', 8, 0),
   };
 }

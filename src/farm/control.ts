@@ -15,19 +15,30 @@ export async function notifyControl(db: Kysely<Database>, schema: string | null,
   await sql`SELECT pg_notify(${controlChannel(schema)}, ${String(jobId)})`.execute(db);
 }
 
+/** Tells idle workers that a job published units they may take (payload "units:<id>"). */
+export async function notifyUnits(db: Kysely<Database>, schema: string | null, jobId: number): Promise<void> {
+  await sql`SELECT pg_notify(${controlChannel(schema)}, ${`units:${jobId}`})`.execute(db);
+}
+
 export interface ControlListener {
   close(): Promise<void>;
 }
 
 /** Listens on a dedicated connection, reconnecting after a drop; `onJob` gets each job id. */
-export async function listenControl(databaseUrl: string, schema: string | null, log: Logger, onJob: (jobId: number) => void): Promise<ControlListener> {
+export async function listenControl(databaseUrl: string, schema: string | null, log: Logger, onJob: (jobId: number) => void, onUnits?: (jobId: number) => void): Promise<ControlListener> {
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: databaseUrl });
     c.on('notification', (m) => {
-      const id = Number(m.payload);
+      const payload = m.payload ?? '';
+      if (payload.startsWith('units:')) {
+        const id = Number(payload.slice(6));
+        if (Number.isSafeInteger(id)) onUnits?.(id);
+        return;
+      }
+      const id = Number(payload);
       if (Number.isSafeInteger(id)) onJob(id);
     });
     c.on('error', (err) => {

@@ -51,6 +51,16 @@ export async function ensureFarmTables(db: Db): Promise<void> {
       await sql`CREATE TABLE IF NOT EXISTS farm_units (
         job_id bigint NOT NULL, unit text NOT NULL, done_at bigint NOT NULL, runner_id text NOT NULL,
         PRIMARY KEY (job_id, unit))`.execute(conn);
+      // a split job's units (src/farm/checkpoint.ts) and its shared Speed (src/farm/limiter.ts)
+      await sql`CREATE TABLE IF NOT EXISTS farm_job_units (
+        job_id bigint NOT NULL, unit text NOT NULL, seq integer NOT NULL, holder text, lease_until bigint,
+        done_at bigint, done_by text, requests integer NOT NULL DEFAULT 0, PRIMARY KEY (job_id, unit))`.execute(conn);
+      await sql`CREATE TABLE IF NOT EXISTS farm_pace (job_id bigint PRIMARY KEY, next_at double precision NOT NULL)`.execute(conn);
+      await sql`CREATE TABLE IF NOT EXISTS farm_budget (job_id bigint PRIMARY KEY, spent bigint NOT NULL)`.execute(conn);
+      await sql`CREATE TABLE IF NOT EXISTS farm_slots (
+        job_id bigint NOT NULL, holder text NOT NULL, slots integer NOT NULL, want integer NOT NULL, lease_until bigint NOT NULL,
+        PRIMARY KEY (job_id, holder))`.execute(conn);
+      await sql`ALTER TABLE farm_jobs ADD COLUMN IF NOT EXISTS helper_requests bigint NOT NULL DEFAULT 0`.execute(conn);
       await sql`CREATE TABLE IF NOT EXISTS farm_takeovers (
         id bigserial PRIMARY KEY, job_id bigint NOT NULL, from_runner text, to_runner text NOT NULL,
         last_heartbeat_at bigint, taken_at bigint NOT NULL, attempt integer NOT NULL)`.execute(conn);

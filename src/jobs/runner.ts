@@ -262,30 +262,17 @@ export class Runner {
   private async execute(job: JobRow, signal: AbortSignal): Promise<void> {
     const { store, clock, log } = this.o;
     const id = job.id;
-    const items = resolveVulnItems(job.settings.vulnItems);
-    const s = job.settings;
-    if (!items || !isUserAgentWord(s.userAgent) || !isSpeedWord(s.speed)) {
+    const prepared = engineJobOf(job);
+    if (!prepared) {
       await store.transition(id, [STATUS.CRAWL_RUNNING], STATUS.CRAWL_FAILED, {
         endedAt: clock.now(),
         resultDesc: 'The stored job settings are not valid.',
       });
       return;
     }
-    const engineJob: EngineJob = {
-      startUrl: s.startUrl,
-      excludeUrls: s.excludeUrls,
-      headers: s.headers,
-      userAgent: s.userAgent,
-      speed: s.speed,
-      items,
-      limits: s.limits,
-      ...(s.crawl !== undefined ? { crawl: s.crawl } : {}),
-    };
-    if (s.auth) engineJob.auth = s.auth;
-    if (s.seeds) engineJob.seeds = s.seeds;
-    if (s.transport) engineJob.transport = s.transport;
-    // what the engine's lines and failures are redacted of: the headers and the login's secrets
-    const secrets = { ...s.headers, ...authSecrets(s.auth), ...proxySecret(s.transport?.proxy) };
+    const { engineJob, secrets } = prepared;
+    const s = job.settings;
+    const items = engineJob.items;
     // scan_cnt is what the store holds: a re-run after a re-queue finds again what it stored before
     // A job taken over from a runner that died is somewhere past 13. Counts come from the store: a
     // re-run after a re-queue or a takeover finds again what it stored before.
@@ -344,9 +331,7 @@ export class Runner {
 
     log.info({ jobId: id, startUrl: s.startUrl, items: items.length }, 'job started');
     try {
-      // Link-local and metadata addresses are reachable only through CIDR assets naming them.
-      const allow = explicitAllowances((await store.listAssets(job.accountId)).filter((a) => a.kind === 'cidr').map((a) => a.value));
-      if (allow.length > 0) engineJob.allowAddresses = allow;
+      await allowAddressesOf(store, job, engineJob);
       const checkpoint = this.o.checkpointFor?.(job);
       const result = await this.o.engine(engineJob, hooks, signal, { label: `job:${id}`, ...(checkpoint ? { checkpoint } : {}) });
       if (this.active.get(id)?.lost) return;
@@ -440,8 +425,38 @@ export class Runner {
   }
 }
 
+/**
+ * The engine's view of a stored job, and the secrets its log lines are redacted of (headers, the
+ * login's, the proxy's); null when the stored settings are not valid.
+ */
+export function engineJobOf(job: JobRow): { engineJob: EngineJob; secrets: Record<string, string> } | null {
+  const items = resolveVulnItems(job.settings.vulnItems);
+  const s = job.settings;
+  if (!items || !isUserAgentWord(s.userAgent) || !isSpeedWord(s.speed)) return null;
+  const engineJob: EngineJob = {
+    startUrl: s.startUrl,
+    excludeUrls: s.excludeUrls,
+    headers: s.headers,
+    userAgent: s.userAgent,
+    speed: s.speed,
+    items,
+    limits: s.limits,
+    ...(s.crawl !== undefined ? { crawl: s.crawl } : {}),
+  };
+  if (s.auth) engineJob.auth = s.auth;
+  if (s.seeds) engineJob.seeds = s.seeds;
+  if (s.transport) engineJob.transport = s.transport;
+  return { engineJob, secrets: { ...s.headers, ...authSecrets(s.auth), ...proxySecret(s.transport?.proxy) } };
+}
+
+/** Link-local and metadata addresses are reachable only through CIDR assets naming them. */
+export async function allowAddressesOf(store: Store, job: JobRow, engineJob: EngineJob): Promise<void> {
+  const allow = explicitAllowances((await store.listAssets(job.accountId)).filter((a) => a.kind === 'cidr').map((a) => a.value));
+  if (allow.length > 0) engineJob.allowAddresses = allow;
+}
+
 /** String fields of a log line with the job's secrets redacted (one level: the engine logs flat data). */
-function redactFields(data: Record<string, unknown> | undefined, headers: Record<string, string>): Record<string, unknown> {
+export function redactFields(data: Record<string, unknown> | undefined, headers: Record<string, string>): Record<string, unknown> {
   if (!data) return {};
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' ? redactSecrets(v, headers) : v;

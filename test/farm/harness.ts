@@ -18,6 +18,8 @@ export interface FarmSite {
   /** Most requests in flight at once, by prefix and over all. */
   peakInFlight: Map<string, number>;
   peakInFlightAll: number;
+  /** Arrival times of requests by prefix, ms, for peaks over a sliding second. */
+  arrivals: Map<string, number[]>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export interface FarmSiteOptions {
   dirs: number;
   /** Pages with a reflected, escaped parameter (attacked, no finding). */
   params: number;
+  /** Pages that reflect their parameter unescaped (one XSS finding each). */
+  reflect?: number;
 }
 
 function escapeHtml(s: string): string {
@@ -47,6 +51,7 @@ export async function startFarmSite(o: FarmSiteOptions): Promise<FarmSite> {
     hits: new Map(),
     peakInFlight,
     peakInFlightAll: 0,
+    arrivals: new Map(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -59,6 +64,9 @@ export async function startFarmSite(o: FarmSiteOptions): Promise<FarmSite> {
     const prefix = m?.[1] ?? '-';
     const rest = m?.[2] ?? u.pathname;
     const sec = Math.floor(Date.now() / 1000);
+    let arr = site.arrivals.get(prefix);
+    if (!arr) site.arrivals.set(prefix, (arr = []));
+    arr.push(performance.now());
     let bySec = perSecond.get(prefix);
     if (!bySec) perSecond.set(prefix, (bySec = new Map()));
     bySec.set(sec, (bySec.get(sec) ?? 0) + 1);
@@ -84,6 +92,7 @@ export async function startFarmSite(o: FarmSiteOptions): Promise<FarmSite> {
         const links: string[] = [];
         for (let i = 0; i < o.dirs; i++) links.push(`<a href="d${i}/">d${i}</a>`);
         for (let i = 0; i < o.params; i++) links.push(`<a href="p${i}?q=hello">p${i}</a>`);
+        for (let i = 0; i < (o.reflect ?? 0); i++) links.push(`<a href="r${i}?name=bob">r${i}</a>`);
         // the crawl reads scripts for endpoints; no check attacks a script: its fetches count crawls
         html(`<script src="app.js"></script>\n${links.join('\n')}`);
       } else if (rest === '/app.js') {
@@ -94,6 +103,8 @@ export async function startFarmSite(o: FarmSiteOptions): Promise<FarmSite> {
         );
       } else if (/^\/p\d+$/.test(rest) && Number(rest.slice(2)) < o.params) {
         html(`<p>You asked for ${escapeHtml(u.searchParams.get('q') ?? '')}</p>`);
+      } else if (/^\/r\d+$/.test(rest) && Number(rest.slice(2)) < (o.reflect ?? 0)) {
+        html(`<p>Hello ${u.searchParams.get('name') ?? ''}</p>`);
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       }
@@ -117,6 +128,17 @@ export function peakPerSecond(site: FarmSite, prefix: string): number {
   const sum = new Map<number, number>();
   for (const m of site.perSecond.values()) for (const [s, n] of m) sum.set(s, (sum.get(s) ?? 0) + n);
   return Math.max(0, ...sum.values());
+}
+
+/** The most requests of a prefix (or "*" for all) that arrived within any 1000 ms. */
+export function peakSlidingSecond(site: FarmSite, prefix: string): number {
+  const times = prefix === '*' ? [...site.arrivals.values()].flat().sort((a, b) => a - b) : (site.arrivals.get(prefix) ?? []);
+  let peak = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while ((times[i] as number) - (times[j] as number) >= 1000) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  return peak;
 }
 
 export interface Role {

@@ -7,7 +7,9 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { createSealer, masterKeyFromString } from '../../src/core/crypto.js';
 import { STATUS } from '../../src/core/status.js';
-import { PgCheckpoint } from '../../src/farm/checkpoint.js';
+import { PgCheckpoint, type SplitOptions } from '../../src/farm/checkpoint.js';
+import { PgLimiter, waterFill } from '../../src/farm/limiter.js';
+import { createLogger } from '../../src/core/log.js';
 import { claimJob, currentAttempt, ensureFarmTables, releaseJob } from '../../src/farm/state.js';
 import { openKyselyStore } from '../../src/jobs/open-store.js';
 import type { KyselyStore } from '../../src/jobs/store-kysely.js';
@@ -31,6 +33,10 @@ after(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+function splitOpts(role: 'owner' | 'helper'): SplitOptions {
+  return { targetsPerUnit: 4, heartbeatMs: 100, staleMs: 400, waitMs: 50, role, log: createLogger('silent') };
+}
 
 async function newJob(): Promise<number> {
   const acc = (await store.getAccountByName('farm')) ?? (await store.createAccount('farm'));
@@ -79,11 +85,11 @@ test('a canceled or finished job is not claimed', { skip }, async () => {
 
 test('checkpoint: the crawl round-trips with its code paths; units are recorded once', { skip }, async () => {
   const id = await newJob();
-  const cp = new PgCheckpoint(store.db, id, 'w1', () => Date.now());
+  const cp = new PgCheckpoint(store.db, id, 'w1', () => Date.now(), splitOpts('owner'));
   assert.equal(await cp.loadCrawl(), null);
   const codePaths = new Map([['http://x/index.php', new Map([['page', new Set(['a.php', 'b.php'])]])]]);
   await cp.saveCrawl({ requests: [{ method: 'GET', url: 'http://x/index.php?page=a.php', source: 'link', depth: 1 }], pages: [], urls: [{ method: 'GET', url: 'http://x/' }], codePaths, pagesSkipped: 0, limitReached: 'maxUrls' });
-  const back = await new PgCheckpoint(store.db, id, 'w2', () => Date.now()).loadCrawl();
+  const back = await new PgCheckpoint(store.db, id, 'w2', () => Date.now(), splitOpts('owner')).loadCrawl();
   assert.deepEqual(back?.codePaths, codePaths);
   assert.equal(back?.limitReached, 'maxUrls');
   assert.equal(back?.requests[0]?.url, 'http://x/index.php?page=a.php');
@@ -91,3 +97,71 @@ test('checkpoint: the crawl round-trips with its code paths; units are recorded 
   await cp.unitDone('check:xss');
   assert.deepEqual([...(await cp.doneUnits())], ['check:xss']);
 });
+
+test('split units: each unit goes to one taker; a dead taker\'s units come back after its lease; the owner waits for all', { skip }, async () => {
+  const id = await newJob();
+  const plan = Array.from({ length: 6 }, (_, i) => ({ unit: `check:xss#${i}`, check: 'xss', group: i }));
+  const owner = await new PgCheckpoint(store.db, id, 'w1', () => Date.now(), splitOpts('owner')).units(plan);
+  const helpers = await Promise.all(['w2', 'w3'].map((w) => new PgCheckpoint(store.db, id, w, () => Date.now(), splitOpts('helper')).units(plan)));
+  // three takers race for the six units: every unit once
+  const sig = new AbortController().signal;
+  const taken = await Promise.all([owner, ...helpers].flatMap((l) => [l.next(sig), l.next(sig)]));
+  assert.deepEqual([...taken].sort(), plan.map((u) => u.unit).sort());
+  assert.equal(await helpers[0]!.next(sig), null, 'a helper gets null when no unit is free');
+  // the owner's and the first helper's units are done; the second helper's two are left
+  for (const u of taken.slice(0, 4)) await owner.done(u!, 3);
+  // the last two are held by a "dead" helper (never renewed past 400 ms: its lease object is dropped)
+  const dead = helpers[1] as unknown as { close(): Promise<void>; timer: NodeJS.Timeout };
+  clearInterval(dead.timer);
+  const t0 = Date.now();
+  const again = [await owner.next(sig), await owner.next(sig)];
+  assert.ok(Date.now() - t0 >= 200, 'the owner waited for the leases to run out');
+  for (const u of again) await owner.done(u!, 1);
+  assert.equal(await owner.next(sig), null, 'every unit done');
+  assert.deepEqual(owner.progress(), { done: 6, total: 6 });
+});
+
+test('shared limiter: shares are water-filled; grants never exceed the Speed; start times are spaced over every process', { skip }, async () => {
+  assert.deepEqual(waterFill(4, [10, 10]), [2, 2]);
+  assert.deepEqual(waterFill(10, [1, 10, 10]), [1, 5, 4]);
+  assert.deepEqual(waterFill(4, [0, 3]), [0, 3]);
+  const id = await newJob();
+  const profile = { concurrency: 4, maxRps: 20 };
+  const mk = () => new PgLimiter({ db: store.db, jobId: id, profile, maxRequests: 60, heartbeatMs: 100, staleMs: 1000, log: createLogger('silent') });
+  const a = mk();
+  const b = mk();
+  a.demand(4, 0);
+  await waitUntil(() => a.inFlightLimit() === 4);
+  b.demand(4, 0);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(a.inFlightLimit() + b.inFlightLimit() <= 4, true);
+  // a gives back its share at its renewal (nothing of it in flight), b then gets 2
+  await waitUntil(() => b.inFlightLimit() === 2 && a.inFlightLimit() === 2);
+  const signal = new AbortController().signal;
+  const starts: number[] = [];
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).startSlot(signal).then(() => starts.push(Date.now()))));
+  starts.sort((x, y) => x - y);
+  // 40 starts at 20/s over two processes: about two seconds, never more than 20 in any second
+  assert.ok(Date.now() - t0 >= 1800, `40 starts took ${Date.now() - t0} ms`);
+  let peak = 0;
+  for (let i = 0, j = 0; i < starts.length; i++) {
+    while (starts[i]! - starts[j]! >= 1000) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  assert.ok(peak <= 20, `${peak} starts in one sliding second`);
+  // the job's budget (60) over both, taken in chunks: 60 requests in all, whoever sends them
+  let sent = 0;
+  for (let i = 0; i < 200; i++) if (await (i % 3 ? a : b).spend()) sent++;
+  assert.equal(sent, 60, 'the budget is counted over every process');
+  await a.close();
+  await b.close();
+});
+
+async function waitUntil(f: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -2,6 +2,7 @@
 // crawl and the units of the scan already run. The engine only reads and writes through this
 // interface; where it is kept (PostgreSQL for a farm) is the caller's business. Without one the
 // engine runs as it always did, from zero.
+import type { CrawledPage } from '../checks/types.js';
 import type { CrawledRequest } from '../core/model.js';
 import type { CrawlResult } from './crawler.js';
 
@@ -14,6 +15,13 @@ export interface EngineCheckpoint {
   doneUnits(): Promise<ReadonlySet<string>>;
   /** Called when a unit ran to its end (not when it was aborted). */
   unitDone(unit: string): Promise<void>;
+  /**
+   * Pages of a crawl an earlier run did not finish, in the order it saved them: the crawl starts
+   * again with their answers replayed instead of fetched, so it resumes where that run was.
+   */
+  loadCrawlPages?(): Promise<CrawledPage[]>;
+  /** Pages fetched since the last call, saved while the crawl runs (every crawlSaveMs). */
+  saveCrawlPages?(pages: readonly CrawledPage[]): Promise<void>;
 }
 
 /**

@@ -37,6 +37,13 @@ export interface CrawlOptions {
   seeds?: CrawledRequest[];
   /** Handed the running crawl, so live statistics can read its counters (see CrawlCounters). */
   onCrawl?(c: CrawlCounters): void;
+  /**
+   * Answers of pages an interrupted run of this job fetched, by URL: served from here instead of
+   * the target, so a resumed crawl walks the same links without sending their requests again.
+   */
+  replay?: ReadonlyMap<string, HttpResponseData>;
+  /** Each page as it is recorded (what a checkpoint saves while the crawl runs). */
+  onPage?(page: CrawledPage): void;
 }
 
 /** What a running crawl tells about its progress. */
@@ -407,6 +414,10 @@ class Crawl {
       this.stop('maxDurationMs');
       return null;
     }
+    if (task.kind === 'page') {
+      const replayed = this.opts.replay?.get(task.req.url);
+      if (replayed !== undefined) return replayed;
+    }
     const headers: Record<string, string> = {};
     if (task.req.referer !== undefined) headers['Referer'] = task.req.referer;
     const via: Via = { lane };
@@ -517,7 +528,9 @@ class Crawl {
   record(task: Task, res: HttpResponseData): void {
     if (task.kind !== 'page') return;
     const keep = isTextContentType(res.headers['content-type']) ? keptResponse(res) : { ...res, body: '' };
-    this.pages.push({ request: task.req, response: keep });
+    const page = { request: task.req, response: keep };
+    this.pages.push(page);
+    this.opts.onPage?.(page);
   }
 
   private next(): Task | null {

@@ -3,7 +3,7 @@
 // handed to hooks.onFinding one by one (awaited, so the runner stores each before the scan goes on).
 import { OastServer } from './oast.js';
 import { USER_AGENTS } from '../core/items.js';
-import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type HttpRequestSpec } from '../core/model.js';
+import { findingKey, type CrawledRequest, type Finding, type HttpExchange, type HttpRequestSpec, type HttpResponseData } from '../core/model.js';
 import { checksFor } from '../checks/registry.js';
 import type { BrowserCapability, Check, CheckContext, CrawledPage, DomVisit, FindingDraft, SendOptions, Soft404 } from '../checks/types.js';
 import { redactFinding, redactSecrets } from '../report/json.js';
@@ -577,16 +577,26 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
         }
         hooks.log?.('info', 'seeds read', { targets: seeds.length });
       }
-      crawled = await crawl(session, {
-        ...(seeds ? { seeds } : {}),
-        startUrl: job.startUrl,
-        limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
-        signal: inner.signal,
-        ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
-        onCrawl: (c) => {
-          counters = c;
-        },
-      });
+      // A crawl an earlier run of this job did not finish: its pages are replayed, not fetched again,
+      // and the pages of this run are saved as it goes, so a takeover resumes near where it stopped.
+      const load = checkpoint?.loadCrawlPages?.bind(checkpoint);
+      const save = checkpoint?.saveCrawlPages?.bind(checkpoint);
+      const progress = load && save ? await crawlProgress({ loadCrawlPages: load, saveCrawlPages: save }, hooks) : null;
+      try {
+        crawled = await crawl(session, {
+          ...(seeds ? { seeds } : {}),
+          startUrl: job.startUrl,
+          limits: { ...limits, maxDurationMs: Math.max(1, deadline - Date.now()) },
+          signal: inner.signal,
+          ...(hooks.onCrawlProgress ? { onProgress: hooks.onCrawlProgress } : {}),
+          onCrawl: (c) => {
+            counters = c;
+          },
+          ...(progress ? { replay: progress.replay, onPage: progress.onPage } : {}),
+        });
+      } finally {
+        await progress?.close();
+      }
       if (signal.aborted) throw new AbortError();
       browserInfo = await runBrowserPhase({
         mode: job.crawl ?? DEFAULT_CRAWL_MODE,
@@ -716,4 +726,49 @@ export async function runEngine(job: EngineJob, hooks: EngineHooks, signal: Abor
     signal.removeEventListener('abort', onAbort);
     await session.close();
   }
+}
+
+/** How often a running crawl's new pages are saved to a checkpoint that keeps them (WSC_CRAWL_SAVE_MS), ms. */
+function crawlSaveMs(): number {
+  const raw = process.env.WSC_CRAWL_SAVE_MS;
+  return raw !== undefined && /^\d+$/.test(raw.trim()) && Number(raw) > 0 ? Number(raw) : 5000;
+}
+
+/**
+ * The replay map of an interrupted crawl and the saving of this one: pages are handed to the
+ * checkpoint in batches every crawlSaveMs() and once more when the crawl ends however it ends
+ * (a failed save is logged; the crawl goes on, a takeover would only fetch more again).
+ */
+async function crawlProgress(
+  checkpoint: Required<Pick<EngineCheckpoint, 'loadCrawlPages' | 'saveCrawlPages'>>,
+  hooks: EngineHooks,
+): Promise<{ replay: Map<string, HttpResponseData>; onPage(page: CrawledPage): void; close(): Promise<void> }> {
+  const before = await checkpoint.loadCrawlPages();
+  const replay = new Map<string, HttpResponseData>();
+  for (const p of before) if (p.request.method.toUpperCase() === 'GET') replay.set(p.request.url, p.response);
+  if (replay.size > 0) hooks.log?.('info', 'crawl resumed from a checkpoint', { pages: replay.size });
+  let pending: CrawledPage[] = [];
+  let saving: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    // replayed pages are saved already
+    const batch = pending.filter((p) => !replay.has(p.request.url));
+    pending = [];
+    if (batch.length === 0) return saving;
+    saving = saving
+      .then(() => checkpoint.saveCrawlPages(batch))
+      .catch((err: unknown) => hooks.log?.('warn', 'saving the crawl progress failed', { error: err instanceof Error ? err.message : String(err) }));
+    return saving;
+  };
+  const timer = setInterval(() => void flush(), crawlSaveMs());
+  timer.unref();
+  return {
+    replay,
+    onPage: (page) => {
+      pending.push(page);
+    },
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
 }

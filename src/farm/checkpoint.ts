@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EngineCheckpoint, ScanUnitPlan, SplitCheckpoint, UnitLease } from '../engine/checkpoint.js';
 import { AbortError } from '../engine/http.js';
 import type { Logger } from '../core/log.js';
+import type { CrawledPage } from '../checks/types.js';
 import type { CrawlResult } from '../engine/crawler.js';
 import type { CodePaths } from '../engine/crawl/structure.js';
 import type { Database } from '../jobs/store-kysely.js';
@@ -100,6 +101,20 @@ export class PgCheckpoint implements SplitCheckpoint {
     const text = JSON.stringify(toSaved(crawl));
     await sql`INSERT INTO farm_jobs (job_id, attempt, crawl, updated_at) VALUES (${this.jobId}, 0, ${text}, ${this.now()})
       ON CONFLICT (job_id) DO UPDATE SET crawl = EXCLUDED.crawl, updated_at = EXCLUDED.updated_at`.execute(this.db);
+    // the finished crawl holds every page: the ones saved on the way are not needed any more
+    await sql`DELETE FROM farm_crawl_pages WHERE job_id = ${this.jobId}`.execute(this.db);
+  }
+
+  async loadCrawlPages(): Promise<CrawledPage[]> {
+    const r = await sql<{ page: string }>`SELECT page FROM farm_crawl_pages WHERE job_id = ${this.jobId} ORDER BY seq`.execute(this.db);
+    return r.rows.map((row) => JSON.parse(row.page) as CrawledPage);
+  }
+
+  async saveCrawlPages(pages: readonly CrawledPage[]): Promise<void> {
+    for (let i = 0; i < pages.length; i += 200) {
+      const chunk = pages.slice(i, i + 200);
+      await sql`INSERT INTO farm_crawl_pages (job_id, page) VALUES ${sql.join(chunk.map((p) => sql`(${this.jobId}, ${JSON.stringify(p)})`))}`.execute(this.db);
+    }
   }
 
   async doneUnits(): Promise<ReadonlySet<string>> {

@@ -55,6 +55,9 @@ export async function ensureFarmTables(db: Db): Promise<void> {
       await sql`CREATE TABLE IF NOT EXISTS farm_job_units (
         job_id bigint NOT NULL, unit text NOT NULL, seq integer NOT NULL, holder text, lease_until bigint,
         done_at bigint, done_by text, requests integer NOT NULL DEFAULT 0, PRIMARY KEY (job_id, unit))`.execute(conn);
+      // pages of a crawl still running, saved as it goes (src/engine/engine.ts crawlProgress)
+      await sql`CREATE TABLE IF NOT EXISTS farm_crawl_pages (
+        job_id bigint NOT NULL, seq bigserial, page text NOT NULL, PRIMARY KEY (job_id, seq))`.execute(conn);
       await sql`CREATE TABLE IF NOT EXISTS farm_pace (job_id bigint PRIMARY KEY, next_at double precision NOT NULL)`.execute(conn);
       await sql`CREATE TABLE IF NOT EXISTS farm_budget (job_id bigint PRIMARY KEY, spent bigint NOT NULL)`.execute(conn);
       await sql`CREATE TABLE IF NOT EXISTS farm_slots (

@@ -12,6 +12,9 @@ import { PgLimiter, waterFill } from '../../src/farm/limiter.js';
 import { createLogger } from '../../src/core/log.js';
 import { claimJob, currentAttempt, ensureFarmTables, releaseJob } from '../../src/farm/state.js';
 import { openKyselyStore } from '../../src/jobs/open-store.js';
+import { runEngine } from '../../src/engine/engine.js';
+import { AbortError } from '../../src/engine/http.js';
+import { startSite } from '../helpers/site.js';
 import type { KyselyStore } from '../../src/jobs/store-kysely.js';
 
 const pgUrl = process.env.WSC_TEST_DATABASE_URL;
@@ -165,3 +168,63 @@ async function waitUntil(f: () => boolean, ms = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('checkpoint: a crawl interrupted half-way resumes from the pages it saved, without fetching them again', { skip }, async () => {
+  process.env.WSC_CRAWL_SAVE_MS = '100';
+  const PAGES = 60;
+  const hits = new Map<string, number>();
+  // a chain of slow pages: the crawl can only go one page further per answer
+  const routes: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void> = {};
+  // letters, not numbers, in the names: numbered siblings would be a crawler trap's pattern
+  const name = (i: number): string => `/p${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`;
+  for (let i = 0; i < PAGES; i++) {
+    routes[name(i)] = (req, res) => {
+      hits.set(req.url ?? '', (hits.get(req.url ?? '') ?? 0) + 1);
+      setTimeout(() => res.end(`<html><body><h1>page ${i}</h1>${i + 1 < PAGES ? `<a href="${name(i + 1)}">next</a>` : ''}</body></html>`), 20);
+    };
+  }
+  routes['/'] = (_req, res) => res.end(`<html><body><a href="${name(0)}">start</a></body></html>`);
+  const site = await startSite(routes);
+  const id = await newJob();
+  const job = { startUrl: `${site.url}/`, excludeUrls: [], headers: {}, userAgent: 'PC Chrome' as const, speed: '1' as const, items: ['Directory Listing' as const], crawl: 'html' as const, limits: { requestTimeoutMs: 5000, maxDepth: 200 } };
+  try {
+    const first = new PgCheckpoint(store.db, id, 'w1', () => Date.now(), splitOpts('owner'));
+    const ac = new AbortController();
+    let ended: unknown = null;
+    const run1 = runEngine(job, {}, ac.signal, { label: 'first', checkpoint: first }).finally(() => {
+      ended = true;
+    });
+    // half the chain fetched and some of it saved by the interval, then the run is stopped
+    const until = Date.now() + 30_000;
+    const wait = async (what: string, ok: () => Promise<boolean> | boolean): Promise<void> => {
+      while (!(await ok())) {
+        if (ended || Date.now() > until) {
+          ac.abort();
+          await run1.catch((err: unknown) => assert.fail(`${what}: the first run ended first (${String(err)})`));
+          assert.fail(`${what}: not within 30 s`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await wait('half the pages fetched', () => [...hits.keys()].filter((k) => k.startsWith('/p')).length >= PAGES / 2);
+    await wait('pages saved', async () => (await first.loadCrawlPages()).length >= 10);
+    ac.abort();
+    await run1.then(
+      () => assert.fail('the first run was stopped'),
+      (err: unknown) => assert.ok(err instanceof AbortError || (err instanceof Error && /abort/i.test(err.message)), String(err)),
+    );
+    const saved = (await first.loadCrawlPages()).map((p) => new URL(p.request.url).pathname).filter((p) => p.startsWith('/p'));
+    assert.ok(saved.length >= PAGES / 2 - 2, `pages saved on the way (${saved.length})`);
+    const before = new Map(hits);
+    const second = new PgCheckpoint(store.db, id, 'w2', () => Date.now(), splitOpts('owner'));
+    const done = await runEngine(job, {}, new AbortController().signal, { label: 'second', checkpoint: second });
+    const crawledPaths = new Set(done.urls.map((u) => new URL(u.url).pathname));
+    for (let i = 0; i < PAGES; i++) assert.ok(crawledPaths.has(name(i)), `${name(i)} in the resumed crawl`);
+    const refetched = saved.filter((p) => (hits.get(p) ?? 0) > (before.get(p) ?? 0));
+    assert.deepEqual(refetched, [], 'no saved page was fetched again');
+    assert.deepEqual(await second.loadCrawlPages(), [], 'the finished crawl replaces the pages saved on the way');
+  } finally {
+    delete process.env.WSC_CRAWL_SAVE_MS;
+    await site.close();
+  }
+});

@@ -46,7 +46,7 @@ class LoopGovernor {
     return () => {
       if (released) return;
       released = true;
-      if (--this.users === 0) this.disable();
+      if (--this.users === 0) this.stop();
     };
   }
 
@@ -58,10 +58,6 @@ class LoopGovernor {
     this.timer = setInterval(() => this.tick(), this.everyMs);
     // the watch must never be what keeps a process alive
     this.timer.unref();
-  }
-
-  private disable(): void {
-    this.stop();
   }
 
   private stop(): void {

@@ -18,7 +18,7 @@ import { listTakeovers } from '../../src/farm/state.js';
 import { openKyselyStore } from '../../src/jobs/open-store.js';
 import type { KyselyStore } from '../../src/jobs/store-kysely.js';
 import { send, signedHeaders, waitFor, type Key } from '../helpers/server.js';
-import { API_READY, spawnRole, startFarmSite, WORKER_READY, type FarmSite, type Role } from './harness.js';
+import { API_READY, roleEnv, spawnRole, startFarmSite, WORKER_READY, type FarmSite, type Role } from './harness.js';
 
 const pgUrl = process.env.WSC_TEST_DATABASE_URL;
 const JOBS = Number(process.env.WSC_FARM_JOBS ?? 30);
@@ -38,21 +38,7 @@ function tmp(name: string): string {
   return d;
 }
 
-const env = (dataDir: string): NodeJS.ProcessEnv => ({
-  WSC_DATABASE_URL: pgUrl,
-  WSC_DATABASE_SCHEMA: schema,
-  WSC_MASTER_KEY: MASTER,
-  WSC_DATA_DIR: dataDir,
-  WSC_LOG_LEVEL: 'info',
-  WSC_WORKER_HEARTBEAT_MS: '500',
-  WSC_WORKER_STALE_MS: String(STALE_MS),
-  WSC_WORKER_POLL_MS: '500',
-  WSC_METRICS_LISTEN: '127.0.0.1:0',
-  WSC_MAX_CONCURRENT_JOBS: '2',
-  WSC_DRAIN_TIMEOUT_MS: '500',
-  WSC_RATE_LIMIT: '0',
-  WSC_RATE_LIMIT_ADDRESS: '0',
-});
+const env = (dataDir: string): NodeJS.ProcessEnv => roleEnv({ pgUrl, schema, master: MASTER, dataDir, staleMs: STALE_MS });
 
 before(async () => {
   if (!pgUrl) return;

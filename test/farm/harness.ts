@@ -197,5 +197,25 @@ export async function spawnRole(args: string[], env: NodeJS.ProcessEnv, ready: R
   };
 }
 
+/** The environment a farm role (serve --no-runner, worker, workers) of a test runs with; `extra` adds or overrides. */
+export function roleEnv(o: { pgUrl: string | undefined; schema: string; master: string; dataDir: string; staleMs: number; extra?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
+  return {
+    WSC_DATABASE_URL: o.pgUrl,
+    WSC_DATABASE_SCHEMA: o.schema,
+    WSC_MASTER_KEY: o.master,
+    WSC_DATA_DIR: o.dataDir,
+    WSC_LOG_LEVEL: 'info',
+    WSC_WORKER_HEARTBEAT_MS: '500',
+    WSC_WORKER_STALE_MS: String(o.staleMs),
+    WSC_WORKER_POLL_MS: '500',
+    WSC_METRICS_LISTEN: '127.0.0.1:0',
+    WSC_MAX_CONCURRENT_JOBS: '2',
+    WSC_DRAIN_TIMEOUT_MS: '500',
+    WSC_RATE_LIMIT: '0',
+    WSC_RATE_LIMIT_ADDRESS: '0',
+    ...o.extra,
+  };
+}
+
 export const API_READY = /wsc listening on (http:\/\/\S+)/;
 export const WORKER_READY = /wsc worker (\S+) running/;

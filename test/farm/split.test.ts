@@ -18,7 +18,7 @@ import { runEngine } from '../../src/engine/engine.js';
 import { openKyselyStore } from '../../src/jobs/open-store.js';
 import type { KyselyStore } from '../../src/jobs/store-kysely.js';
 import { send, signedHeaders, waitFor, type Key } from '../helpers/server.js';
-import { API_READY, peakSlidingSecond, spawnRole, startFarmSite, WORKER_READY, type FarmSite, type Role } from './harness.js';
+import { API_READY, peakSlidingSecond, roleEnv, spawnRole, startFarmSite, WORKER_READY, type FarmSite, type Role } from './harness.js';
 
 const pgUrl = process.env.WSC_TEST_DATABASE_URL;
 const ITEMS = ['Directory Listing', 'XSS', 'Information Disclosure', 'URL Redirection'];
@@ -38,22 +38,7 @@ function tmp(name: string): string {
   return d;
 }
 
-const env = (dataDir: string): NodeJS.ProcessEnv => ({
-  WSC_DATABASE_URL: pgUrl,
-  WSC_DATABASE_SCHEMA: schema,
-  WSC_MASTER_KEY: MASTER,
-  WSC_DATA_DIR: dataDir,
-  WSC_LOG_LEVEL: 'info',
-  WSC_WORKER_HEARTBEAT_MS: '500',
-  WSC_WORKER_STALE_MS: String(STALE_MS),
-  WSC_WORKER_POLL_MS: '500',
-  WSC_METRICS_LISTEN: 'off',
-  WSC_MAX_CONCURRENT_JOBS: '2',
-  WSC_UNIT_TARGETS: '3',
-  WSC_DRAIN_TIMEOUT_MS: '500',
-  WSC_RATE_LIMIT: '0',
-  WSC_RATE_LIMIT_ADDRESS: '0',
-});
+const env = (dataDir: string): NodeJS.ProcessEnv => roleEnv({ pgUrl, schema, master: MASTER, dataDir, staleMs: STALE_MS, extra: { WSC_METRICS_LISTEN: 'off', WSC_UNIT_TARGETS: '3' } });
 
 before(async () => {
   if (!pgUrl) return;
